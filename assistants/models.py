@@ -1,0 +1,250 @@
+"""Models of what a YAML document may say (`AssistantSpec`) and what a server returns
+(`Assistant`).
+
+`AssistantSpec` is strict: unknown keys are errors and every API limit is checked here, so that a
+config that validates is one the API accepts. `Assistant` is lenient: servers differ (API-FACTS
+"dialects"), so it takes `null` for lists and maps, float timestamps, ids of any shape and extra
+fields, and keeps the nested values as plain JSON for the canonical form to normalise.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from assistants import limits
+
+MARKER_KEY = "managed-by"
+"""The reserved metadata key that carries the ownership marker (see reconciler/identity.py)."""
+
+IDENT_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+Ident = Annotated[str, StringConstraints(pattern=IDENT_PATTERN)]
+FunctionName = Annotated[str, StringConstraints(pattern=limits.FUNCTION_NAME_PATTERN)]
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RankingOptions(_Strict):
+    ranker: Literal["auto", "default_2024_08_21"] | None = None
+    score_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class FileSearchSettings(_Strict):
+    max_num_results: int | None = Field(default=None, ge=1, le=50)
+    ranking_options: RankingOptions | None = None
+
+
+class FileSearchTool(_Strict):
+    type: Literal["file_search"]
+    file_search: FileSearchSettings | None = None
+
+
+class CodeInterpreterTool(_Strict):
+    type: Literal["code_interpreter"]
+
+
+class FunctionDefinition(_Strict):
+    name: FunctionName
+    description: StrictStr | None = None
+    parameters: dict[str, Any] | None = None
+    parameters_file: StrictStr | None = Field(
+        default=None,
+        description="Path of a JSON or YAML file holding `parameters`, relative to this YAML file.",
+    )
+    strict: StrictBool | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> FunctionDefinition:
+        if self.parameters is not None and self.parameters_file is not None:
+            raise ValueError("give `parameters` or `parameters_file`, not both")
+        return self
+
+
+class FunctionTool(_Strict):
+    type: Literal["function"]
+    function: FunctionDefinition
+
+
+Tool = Annotated[FileSearchTool | CodeInterpreterTool | FunctionTool, Field(discriminator="type")]
+
+
+class CodeInterpreterResources(_Strict):
+    file_ids: list[StrictStr] = Field(
+        default_factory=list, max_length=limits.CODE_INTERPRETER_FILES_MAX
+    )
+
+
+class FileSearchResources(_Strict):
+    vector_store_ids: list[StrictStr] = Field(
+        default_factory=list, max_length=limits.VECTOR_STORES_MAX
+    )
+
+
+class ToolResources(_Strict):
+    code_interpreter: CodeInterpreterResources | None = None
+    file_search: FileSearchResources | None = None
+
+
+class JsonSchemaFormat(_Strict):
+    name: FunctionName
+    description: StrictStr | None = None
+    schema_: dict[str, Any] | None = Field(default=None, alias="schema")
+    schema_file: StrictStr | None = Field(
+        default=None,
+        description="Path of a JSON or YAML file holding `schema`, relative to this YAML file.",
+    )
+    strict: StrictBool | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> JsonSchemaFormat:
+        if self.schema_ is not None and self.schema_file is not None:
+            raise ValueError("give `schema` or `schema_file`, not both")
+        return self
+
+
+class TextFormat(_Strict):
+    type: Literal["text"]
+
+
+class JsonObjectFormat(_Strict):
+    type: Literal["json_object"]
+
+
+class JsonSchemaResponseFormat(_Strict):
+    type: Literal["json_schema"]
+    json_schema: JsonSchemaFormat
+
+
+ResponseFormat = (
+    Literal["auto"]
+    | Annotated[
+        TextFormat | JsonObjectFormat | JsonSchemaResponseFormat, Field(discriminator="type")
+    ]
+)
+
+# The controls: read by the tool, never sent to the API.
+CONTROL_FIELDS = ("key", "id", "protect", "ignore_changes")
+SOURCE_FIELDS = ("instructions_file",)
+
+
+class AssistantSpec(_Strict):
+    """One assistant as a YAML document describes it. Every field is managed: an omitted field
+    means the API's default."""
+
+    key: Ident = Field(description="Stable identity of the assistant in this repository.")
+    id: StrictStr | None = Field(default=None, description="Adopt this existing assistant.")
+    protect: StrictBool = Field(default=False, description="Never delete this assistant.")
+    ignore_changes: list[StrictStr] = Field(
+        default_factory=list,
+        description="Dotted paths left to humans, e.g. `metadata.owner` or `temperature`.",
+    )
+
+    model: Annotated[str, StringConstraints(min_length=1)]
+    name: Annotated[str, StringConstraints(max_length=limits.NAME_MAX)] | None = None
+    description: Annotated[str, StringConstraints(max_length=limits.DESCRIPTION_MAX)] | None = None
+    instructions: Annotated[str, StringConstraints(max_length=limits.INSTRUCTIONS_MAX)] | None = None
+    instructions_file: StrictStr | None = Field(
+        default=None, description="Path of a UTF-8 file holding the instructions, read verbatim."
+    )
+    tools: list[Tool] = Field(default_factory=list, max_length=limits.TOOLS_MAX)
+    tool_resources: ToolResources | None = None
+    metadata: dict[
+        Annotated[str, StringConstraints(min_length=1, max_length=limits.METADATA_KEY_MAX)],
+        Annotated[StrictStr, StringConstraints(max_length=limits.METADATA_VALUE_MAX)],
+    ] = Field(default_factory=dict)
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
+    top_p: float | None = Field(default=None, ge=0.0, le=1.0)
+    response_format: ResponseFormat | None = None
+    reasoning_effort: ReasoningEffort | None = Field(
+        default=None, description="Write-only: sent on create/modify, never returned by the API."
+    )
+
+    @field_validator("metadata")
+    @classmethod
+    def _metadata_room(cls, value: dict[str, str]) -> dict[str, str]:
+        if MARKER_KEY in value:
+            raise ValueError(f"metadata key `{MARKER_KEY}` is reserved for the ownership marker")
+        if len(value) > limits.METADATA_PAIRS_MAX - 1:
+            raise ValueError(
+                f"metadata has {len(value)} pairs; at most {limits.METADATA_PAIRS_MAX - 1} are "
+                f"allowed (the API's {limits.METADATA_PAIRS_MAX} less one for `{MARKER_KEY}`)"
+            )
+        return value
+
+    @field_validator("tools")
+    @classmethod
+    def _tools_unique(cls, tools: list[Any]) -> list[Any]:
+        seen: set[str] = set()
+        for tool in tools:
+            ident = f"function `{tool.function.name}`" if tool.type == "function" else tool.type
+            if ident in seen:
+                raise ValueError(f"{ident} appears twice in tools")
+            seen.add(ident)
+        return tools
+
+    @model_validator(mode="after")
+    def _one_instructions_source(self) -> AssistantSpec:
+        if self.instructions is not None and self.instructions_file is not None:
+            raise ValueError("give `instructions` or `instructions_file`, not both")
+        return self
+
+    def api_fields(self) -> dict[str, Any]:
+        """The fields this spec asks of the API, as JSON (controls and `*_file` sources left out;
+        unset fields left out, meaning the API's default)."""
+        data = self.model_dump(
+            mode="json",
+            by_alias=True,
+            exclude_none=True,
+            exclude={*CONTROL_FIELDS, *SOURCE_FIELDS},
+        )
+        for tool in data.get("tools", []):
+            tool.get("function", {}).pop("parameters_file", None)
+        schema = data.get("response_format")
+        if isinstance(schema, dict) and "json_schema" in schema:
+            schema["json_schema"].pop("schema_file", None)
+        return data
+
+
+class Assistant(BaseModel):
+    """An assistant as a server returns it. Nested values stay plain JSON."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: str
+    object: str | None = None
+    created_at: float | None = None
+    model: str | None = None
+    name: str | None = None
+    description: str | None = None
+    instructions: str | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_resources: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    response_format: str | dict[str, Any] | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @property
+    def marker(self) -> str | None:
+        value = (self.metadata or {}).get(MARKER_KEY)
+        return value if isinstance(value, str) else None
