@@ -84,22 +84,27 @@ def schema() -> None:
 @click.option("--api-key", envvar="ASSISTANTS_SERVE_API_KEY", default=None,
               help="Require this key (Bearer or x-portkey-api-key); any key when unset.")
 @click.option("--latency-ms", default=0, type=int, help="Added latency per request.")
-@click.option("--fail-rate", default=0.0, type=float, help="Share of requests answered 500.")
+@click.option("--fail-rate", default=0.0, type=float,
+              help="Share of requests answered 500 before doing anything.")
+@click.option("--fail-after-rate", default=0.0, type=float,
+              help="Share of writes performed, then answered 500 (outcome unknown).")
 @click.option("--rate-limit-every", default=0, type=int,
               help="Answer every Nth request 429 with Retry-After.")
+@click.option("--retry-after-ms", default=1000, type=int, show_default=True,
+              help="Delay advertised in the 429 answers.")
 @click.option("--seed", default=None, type=int, help="Seed for repeatable faults.")
 @click.option("--log", "log_path", default=None, type=click.Path(),
               help="Append one JSON line per request to this file.")
 @common_options
 def serve(run: RunContext, host: str, port: int, api_key: str | None, latency_ms: int,
-          fail_rate: float, rate_limit_every: int, seed: int | None,
-          log_path: str | None) -> None:
+          fail_rate: float, fail_after_rate: float, rate_limit_every: int,
+          retry_after_ms: int, seed: int | None, log_path: str | None) -> None:
     """Serve the embedded Assistants API over HTTP (the same SQLite store as --local)."""
     from assistants.local.faults import Faults
     from assistants.local.server import run_server
 
-    faults = Faults(latency_ms=latency_ms, fail_rate=fail_rate,
-                    rate_limit_every=rate_limit_every, seed=seed)
+    faults = Faults(latency_ms=latency_ms, fail_rate=fail_rate, fail_after_rate=fail_after_rate,
+                    rate_limit_every=rate_limit_every, retry_after_ms=retry_after_ms, seed=seed)
     run_server(host=host, port=port, db=run.db_path, api_key=api_key, faults=faults,
                log_path=log_path)
 
