@@ -1,0 +1,120 @@
+"""Pure: a desired assistant and a live one in, a `Change` out, with the smallest body that makes
+the live assistant equal to the desired one.
+
+Both sides are compared in the canonical form (assistants/canonical.py). An update's body holds
+only the changed top-level fields; `metadata`, `tools` and `tool_resources` are sent whole because
+the API replaces them. A field the config no longer sets is reset: `null` for the nullable
+scalars, `"auto"` for response_format, `{}`/`[]` for the maps and lists, and an explicit empty
+list for each `tool_resources` entry the live assistant still has (whether the API would clear an
+entry left out is not documented, so it is never left to chance).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from assistants.canonical import MANAGED_FIELDS, WRITE_ONLY_FIELDS, canonical, sha256_of
+from assistants.models import MARKER_KEY
+from reconciler.change import Action, Change
+from reconciler.identity import desired_fields, live_marker, parse_marker, write_only_values
+from reconciler.loader import DesiredAssistant
+
+RESET_VALUES: dict[str, Any] = {
+    "name": None,
+    "description": None,
+    "instructions": None,
+    "temperature": None,
+    "top_p": None,
+    "response_format": "auto",
+    "metadata": {},
+    "tools": [],
+}
+
+
+def live_sha256(live: Mapping[str, Any]) -> str:
+    """Hash of the live assistant's canonical form: volatile fields don't make a plan stale."""
+    return sha256_of(canonical(live))
+
+
+def plan_create(desired: DesiredAssistant, owner: str) -> Change:
+    spec = desired.spec
+    after = canonical(desired_fields(spec, owner))
+    body = {**after, **write_only_values(spec)}
+    return Change(Action.CREATE, spec.key, None, tuple(body), None, body, body, None,
+                  desired.source)
+
+
+def plan_update(desired: DesiredAssistant, live: Mapping[str, Any], owner: str) -> Change:
+    """An update with the minimal body, or a noop."""
+    spec = desired.spec
+    live_form = canonical(live)
+    want = canonical(desired_fields(spec, owner))
+    marker_value = want["metadata"][MARKER_KEY]
+    for path in spec.ignore_changes:
+        _copy_path(live_form, want, path.split("."))
+    want["metadata"] = dict(sorted({**want.get("metadata", {}), MARKER_KEY: marker_value}.items()))
+    fields = [f for f in MANAGED_FIELDS if want.get(f) != live_form.get(f)]
+    body = {f: _target_value(f, want, live_form) for f in fields}
+
+    # Write-only fields are never returned: compare the digests the markers carry.
+    marker = live_marker(live)
+    wanted_wo = write_only_values(spec)
+    wanted_digest = parse_marker(marker_value).write_only_digest  # type: ignore[union-attr]
+    if wanted_digest != (marker.write_only_digest if marker else None):
+        for name in WRITE_ONLY_FIELDS:
+            body[name] = wanted_wo.get(name)
+            fields.append(name)
+    sha = sha256_of(live_form)
+    live_id = str(live.get("id"))
+    if not fields:
+        return Change(Action.NOOP, spec.key, live_id, live_sha256=sha, source=desired.source)
+    before = {f: live_form.get(f) for f in fields if f in MANAGED_FIELDS}
+    after = {f: want.get(f) for f in fields if f in MANAGED_FIELDS}
+    for name in set(fields) - set(MANAGED_FIELDS):
+        before[name] = None  # write-only: never readable
+        after[name] = wanted_wo.get(name)
+    return Change(Action.UPDATE, spec.key, live_id, tuple(fields), before, after, body, sha,
+                  desired.source)
+
+
+def plan_delete(live: Mapping[str, Any]) -> Change:
+    marker = live_marker(live)
+    live_form = canonical(live)
+    key = marker.key if marker else str(live.get("id"))
+    return Change(Action.DELETE, key, str(live.get("id")), (), live_form, None, None,
+                  sha256_of(live_form), None)
+
+
+def _target_value(field: str, want: Mapping[str, Any], live: Mapping[str, Any]) -> Any:
+    if field == "tool_resources":
+        target = dict(want.get("tool_resources", {}))
+        for tool_type, resource in live.get("tool_resources", {}).items():
+            if tool_type not in target:
+                target[tool_type] = {name: [] for name in resource}
+        return target
+    if field in want:
+        return want[field]
+    return RESET_VALUES[field]
+
+
+def _copy_path(source: dict[str, Any], target: dict[str, Any], parts: list[str]) -> None:
+    """Make `target` hold at `parts` what `source` holds there (absent stays absent): the
+    desired value of an ignored field is whatever the live assistant has."""
+    head, rest = parts[0], parts[1:]
+    if not rest:
+        if head in source:
+            target[head] = source[head]
+        else:
+            target.pop(head, None)
+        return
+    sub_source = source.get(head)
+    sub_target = target.get(head)
+    if not isinstance(sub_source, dict):
+        sub_source = {}
+    sub_target = dict(sub_target) if isinstance(sub_target, dict) else {}
+    _copy_path(sub_source, sub_target, rest)
+    if sub_target:
+        target[head] = sub_target
+    else:
+        target.pop(head, None)

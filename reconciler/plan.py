@@ -1,0 +1,164 @@
+"""`Plan`: every change for one config against one live world, frozen, sorted and serialisable.
+
+`build_plan` is pure (values in, a value out). The same inputs give byte-identical JSON: changes
+are sorted by key then id, and every mapping inside them by key. A saved plan carries the config's
+sha256 and each target's live sha256 so that apply can refuse a stale one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistants.errors import PlanError, TooManyDeletesError
+from reconciler.change import Action, Change
+from reconciler.diff import plan_create, plan_delete, plan_update
+from reconciler.identity import live_marker, match
+from reconciler.loader import Config
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Orphan:
+    """One of this owner's assistants that the config no longer names, and is not deleting."""
+
+    key: str
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    endpoint: str
+    owner: str
+    paths: tuple[str, ...]
+    config_sha256: str
+    changes: tuple[Change, ...]
+    orphans: tuple[Orphan, ...] = ()
+    unmanaged: int = 0
+    foreign: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = Counter(c.action for c in self.changes)
+        return {str(a): counts.get(a, 0) for a in Action}
+
+    @property
+    def pending(self) -> tuple[Change, ...]:
+        """The changes that write something."""
+        return tuple(c for c in self.changes if c.action is not Action.NOOP)
+
+    def to_json(self) -> str:
+        data = {
+            "format_version": FORMAT_VERSION,
+            "endpoint": self.endpoint,
+            "owner": self.owner,
+            "paths": list(self.paths),
+            "config_sha256": self.config_sha256,
+            "changes": [_sorted_keys(c.to_dict()) for c in self.changes],
+            "orphans": [vars(o) for o in self.orphans],
+            "unmanaged": self.unmanaged,
+            "foreign": self.foreign,
+            "notes": list(self.notes),
+            "summary": self.summary,
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, source: str = "plan") -> Plan:
+        try:
+            data = json.loads(text)
+            if data.get("format_version") != FORMAT_VERSION:
+                raise PlanError(
+                    f"{source}: plan format {data.get('format_version')!r} is not "
+                    f"{FORMAT_VERSION}; make the plan again with this version of the tool"
+                )
+            return cls(
+                endpoint=data["endpoint"],
+                owner=data["owner"],
+                paths=tuple(data["paths"]),
+                config_sha256=data["config_sha256"],
+                changes=tuple(Change.from_dict(c) for c in data["changes"]),
+                orphans=tuple(Orphan(**o) for o in data.get("orphans", [])),
+                unmanaged=data.get("unmanaged", 0),
+                foreign=data.get("foreign", 0),
+                notes=tuple(data.get("notes", [])),
+            )
+        except PlanError:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
+            raise PlanError(f"{source}: not a plan file this tool wrote ({err})") from None
+
+
+def build_plan(
+    config: Config,
+    live: Iterable[Mapping[str, Any]],
+    owner: str,
+    *,
+    endpoint: str,
+    prune: bool = False,
+    only: Sequence[str] = (),
+    takeover: bool = False,
+) -> Plan:
+    """Pure: the plan that makes `live` look like `config`."""
+    wanted = set(only)
+    unknown = wanted - {d.spec.key for d in config.assistants}
+    matching = match(config.assistants, live, owner, takeover=takeover)
+    changes: list[Change] = []
+    for pair in matching.pairs:
+        if wanted and pair.desired.spec.key not in wanted:
+            continue
+        if pair.live is None:
+            changes.append(plan_create(pair.desired, owner))
+        else:
+            changes.append(plan_update(pair.desired, pair.live, owner))
+
+    orphans: list[Orphan] = []
+    for assistant in matching.orphans:
+        marker = live_marker(assistant)
+        key, ident = (marker.key if marker else "?"), str(assistant.get("id"))
+        if wanted and key not in wanted:
+            continue
+        if marker and marker.protect:
+            orphans.append(Orphan(key, ident, "protected: never deleted"))
+        elif not config.assistants:
+            orphans.append(Orphan(key, ident, "the config holds no assistants: nothing is deleted"))
+        elif prune:
+            changes.append(plan_delete(assistant))
+        else:
+            orphans.append(Orphan(key, ident, "not in the config; --prune deletes it"))
+
+    notes = list(matching.notes)
+    if unknown:
+        notes.append(f"--only names keys the config does not have: {', '.join(sorted(unknown))}")
+    return Plan(
+        endpoint=endpoint,
+        owner=owner,
+        paths=config.paths,
+        config_sha256=config.config_sha256,
+        changes=tuple(sorted(changes, key=lambda c: (c.key, c.id or ""))),
+        orphans=tuple(sorted(orphans, key=lambda o: (o.key, o.id))),
+        unmanaged=matching.unmanaged,
+        foreign=matching.foreign,
+        notes=tuple(notes),
+    )
+
+
+def check_deletes(plan: Plan, max_deletes: int) -> None:
+    """Raise before any write when the plan deletes more than allowed."""
+    count = plan.summary[Action.DELETE]
+    if count > max_deletes:
+        raise TooManyDeletesError(count, max_deletes)
+
+
+def _sorted_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted_keys(v) for v in value]
+    return value

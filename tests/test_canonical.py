@@ -1,0 +1,141 @@
+"""Every equivalence of API-FACTS "Semantics" and DESIGN "Diff and plan", one row each: the two
+sides must have the same canonical form (or, in the second table, must not)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistants.canonical import canonical, sha256_of
+
+BASE = {"model": "gpt-4o"}
+
+EQUAL = [
+    ("null name equals empty", {"name": None}, {"name": ""}),
+    ("null name equals absent", {"name": None}, {}),
+    ("null description equals empty", {"description": None}, {"description": ""}),
+    ("null instructions equals empty", {"instructions": None}, {"instructions": ""}),
+    ("null tools equals []", {"tools": None}, {"tools": []}),
+    ("null metadata equals {}", {"metadata": None}, {"metadata": {}}),
+    ("null tool_resources equals {}", {"tool_resources": None}, {"tool_resources": {}}),
+    ("temperature default 1.0", {}, {"temperature": 1.0}),
+    ("temperature 1 equals 1.0", {"temperature": 1}, {"temperature": 1.0}),
+    ("temperature 0.2 int/float", {"temperature": 0.5}, {"temperature": 0.50}),
+    ("top_p default", {}, {"top_p": 1}),
+    ("top_p null", {"top_p": None}, {"top_p": 1.0}),
+    ("response_format auto", {}, {"response_format": "auto"}),
+    ("response_format null", {"response_format": None}, {"response_format": "auto"}),
+    ("metadata key order", {"metadata": {"a": "1", "b": "2"}}, {"metadata": {"b": "2", "a": "1"}}),
+    ("unknown live fields ignored", {}, {"id": "x", "object": "assistant", "created_at": 1.5,
+                                         "updated_at": 9, "whatever": {"x": 1}}),
+    (
+        "function strict false and parameters {} filled",
+        {"tools": [{"type": "function", "function": {"name": "f"}}]},
+        {"tools": [{"type": "function",
+                    "function": {"name": "f", "strict": False, "parameters": {}}}]},
+    ),
+    (
+        "function description null",
+        {"tools": [{"type": "function", "function": {"name": "f"}}]},
+        {"tools": [{"type": "function", "function": {"name": "f", "description": None}}]},
+    ),
+    (
+        "file_search ranking_options default filled",
+        {"tools": [{"type": "file_search"}]},
+        {"tools": [{"type": "file_search", "file_search": {
+            "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.0}}}]},
+    ),
+    (
+        "file_search empty settings",
+        {"tools": [{"type": "file_search", "file_search": {}}]},
+        {"tools": [{"type": "file_search", "file_search": None}]},
+    ),
+    (
+        "ranker auto equals the dated default ranker",
+        {"tools": [{"type": "file_search", "file_search": {
+            "ranking_options": {"ranker": "auto", "score_threshold": 0.5}}}]},
+        {"tools": [{"type": "file_search", "file_search": {
+            "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.5}}}]},
+    ),
+    (
+        "max_num_results kept beside filled ranking options",
+        {"tools": [{"type": "file_search", "file_search": {"max_num_results": 8}}]},
+        {"tools": [{"type": "file_search", "file_search": {"max_num_results": 8,
+                    "ranking_options": {"ranker": "auto", "score_threshold": 0}}}]},
+    ),
+    (
+        "tools order carries no meaning",
+        {"tools": [{"type": "code_interpreter"}, {"type": "function", "function": {"name": "a"}},
+                   {"type": "function", "function": {"name": "b"}}]},
+        {"tools": [{"type": "function", "function": {"name": "b"}},
+                   {"type": "code_interpreter"}, {"type": "function", "function": {"name": "a"}}]},
+    ),
+    (
+        "per-tool empty tool_resources filled by the server",
+        {"tools": [{"type": "file_search"}, {"type": "code_interpreter"}]},
+        {"tools": [{"type": "file_search"}, {"type": "code_interpreter"}],
+         "tool_resources": {"file_search": {"vector_store_ids": []},
+                            "code_interpreter": {"file_ids": []}}},
+    ),
+    (
+        "tool_resources null lists",
+        {},
+        {"tool_resources": {"file_search": {"vector_store_ids": None}, "code_interpreter": None}},
+    ),
+    (
+        "file_ids order carries no meaning",
+        {"tool_resources": {"code_interpreter": {"file_ids": ["file-b", "file-a"]}}},
+        {"tool_resources": {"code_interpreter": {"file_ids": ["file-a", "file-b"]}}},
+    ),
+    (
+        "json_schema strict false equals absent",
+        {"response_format": {"type": "json_schema", "json_schema": {"name": "x"}}},
+        {"response_format": {"type": "json_schema", "json_schema": {"name": "x", "strict": False,
+                                                                    "description": None}}},
+    ),
+]
+
+DIFFERENT = [
+    ("temperature 0.2 vs default", {"temperature": 0.2}, {}),
+    ("name differs", {"name": "a"}, {"name": "b"}),
+    ("instructions trailing newline matters", {"instructions": "x\n"}, {"instructions": "x"}),
+    ("model differs", {"model": "gpt-4o-mini"}, {}),
+    ("response_format text is not auto", {"response_format": {"type": "text"}}, {}),
+    ("function strict true", {"tools": [{"type": "function", "function": {"name": "f",
+                                                                           "strict": True}}]},
+     {"tools": [{"type": "function", "function": {"name": "f"}}]}),
+    ("score_threshold set", {"tools": [{"type": "file_search", "file_search": {
+        "ranking_options": {"score_threshold": 0.4}}}]}, {"tools": [{"type": "file_search"}]}),
+    ("metadata value", {"metadata": {"a": "1"}}, {"metadata": {"a": "2"}}),
+    ("metadata key removed", {"metadata": {"a": "1"}}, {"metadata": {"a": "1", "b": "2"}}),
+    ("vector store swapped", {"tool_resources": {"file_search": {"vector_store_ids": ["vs_1"]}}},
+     {"tool_resources": {"file_search": {"vector_store_ids": ["vs_2"]}}}),
+    ("a tool removed", {"tools": [{"type": "code_interpreter"}]}, {"tools": []}),
+]
+
+
+@pytest.mark.parametrize("desired,live", [(d, lv) for _, d, lv in EQUAL],
+                         ids=[name for name, _, _ in EQUAL])
+def test_equivalent_forms_compare_equal(desired, live):
+    assert canonical({**BASE, **desired}) == canonical({**BASE, **live})
+    assert sha256_of(canonical({**BASE, **desired})) == sha256_of(canonical({**BASE, **live}))
+
+
+@pytest.mark.parametrize("desired,live", [(d, lv) for _, d, lv in DIFFERENT],
+                         ids=[name for name, _, _ in DIFFERENT])
+def test_real_differences_stay_different(desired, live):
+    assert canonical({**BASE, **desired}) != canonical({**BASE, **live})
+
+
+@pytest.mark.parametrize("obj", [d for _, d, _ in EQUAL + DIFFERENT] + [lv for _, _, lv in EQUAL])
+def test_canonical_form_is_idempotent(obj):
+    once = canonical({**BASE, **obj})
+    assert canonical(once) == once
+
+
+def test_canonical_keeps_only_managed_non_default_fields():
+    live = {
+        "id": "asst_1", "object": "assistant", "created_at": 1, "model": "gpt-4o", "name": "N",
+        "description": None, "instructions": "Be kind.", "tools": [], "tool_resources": {},
+        "metadata": {}, "temperature": 1.0, "top_p": 1.0, "response_format": "auto",
+    }
+    assert canonical(live) == {"model": "gpt-4o", "name": "N", "instructions": "Be kind."}
