@@ -1,0 +1,28 @@
+"""`assistants serve`: the embedded API over HTTP with uvicorn."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from assistants.local.app import create_app
+from assistants.local.faults import Faults
+
+
+def run_server(*, host: str, port: int, db: os.PathLike[str] | str, api_key: str | None,
+               faults: Faults, log_path: str | None) -> None:
+    """Serve until SIGINT/SIGTERM (uvicorn handles both and finishes in-flight requests)."""
+    Path(db).parent.mkdir(parents=True, exist_ok=True)
+    app = create_app(db, api_key=api_key, faults=faults, log_path=log_path)
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Serving the Assistants API at http://{shown}:{port}/v1 (db: {db})",
+          file=sys.stderr, flush=True)
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
+                            access_log=False)
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        app.state.store.close()

@@ -1,0 +1,123 @@
+"""The SQLite store of the embedded API.
+
+One connection guarded by a lock (uvicorn runs one event loop, but the in-process transports
+and test clients may call from other threads), WAL mode so another process can read the same
+file. Rows are ordered by `(created_at, seq)`, `seq` being the insertion sequence, so pages are
+exact even when many assistants share a second. A delete leaves a tombstone so that a page
+cursor naming a since-deleted assistant still marks its place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS assistants (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS assistants_order ON assistants (created_at, seq);
+"""
+
+
+class UnknownCursor(LookupError):
+    """A page cursor that names no assistant this store ever held."""
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[dict[str, Any]]
+    has_more: bool
+
+
+class Store:
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA busy_timeout = 5000")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def insert(self, record: dict[str, Any]) -> None:
+        self.insert_many([record])
+
+    def insert_many(self, records: Iterable[dict[str, Any]]) -> None:
+        """Insert records in order, in one transaction (fast seeding for tests and benchmarks)."""
+        rows = [(r["id"], int(r["created_at"]), json.dumps(r)) for r in records]
+        with self._lock:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany(
+                    "INSERT INTO assistants (id, created_at, record) VALUES (?, ?, ?)", rows)
+
+    def get(self, assistant_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT record FROM assistants WHERE id = ? AND deleted = 0", (assistant_id,)
+            ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def replace(self, record: dict[str, Any]) -> bool:
+        with self._lock:
+            cur = self._db.execute(
+                "UPDATE assistants SET record = ? WHERE id = ? AND deleted = 0",
+                (json.dumps(record), record["id"]))
+        return cur.rowcount == 1
+
+    def delete(self, assistant_id: str) -> bool:
+        with self._lock:
+            cur = self._db.execute(
+                "UPDATE assistants SET deleted = 1 WHERE id = ? AND deleted = 0", (assistant_id,))
+        return cur.rowcount == 1
+
+    def count(self) -> int:
+        with self._lock:
+            return self._db.execute(
+                "SELECT COUNT(*) FROM assistants WHERE deleted = 0").fetchone()[0]
+
+    def page(self, *, limit: int, order: str = "desc", after: str | None = None,
+             before: str | None = None) -> Page:
+        """Up to `limit` live records in `order`, strictly after `after` and strictly before
+        `before` (both in list order). With only `before`, the page nearest the cursor."""
+        desc = order == "desc"
+        with self._lock:
+            where, args = ["deleted = 0"], []
+            for cursor, later in ((after, not desc), (before, desc)):
+                if cursor is None:
+                    continue
+                key = self._db.execute(
+                    "SELECT created_at, seq FROM assistants WHERE id = ?", (cursor,)).fetchone()
+                if key is None:
+                    raise UnknownCursor(cursor)
+                where.append(f"(created_at, seq) {'>' if later else '<'} (?, ?)")
+                args.extend(key)
+            # Walk away from `after` normally; from `before` only when it is the sole cursor.
+            backwards = before is not None and after is None
+            direction = "DESC" if desc != backwards else "ASC"
+            rows = self._db.execute(
+                f"SELECT record FROM assistants WHERE {' AND '.join(where)} "
+                f"ORDER BY created_at {direction}, seq {direction} LIMIT ?",
+                (*args, limit + 1),
+            ).fetchall()
+        records = [json.loads(row[0]) for row in rows[:limit]]
+        if backwards:
+            records.reverse()
+        return Page(records, len(rows) > limit)
