@@ -1,0 +1,190 @@
+"""Credentials and where they may go: auth profiles from the environment, the https-or-loopback
+rule, URL redaction, and scrubbing secrets out of text we are about to print."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import SplitResult, urlsplit, urlunsplit
+
+from assistants.errors import ConfigError, CredentialError, Problem
+
+DEFAULT_ENDPOINT = "https://api.portkey.ai/v1"
+ENDPOINT_ENV = "ASSISTANTS_ENDPOINT"
+PORTKEY_HOSTS = ("api.portkey.ai",)
+
+# Header names whose values are never secret (everything else a profile sets is scrubbed).
+PUBLIC_HEADERS = frozenset(
+    {"x-portkey-provider", "x-portkey-custom-host", "x-portkey-trace-id", "openai-beta", "user-agent"}
+)
+
+_PORTKEY_SELECTORS = (
+    ("PORTKEY_CONFIG", "x-portkey-config"),
+    ("PORTKEY_VIRTUAL_KEY", "x-portkey-virtual-key"),
+    ("PORTKEY_PROVIDER", "x-portkey-provider"),
+)
+
+
+@dataclass(frozen=True)
+class AuthProfile:
+    """The headers one environment yields, and which variables they came from (for messages)."""
+
+    name: str  # "portkey-config" | "portkey-virtual-key" | "portkey-provider" | "openai"
+    headers: dict[str, str]
+    variables: tuple[str, ...]
+
+
+def _env(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _checked(env: Mapping[str, str], name: str) -> str | None:
+    """A credential must be a single printable-ASCII line; say so without echoing it."""
+    value = _env(env, name)
+    if value is not None and not all(" " <= ch <= "~" for ch in value):
+        raise CredentialError(
+            f"{name} contains a line break or a non-ASCII character; set it to the bare value"
+        )
+    return value
+
+
+def profile_from_env(env: Mapping[str, str], endpoint: str = DEFAULT_ENDPOINT) -> AuthProfile:
+    """Pick the auth profile DESIGN.md describes. Only the chosen profile's variables are sent."""
+    portkey_key = _checked(env, "PORTKEY_API_KEY")
+    if portkey_key is None:
+        openai_key = _checked(env, "OPENAI_API_KEY")
+        if openai_key is None:
+            raise CredentialError(
+                "no credentials: set PORTKEY_API_KEY (plus PORTKEY_CONFIG, PORTKEY_VIRTUAL_KEY or "
+                "PORTKEY_PROVIDER) for the Portkey gateway, or OPENAI_API_KEY for a plain "
+                "OpenAI-compatible server"
+            )
+        host = (urlsplit(endpoint).hostname or "").lower()
+        if host in PORTKEY_HOSTS:
+            raise CredentialError(
+                f"OPENAI_API_KEY alone cannot use the Portkey gateway {redact_url(endpoint)}: "
+                "set PORTKEY_API_KEY (plus PORTKEY_CONFIG, PORTKEY_VIRTUAL_KEY or PORTKEY_PROVIDER), "
+                "or point --endpoint / ASSISTANTS_ENDPOINT at your OpenAI-compatible server"
+            )
+        return AuthProfile("openai", {"Authorization": f"Bearer {openai_key}"}, ("OPENAI_API_KEY",))
+
+    for var, header in _PORTKEY_SELECTORS:
+        value = _checked(env, var)
+        if value is None:
+            continue
+        headers = {"x-portkey-api-key": portkey_key, header: value}
+        used = ["PORTKEY_API_KEY", var]
+        if var == "PORTKEY_PROVIDER":
+            provider_key = _checked(env, "PORTKEY_PROVIDER_API_KEY")
+            if provider_key is not None:
+                headers["Authorization"] = f"Bearer {provider_key}"
+                used.append("PORTKEY_PROVIDER_API_KEY")
+            custom_host = _checked(env, "PORTKEY_CUSTOM_HOST")
+            if custom_host is not None:
+                headers["x-portkey-custom-host"] = custom_host
+                used.append("PORTKEY_CUSTOM_HOST")
+        name = "portkey-" + var.removeprefix("PORTKEY_").lower().replace("_", "-")
+        return AuthProfile(name, headers, tuple(used))
+
+    raise CredentialError(
+        "PORTKEY_API_KEY is set but Portkey needs to know where to route: set one of "
+        "PORTKEY_CONFIG, PORTKEY_VIRTUAL_KEY or PORTKEY_PROVIDER"
+    )
+
+
+def resolve_endpoint(endpoint: str | None, env: Mapping[str, str]) -> str:
+    """`--endpoint`, else `ASSISTANTS_ENDPOINT`, else the Portkey gateway."""
+    return endpoint or _env(env, ENDPOINT_ENV) or DEFAULT_ENDPOINT
+
+
+def parse_endpoint(endpoint: str) -> SplitResult:
+    """Split and sanity-check an endpoint URL (scheme http/https and a host)."""
+    try:
+        parts = urlsplit(endpoint.strip())
+        parts.port  # noqa: B018 - raises ValueError on a malformed port
+    except ValueError as exc:
+        raise ConfigError(Problem("--endpoint", 0, 0, f"not a valid URL: {exc}")) from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            Problem(
+                "--endpoint", 0, 0, f"must be an http:// or https:// URL, got {redact_url(endpoint)!r}"
+            )
+        )
+    return parts
+
+
+def is_loopback(host: str) -> bool:
+    host = host.lower().rstrip(".").strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        addr = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped.is_loopback
+    return addr.is_loopback
+
+
+def check_transport_security(endpoint: str) -> None:
+    """Credentials travel only over https, or plain http to this machine."""
+    parts = parse_endpoint(endpoint)
+    if parts.scheme.lower() == "https":
+        return
+    if is_loopback(parts.hostname or ""):
+        return
+    raise CredentialError(
+        f"refusing to send credentials over plain http to {redact_url(endpoint)}: use https://, "
+        "or http:// only to loopback (localhost, 127.0.0.0/8, ::1)"
+    )
+
+
+def redact_url(url: str) -> str:
+    """Drop userinfo, query string and fragment: what is safe to print and store in a plan."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "<invalid URL>"
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{host}:{port}" if port is not None else host
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of a URL, nothing else."""
+    parts = urlsplit(redact_url(url))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme else parts.netloc
+
+
+def secret_values(headers: Mapping[str, str]) -> list[str]:
+    """The values to scrub from any text: every non-public header value, and a Bearer token."""
+    out: list[str] = []
+    for name, value in headers.items():
+        if name.lower() in PUBLIC_HEADERS or not value:
+            continue
+        out.append(value)
+        scheme, _, token = value.partition(" ")
+        if token and scheme.lower() in ("bearer", "basic"):
+            out.append(token)
+    return sorted(set(out), key=len, reverse=True)
+
+
+# Key-looking tokens, including OpenAI's masked echoes ("sk-proj-****abcd").
+_KEYLIKE = re.compile(r"\b(sk|pk|rk)-[A-Za-z0-9_*.\-]{6,}")
+
+
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """Remove every known secret (and anything shaped like an API key) from `text`."""
+    for value in secrets:
+        if len(value) >= 4:
+            text = text.replace(value, "***")
+    return _KEYLIKE.sub(lambda m: m.group(1) + "-***", text)

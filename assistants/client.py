@@ -1,0 +1,336 @@
+"""`AssistantsClient`: the only code that talks to an Assistants API v2 server.
+
+Auth profiles come from `assistants.auth`, backoff from `assistants.retry`, error mapping from
+`assistants.http_errors`. Every failure is raised from the tree in `assistants.errors`.
+
+Whether a failed write may have taken effect:
+- `TransportError.sent` is False only when the request certainly never left this process.
+- `create` is retried only when it certainly did not take effect (429, connect failures). A
+  `ServerError` (5xx, 408, 412, 446) or a `TransportError` with `.sent` from `create` means the
+  outcome is unknown: look for the assistant before creating again (`create_outcome_unknown`).
+- `list_all`, `get`, `modify` and `delete` are idempotent and retried on 408, 409, 429, 5xx,
+  connection failures and timeouts, up to `RetryPolicy.max_attempts`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import os
+import random
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlunsplit
+
+import httpx
+
+from assistants import __version__
+from assistants.auth import (
+    DEFAULT_ENDPOINT,
+    check_transport_security,
+    parse_endpoint,
+    profile_from_env,
+    redact_url,
+    resolve_endpoint,
+    secret_values,
+)
+from assistants.errors import APIError, CredentialError, ServerError, TransportError
+from assistants.http_errors import (
+    NOT_SENT_RETRYABLE,
+    error_from_exception,
+    error_from_response,
+    parse_json_body,
+)
+from assistants.retry import RetryPolicy, status_is_retryable
+
+__all__ = [
+    "DEFAULT_ENDPOINT",
+    "AssistantsClient",
+    "RetryPolicy",
+    "create_outcome_unknown",
+    "redact_url",
+]
+
+LIST_PAGE_SIZE = 100
+LOCAL_BASE = "http://local.invalid/v1"
+USER_AGENT = f"assistants-reconciler/{__version__} python-httpx/{httpx.__version__}"
+
+# Transport failures an idempotent request may be repeated after (the others are permanent).
+_RETRYABLE_EXC = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError,
+                  TimeoutError)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def create_outcome_unknown(exc: BaseException) -> bool:
+    """True when a failed `create` may nevertheless have created the assistant."""
+    if isinstance(exc, TransportError):
+        return exc.sent
+    return isinstance(exc, ServerError)
+
+
+class AssistantsClient:
+    """Async client for `/assistants` on one endpoint, with one set of credentials."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        headers: Mapping[str, str],
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 30.0,
+        retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen dataclass, safe as a default
+        trace_id: str | None = None,
+        log: Callable[[str], None] | None = None,
+        sleep: Sleep | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        parts = parse_endpoint(endpoint)
+        creds = {k: v for k, v in headers.items() if v}
+        if parts.username is not None or parts.password is not None:
+            if any(k.lower() == "authorization" for k in creds):
+                raise CredentialError(
+                    "the endpoint URL carries user:password and the credentials already set "
+                    "Authorization; remove the userinfo from --endpoint"
+                )
+            pair = f"{parts.username or ''}:{parts.password or ''}".encode()
+            creds["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+        # Nothing leaves the process through an ASGITransport, so the http rule does not apply.
+        if creds and not isinstance(transport, httpx.ASGITransport):
+            check_transport_security(endpoint)
+
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        netloc = f"{host}:{parts.port}" if parts.port is not None else host
+        base = urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), "", ""))
+        self.endpoint: str = base
+        self.trace_id: str = trace_id or uuid.uuid4().hex
+        self.stats: dict[str, int] = {"requests": 0, "retries": 0}
+        self.auth: str = "explicit headers"
+        self._timeout = timeout
+        self._retry = retry
+        self._log = log
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._rng = rng
+        self._secrets = secret_values(creds)
+        # Query parameters of the endpoint itself (e.g. `api-version`) ride on every request but
+        # are never printed: they may be secret.
+        self._base_params = parse_qsl(parts.query, keep_blank_values=True)
+        self._base_path = parts.path.rstrip("/")
+        self._http = httpx.AsyncClient(
+            base_url=base + "/",
+            headers={
+                **creds,
+                "OpenAI-Beta": "assistants=v2",
+                "User-Agent": USER_AGENT,
+                "x-portkey-trace-id": self.trace_id,
+            },
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+        )
+
+    # -- construction --------------------------------------------------------------------------
+
+    @classmethod
+    def from_env(cls, endpoint: str | None, env: Mapping[str, str], **kw: Any) -> AssistantsClient:
+        """Credentials from the environment only (DESIGN.md); raises CredentialError."""
+        url = resolve_endpoint(endpoint, env)
+        parse_endpoint(url)
+        profile = profile_from_env(env, url)
+        client = cls(url, profile.headers, **kw)
+        client.auth = f"{profile.name} ({', '.join(profile.variables)})"
+        return client
+
+    @classmethod
+    def local(cls, db_path: os.PathLike[str] | str, **kw: Any) -> AssistantsClient:
+        """The embedded API, in process, over `httpx.ASGITransport`."""
+        from assistants.local import create_app  # lazy: the server is not needed for remote use
+
+        app = create_app(db_path)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        client = cls(LOCAL_BASE, {"Authorization": "Bearer local"}, transport=transport, **kw)
+        client.auth = "local"
+        return client
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AssistantsClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    # -- the five operations -------------------------------------------------------------------
+
+    async def list_all(self) -> list[dict[str, Any]]:
+        """Every assistant, oldest first, `limit=100` per page, following `after` cursors."""
+        out: list[dict[str, Any]] = []
+        seen_ids: set[str] = set()
+        cursors: set[str] = set()
+        after: str | None = None
+        while True:
+            params: dict[str, str] = {"limit": str(LIST_PAGE_SIZE), "order": "asc"}
+            if after is not None:
+                params["after"] = after
+            response = await self._send("GET", "assistants", params=params, collection=True)
+            page = self._json(response, "GET", "assistants")
+            data = page.get("data") if isinstance(page, dict) else None
+            if not isinstance(page, dict) or not isinstance(data, list | None):
+                raise self._shape("GET", "assistants", "expected a list object with `data`")
+            data = data or []
+            for item in data:
+                if not isinstance(item, dict) or item.get("id") in (None, ""):
+                    raise self._shape("GET", "assistants", "a listed item has no `id`")
+                if str(item["id"]) not in seen_ids:
+                    seen_ids.add(str(item["id"]))
+                    out.append(item)
+            has_more = page.get("has_more")
+            if has_more is None:  # dialects without `has_more`: a full page may have a next one
+                has_more = len(data) >= LIST_PAGE_SIZE
+            if not has_more:
+                return out
+            cursor = page.get("last_id") or (data[-1]["id"] if data else None)
+            if cursor in (None, ""):
+                raise self._shape("GET", "assistants", "`has_more` is true but there is no cursor")
+            after = str(cursor)
+            if after in cursors:
+                raise self._shape("GET", "assistants", f"listing repeats the cursor {after!r}")
+            cursors.add(after)
+
+    async def get(self, assistant_id: str) -> dict[str, Any]:
+        path = self._item(assistant_id)
+        return self._object(await self._send("GET", path), "GET", path)
+
+    async def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """POST /assistants. Not idempotent: see the module docstring for outcome-unknown errors."""
+        response = await self._send(
+            "POST", "assistants", json=dict(body), idempotent=False, collection=True
+        )
+        obj = self._object(response, "POST", "assistants")
+        if obj.get("id") in (None, ""):
+            raise self._shape("POST", "assistants", "the created assistant has no `id`")
+        return obj
+
+    async def modify(self, assistant_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        path = self._item(assistant_id)
+        return self._object(await self._send("POST", path, json=dict(body)), "POST", path)
+
+    async def delete(self, assistant_id: str) -> None:
+        """DELETE; a 404 after an earlier attempt may have reached the server counts as done."""
+        path = self._item(assistant_id)
+        response = await self._send("DELETE", path, gone_ok_on_retry=True)
+        if response is None or not response.content.strip():
+            return
+        body = self._json(response, "DELETE", path)
+        if isinstance(body, dict) and body.get("deleted") is False:
+            raise APIError(
+                "the server answered `deleted: false`",
+                status=response.status_code, method="DELETE", url=self._url(path),
+            )
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _item(self, assistant_id: str) -> str:
+        if not assistant_id:
+            raise ValueError("assistant id must be a non-empty string")
+        return "assistants/" + quote(str(assistant_id), safe="")
+
+    def _url(self, path: str) -> str:
+        return f"{self.endpoint}/{path}"
+
+    def _shape(self, method: str, path: str, what: str) -> TransportError:
+        return TransportError(f"unexpected answer: {what}", method=method, url=self._url(path),
+                              sent=True)
+
+    def _json(self, response: httpx.Response, method: str, path: str) -> Any:
+        return parse_json_body(response, method=method, url=self._url(path))
+
+    def _object(self, response: httpx.Response | None, method: str, path: str) -> dict[str, Any]:
+        assert response is not None
+        obj = self._json(response, method, path)
+        if not isinstance(obj, dict):
+            raise self._shape(method, path, f"expected an assistant object, got {type(obj).__name__}")
+        return obj
+
+    def _emit(self, method: str, path: str, params: Mapping[str, str] | None, outcome: str,
+              started: float, wait: float | None) -> None:
+        if self._log is None:
+            return
+        shown = f"{self._base_path}/{path}"
+        if params:
+            shown += "?" + str(httpx.QueryParams(params))
+        ms = (time.monotonic() - started) * 1000
+        tail = f", retrying in {wait:.2f} s" if wait is not None else ""
+        self._log(f"{method} {shown} -> {outcome} ({ms:.0f} ms){tail}")
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        json: Any = None,
+        idempotent: bool = True,
+        collection: bool = False,
+        gone_ok_on_retry: bool = False,
+    ) -> httpx.Response | None:
+        """One logical request with retries. Returns the 2xx response (None only for a 404 that
+        `gone_ok_on_retry` accepts); raises the mapped error otherwise."""
+        url = self._url(path)
+        all_params = [*self._base_params, *(params or {}).items()]
+        reached = False  # whether any earlier attempt may have reached the server
+        attempts = max(1, self._retry.max_attempts)
+        for attempt in range(1, attempts + 1):
+            self.stats["requests"] += 1
+            started = time.monotonic()
+            last = attempt == attempts
+            try:
+                async with asyncio.timeout(self._timeout):
+                    response = await self._http.request(method, path, params=all_params, json=json)
+            except (httpx.HTTPError, TimeoutError) as exc:
+                err = error_from_exception(
+                    exc, method=method, url=url, timeout=self._timeout, secrets=self._secrets
+                )
+                retryable = isinstance(exc, NOT_SENT_RETRYABLE) or (
+                    idempotent and isinstance(exc, _RETRYABLE_EXC)
+                )
+                wait = None if last or not retryable else self._retry.delay(attempt, None, self._rng)
+                self._emit(method, path, params, type(exc).__name__, started, wait)
+                if wait is None:
+                    raise err from None
+                reached = reached or err.sent
+                await self._pause(wait)
+                continue
+
+            status = response.status_code
+            if 200 <= status < 300:
+                self._emit(method, path, params, str(status), started, None)
+                return response
+            if status == 404 and gone_ok_on_retry and reached:
+                self._emit(method, path, params, "404, already gone", started, None)
+                return None
+            retryable = status_is_retryable(status, response.headers, idempotent=idempotent)
+            wait = (None if last or not retryable
+                    else self._retry.delay(attempt, response.headers, self._rng))
+            self._emit(method, path, params, str(status), started, wait)
+            if wait is None:
+                raise error_from_response(
+                    response, method=method, url=url, collection=collection, secrets=self._secrets
+                )
+            reached = True
+            await self._pause(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _pause(self, seconds: float) -> None:
+        self.stats["retries"] += 1
+        await self._sleep(seconds)
