@@ -40,3 +40,15 @@ class Change:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Change:
         return cls(**{**data, "action": Action(data["action"]), "fields": tuple(data["fields"])})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What applying one change did."""
+
+    change: Change
+    ok: bool
+    id: str | None = None
+    error: str | None = None
+    result: dict[str, Any] | None = None  # canonical form of the server's answer
+    note: str | None = None

@@ -71,6 +71,104 @@ def validate(run: RunContext, paths: tuple[str, ...]) -> None:
 
 
 @main.command()
+@PATHS
+@click.option("--out", "out_file", type=click.Path(dir_okay=False),
+              help="Save the plan (JSON) for `apply --plan`.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="What to print on stdout.")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 2 when there are changes, 0 when none, 1 on error.")
+@click.option("--prune", is_flag=True, help="Plan deleting this owner's assistants not in the config.")
+@click.option("--only", multiple=True, metavar="KEY", help="Plan only these keys (repeatable).")
+@click.option("--takeover", is_flag=True, help="Adopt assistants another owner's marker claims.")
+@common_options
+def plan(run: RunContext, paths: tuple[str, ...], out_file: str | None, fmt: str,
+         detailed_exitcode: bool, prune: bool, only: tuple[str, ...], takeover: bool) -> None:
+    """Show what apply would change. Reads the server, writes nothing to it."""
+    import asyncio
+
+    from reconciler.render import RENDERERS
+    from reconciler.workflow import make_plan
+
+    async def go():
+        _, the_plan, client = await make_plan(run, paths, prune=prune, only=only,
+                                              takeover=takeover)
+        await client.aclose()
+        return the_plan
+
+    the_plan = asyncio.run(go())
+    if out_file:
+        with open(out_file, "w", encoding="utf-8") as handle:
+            handle.write(the_plan.to_json())
+    renderer = RENDERERS[fmt]
+    if fmt == "text":
+        renderer(the_plan, sys.stdout, color=run.color())
+    else:
+        renderer(the_plan, sys.stdout)
+    if out_file and fmt == "text":
+        click.echo(f"Saved the plan to {out_file}; apply it with: assistants apply --plan {out_file}")
+    if detailed_exitcode and the_plan.pending:
+        sys.exit(2)
+
+
+@main.command()
+@PATHS
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False),
+              help="Apply this saved plan (refused if the config or a target changed since).")
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (needed off a terminal).")
+@click.option("--prune", is_flag=True, help="Delete this owner's assistants not in the config.")
+@click.option("--max-deletes", type=click.IntRange(min=0), default=None,
+              help="Refuse before any write when more would be deleted [settings, else 0].")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--fail-fast", is_flag=True, help="Stop starting changes after the first failure.")
+@click.option("--ids-out", type=click.Path(dir_okay=False), help="Write {key: id} JSON here.")
+@click.option("--only", multiple=True, metavar="KEY", help="Apply only these keys (repeatable).")
+@click.option("--takeover", is_flag=True, help="Adopt assistants another owner's marker claims.")
+@common_options
+def apply(run: RunContext, paths: tuple[str, ...], plan_file: str | None, auto_approve: bool,
+          prune: bool, max_deletes: int | None, concurrency: int, fail_fast: bool,
+          ids_out: str | None, only: tuple[str, ...], takeover: bool) -> None:
+    """Make the server match the config (or a saved plan). Exit 0 when every change succeeded."""
+    import asyncio
+
+    from reconciler.apply_command import apply_saved, apply_fresh
+
+    if plan_file and (paths or prune or only or takeover):
+        raise click.UsageError("--plan applies the saved plan as reviewed: give no PATHS, "
+                               "--prune, --only or --takeover with it")
+    if plan_file:
+        ok = asyncio.run(apply_saved(run, plan_file, max_deletes=max_deletes,
+                                     concurrency=concurrency, fail_fast=fail_fast,
+                                     ids_out=ids_out))
+    else:
+        ok = asyncio.run(apply_fresh(run, paths, auto_approve=auto_approve, prune=prune,
+                                     max_deletes=max_deletes, concurrency=concurrency,
+                                     fail_fast=fail_fast, ids_out=ids_out, only=only,
+                                     takeover=takeover))
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.argument("journal", type=click.Path(dir_okay=False))
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), required=True,
+              help="Where to save the rollback plan, for `apply --plan`.")
+@common_options
+def rollback(run: RunContext, journal: str, out_file: str) -> None:
+    """Plan putting back every assistant an apply touched (from its journal)."""
+    import asyncio
+
+    from reconciler.apply_command import plan_rollback
+    from reconciler.render import render_text
+
+    the_plan = asyncio.run(plan_rollback(run, journal))
+    with open(out_file, "w", encoding="utf-8") as handle:
+        handle.write(the_plan.to_json())
+    render_text(the_plan, sys.stdout, color=run.color())
+    click.echo(f"Saved the rollback plan to {out_file}; apply it with: "
+               f"assistants apply --plan {out_file}")
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of the YAML format (for yaml-language-server and editors)."""
     from reconciler.schema import yaml_json_schema

@@ -33,6 +33,11 @@ class RunContext:
             return False
         return bool(getattr(stream, "isatty", lambda: False)())
 
+    def progress(self, line: str) -> None:
+        """A progress line on stderr, on a terminal only (CI logs stay clean)."""
+        if self.verbose or sys.stderr.isatty():
+            print(line, file=sys.stderr, flush=True)
+
     def annotate_problems(self, problems: list[Problem]) -> None:
         """On GitHub Actions, repeat config errors as workflow annotations."""
         if self.env.get("GITHUB_ACTIONS") != "true":

@@ -54,28 +54,41 @@ def plan_update(desired: DesiredAssistant, live: Mapping[str, Any], owner: str) 
     for path in spec.ignore_changes:
         _copy_path(live_form, want, path.split("."))
     want["metadata"] = dict(sorted({**want.get("metadata", {}), MARKER_KEY: marker_value}.items()))
-    fields = [f for f in MANAGED_FIELDS if want.get(f) != live_form.get(f)]
-    body = {f: _target_value(f, want, live_form) for f in fields}
 
     # Write-only fields are never returned: compare the digests the markers carry.
     marker = live_marker(live)
-    wanted_wo = write_only_values(spec)
     wanted_digest = parse_marker(marker_value).write_only_digest  # type: ignore[union-attr]
+    write_only = None
     if wanted_digest != (marker.write_only_digest if marker else None):
-        for name in WRITE_ONLY_FIELDS:
-            body[name] = wanted_wo.get(name)
-            fields.append(name)
-    sha = sha256_of(live_form)
-    live_id = str(live.get("id"))
-    if not fields:
-        return Change(Action.NOOP, spec.key, live_id, live_sha256=sha, source=desired.source)
-    before = {f: live_form.get(f) for f in fields if f in MANAGED_FIELDS}
-    after = {f: want.get(f) for f in fields if f in MANAGED_FIELDS}
-    for name in set(fields) - set(MANAGED_FIELDS):
+        wanted = write_only_values(spec)
+        write_only = {name: wanted.get(name) for name in WRITE_ONLY_FIELDS}
+    return update_between(spec.key, str(live.get("id")), want, live_form, write_only,
+                          desired.source)
+
+
+def update_between(
+    key: str,
+    live_id: str,
+    want: Mapping[str, Any],
+    live_form: Mapping[str, Any],
+    write_only: Mapping[str, Any] | None = None,
+    source: str | None = None,
+) -> Change:
+    """The update (or noop) that turns canonical `live_form` into canonical `want`, plus any
+    write-only values to send."""
+    fields = [f for f in MANAGED_FIELDS if want.get(f) != live_form.get(f)]
+    body = {f: _target_value(f, want, live_form) for f in fields}
+    before = {f: live_form.get(f) for f in fields}
+    after = {f: want.get(f) for f in fields}
+    for name, value in (write_only or {}).items():
+        fields.append(name)
+        body[name] = value
         before[name] = None  # write-only: never readable
-        after[name] = wanted_wo.get(name)
-    return Change(Action.UPDATE, spec.key, live_id, tuple(fields), before, after, body, sha,
-                  desired.source)
+        after[name] = value
+    sha = sha256_of(dict(live_form))
+    if not fields:
+        return Change(Action.NOOP, key, live_id, live_sha256=sha, source=source)
+    return Change(Action.UPDATE, key, live_id, tuple(fields), before, after, body, sha, source)
 
 
 def plan_delete(live: Mapping[str, Any]) -> Change:

@@ -3,10 +3,11 @@ pull-request comments. Each writes to the stream it is given and nothing else.""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from reconciler.change import Action, Change
+from reconciler.change import Action, Change, Outcome
 from reconciler.detail import Line, field_lines, show
 from reconciler.plan import Plan
 
@@ -97,6 +98,27 @@ def render_markdown(plan: Plan, out: TextIO) -> None:
 
 def render_json(plan: Plan, out: TextIO) -> None:
     out.write(plan.to_json())
+
+
+def outcome_line(outcome: Outcome) -> str:
+    """One line per applied change, printed as it finishes."""
+    change = outcome.change
+    ident = outcome.id or change.id
+    title = f"{SIGNS[change.action]} {change.key}" + (f" ({ident})" if ident else "")
+    if not outcome.ok:
+        return f"x {title}: failed: {outcome.error}"
+    verb = {Action.CREATE: "created", Action.UPDATE: "updated " + ", ".join(change.fields),
+            Action.DELETE: "deleted", Action.NOOP: "unchanged"}[change.action]
+    return f"{title}: {verb}" + (f" ({outcome.note})" if outcome.note else "")
+
+
+def outcomes_summary(plan: Plan, outcomes: list[Outcome]) -> str:
+    if not plan.pending:
+        return _closing(plan)
+    done = Counter(o.change.action for o in outcomes if o.ok)
+    failed = sum(1 for o in outcomes if not o.ok)
+    return (f"Apply: {done[Action.CREATE]} created, {done[Action.UPDATE]} updated, "
+            f"{done[Action.DELETE]} deleted, {failed} failed.")
 
 
 RENDERERS: dict[str, Callable[..., None]] = {

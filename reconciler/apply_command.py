@@ -1,0 +1,66 @@
+"""The `apply` and `rollback` commands' flows: confirmation, saved-plan checks, delete limits,
+then execution. Kept apart from cli.py so that the click layer stays thin."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from assistants.errors import PlanError
+from reconciler.context import RunContext
+from reconciler.journal import read_journal, rollback_plan
+from reconciler.loader import load_config
+from reconciler.plan import Plan, check_deletes
+from reconciler.render import render_text
+from reconciler.saved import check_saved_plan, read_plan
+from reconciler.workflow import endpoint_label, execute, make_plan, open_client
+
+
+async def apply_fresh(run: RunContext, paths: Sequence[str], *, auto_approve: bool, prune: bool,
+                      max_deletes: int | None, concurrency: int, fail_fast: bool,
+                      ids_out: str | None, only: Sequence[str], takeover: bool) -> bool:
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if not auto_approve and not interactive:
+        raise PlanError("apply off a terminal needs --auto-approve, or a reviewed plan: "
+                        "assistants plan --out plan.json, then assistants apply --plan plan.json")
+    config, plan, client = await make_plan(run, paths, prune=prune, only=only, takeover=takeover)
+    async with client:
+        render_text(plan, sys.stdout, color=run.color())
+        limit = max_deletes if max_deletes is not None else (config.settings.max_deletes or 0)
+        check_deletes(plan, limit)
+        if plan.pending and not auto_approve:
+            answer = click.prompt("Apply these changes? Only 'yes' is accepted", default="",
+                                  show_default=False)
+            if answer.strip() != "yes":
+                click.echo("Apply cancelled; nothing was written.")
+                return True
+        return await execute(run, plan, client, concurrency=concurrency, fail_fast=fail_fast,
+                             ids_out=ids_out)
+
+
+async def apply_saved(run: RunContext, plan_file: str, *, max_deletes: int | None,
+                      concurrency: int, fail_fast: bool, ids_out: str | None) -> bool:
+    plan = read_plan(plan_file)
+    config = load_config(plan.paths) if plan.paths else None
+    settings_limit = config.settings.max_deletes if config else None
+    limit = max_deletes if max_deletes is not None else (settings_limit or 0)
+    client = open_client(run)
+    async with client:
+        check_deletes(plan, limit)
+        await check_saved_plan(plan, config, client, endpoint_label(run, client))
+        return await execute(run, plan, client, concurrency=concurrency, fail_fast=fail_fast,
+                             ids_out=ids_out)
+
+
+async def plan_rollback(run: RunContext, journal_file: str) -> Plan:
+    journal = read_journal(journal_file)
+    client = open_client(run)
+    async with client:
+        endpoint = endpoint_label(run, client)
+        if journal["endpoint"] != endpoint:
+            raise PlanError(f"{journal_file} was written against {journal['endpoint']}, "
+                            f"not {endpoint}")
+        live = await client.list_all()
+    return rollback_plan(journal, live)
