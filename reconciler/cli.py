@@ -131,7 +131,7 @@ def apply(run: RunContext, paths: tuple[str, ...], plan_file: str | None, auto_a
     """Make the server match the config (or a saved plan). Exit 0 when every change succeeded."""
     import asyncio
 
-    from reconciler.apply_command import apply_saved, apply_fresh
+    from reconciler.apply_command import apply_fresh, apply_saved
 
     if plan_file and (paths or prune or only or takeover):
         raise click.UsageError("--plan applies the saved plan as reviewed: give no PATHS, "
@@ -166,6 +166,76 @@ def rollback(run: RunContext, journal: str, out_file: str) -> None:
     render_text(the_plan, sys.stdout, color=run.color())
     click.echo(f"Saved the rollback plan to {out_file}; apply it with: "
                f"assistants apply --plan {out_file}")
+
+
+@main.command()
+@PATHS
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+@click.option("--output", "output", type=click.Path(dir_okay=False),
+              help="Also write the report (in --format) to this file.")
+@common_options
+def drift(run: RunContext, paths: tuple[str, ...], fmt: str, output: str | None) -> None:
+    """Report where the server differs from the config. Exit 0 in sync, 2 drift, 1 error."""
+    import asyncio
+
+    from reconciler.drift import (
+        DRIFT_RENDERERS,
+        DriftReport,
+        append_step_summary,
+        github_annotations,
+    )
+    from reconciler.workflow import make_plan
+
+    async def go():
+        _, the_plan, client = await make_plan(run, paths)
+        await client.aclose()
+        return DriftReport(the_plan)
+
+    report = asyncio.run(go())
+    render = DRIFT_RENDERERS[fmt]
+    render(report, sys.stdout)
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            render(report, handle)
+    append_step_summary(report, run.env)
+    for line in github_annotations(report, run.env):
+        click.echo(line, err=True)
+    sys.exit(2 if report.drifted else 0)
+
+
+@main.command(name="import")
+@click.option("--all", "all_", is_flag=True, help="Import every assistant on the server.")
+@click.option("--id", "ids", multiple=True, metavar="ID", help="Import this assistant (repeatable).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="imported",
+              show_default=True, help="Directory to write the YAML files into.")
+@common_options
+def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str) -> None:
+    """Write YAML for assistants that already exist. Only reads the server."""
+    import asyncio
+    from pathlib import Path
+
+    from reconciler.importer import write_import
+    from reconciler.workflow import open_client
+
+    if all_ == bool(ids):
+        raise click.UsageError("give --all or at least one --id, not both")
+
+    async def fetch():
+        async with open_client(run) as client:
+            if all_:
+                return await client.list_all()
+            return [await client.get(i) for i in ids]
+
+    written = write_import(asyncio.run(fetch()), Path(out_dir))
+    for item in written:
+        extra = "".join(f" + {p}" for p in item.extra_files)
+        click.echo(f"  {item.key} ({item.id}) -> {item.path}{extra}")
+        if item.warning:
+            click.echo(f"warning: {item.warning}", err=True)
+    click.echo(f"Imported {len(written)} assistant{'s' if len(written) != 1 else ''} into "
+               f"{out_dir}. Next: assistants validate {out_dir}, then assistants plan {out_dir} "
+               "(the first plan only adds the ownership marker).")
 
 
 @main.command()

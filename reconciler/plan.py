@@ -60,7 +60,7 @@ class Plan:
             "owner": self.owner,
             "paths": list(self.paths),
             "config_sha256": self.config_sha256,
-            "changes": [_sorted_keys(c.to_dict()) for c in self.changes],
+            "changes": [sorted_keys(c.to_dict()) for c in self.changes],
             "orphans": [vars(o) for o in self.orphans],
             "unmanaged": self.unmanaged,
             "foreign": self.foreign,
@@ -156,9 +156,10 @@ def check_deletes(plan: Plan, max_deletes: int) -> None:
         raise TooManyDeletesError(count, max_deletes)
 
 
-def _sorted_keys(value: Any) -> Any:
+def sorted_keys(value: Any) -> Any:
+    """`value` with every mapping's keys sorted, recursively: deterministic JSON."""
     if isinstance(value, dict):
-        return {k: _sorted_keys(value[k]) for k in sorted(value)}
+        return {k: sorted_keys(value[k]) for k in sorted(value)}
     if isinstance(value, list):
-        return [_sorted_keys(v) for v in value]
+        return [sorted_keys(v) for v in value]
     return value

@@ -93,7 +93,8 @@ def render_markdown(plan: Plan, out: TextIO) -> None:
         out.write("\n")
     for note in plan.notes:
         out.write(f"> {note}\n")
-    out.write(_counts(plan) + "\n")
+    if untouched_note(plan):
+        out.write(f"\n_{untouched_note(plan)} on the server, not touched._\n")
 
 
 def render_json(plan: Plan, out: TextIO) -> None:
@@ -135,13 +136,14 @@ def _closing(plan: Plan) -> str:
     return summary_line(plan)
 
 
-def _counts(plan: Plan) -> str:
+def untouched_note(plan: Plan) -> str:
+    """"3 unmanaged, 1 managed by other owners", or "" when there are none."""
     extra = []
     if plan.unmanaged:
         extra.append(f"{plan.unmanaged} unmanaged")
     if plan.foreign:
         extra.append(f"{plan.foreign} managed by other owners")
-    return f"\n_{', '.join(extra)} on the server, not touched._\n" if extra else ""
+    return ", ".join(extra)
 
 
 def _whole(values: dict[str, Any], sign: str) -> list[Line]:
