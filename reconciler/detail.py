@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 Line = tuple[str, str]
-LONG_TEXT = 80
+LONG_TEXT = 160
 DEFAULT = "(default)"
 
 
@@ -55,12 +55,23 @@ def structure_diff(before: Any, after: Any) -> list[Line]:
         for item in sorted(items, key=lambda i: i.path()):
             path = _path(item.path(output_format="list"))
             if kind.endswith("_added"):
-                out.append(("+", f"{path}: {show(item.t2)}"))
+                out += [("+", text) for text in leaves(path, item.t2)]
             elif kind.endswith("_removed"):
-                out.append(("-", f"{path}: {show(item.t1)}"))
+                out += [("-", text) for text in leaves(path, item.t1)]
             else:
                 out.append(("~", f"{path}: {show(item.t1)} -> {show(item.t2)}"))
     return out
+
+
+def leaves(path: str, value: Any) -> list[str]:
+    """`path: value` for every leaf under `value` (tools addressed by type and name), so a
+    reviewer sees a whole new structure, not a digest of it."""
+    value = _keyed(value) if isinstance(value, list) else value
+    if isinstance(value, dict) and value:
+        return [line for k, v in value.items() for line in leaves(_join(path, k), v)]
+    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        return [line for i, v in enumerate(value) for line in leaves(f"{path}[{i}]", v)]
+    return [f"{path}: {show(value)}"]
 
 
 def show(value: Any) -> str:
@@ -94,8 +105,14 @@ def _keyed(value: Any) -> Any:
     return {} if value is None else value
 
 
+def _join(path: str, key: Any) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
 def _path(parts: list[Any]) -> str:
     text = ""
     for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+        text = _join(text, part)
     return text or "(all)"

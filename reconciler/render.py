@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from reconciler.change import Action, Change, Outcome
-from reconciler.detail import Line, field_lines, show
+from reconciler.detail import Line, field_lines, leaves, show
 from reconciler.plan import Plan
 
 SIGNS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.NOOP: " "}
@@ -153,7 +153,7 @@ def _whole(values: dict[str, Any], sign: str) -> list[Line]:
             lines.append((sign, f"{name}: ({len(value.splitlines())} lines)"))
             lines.extend((sign, f"    {line}") for line in value.splitlines())
         else:
-            lines.append((sign, f"{name}: {show(value)}"))
+            lines.extend((sign, text) for text in leaves(name, value))
     return lines
 
 
