@@ -39,11 +39,11 @@ class _Strict(BaseModel):
 
 class RankingOptions(_Strict):
     ranker: Literal["auto", "default_2024_08_21"] | None = None
-    score_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    score_threshold: float | None = Field(default=None, ge=0.0, le=1.0, strict=True)
 
 
 class FileSearchSettings(_Strict):
-    max_num_results: int | None = Field(default=None, ge=1, le=50)
+    max_num_results: int | None = Field(default=None, ge=1, le=50, strict=True)
     ranking_options: RankingOptions | None = None
 
 
@@ -167,8 +167,14 @@ class AssistantSpec(_Strict):
         Annotated[str, StringConstraints(min_length=1, max_length=limits.METADATA_KEY_MAX)],
         Annotated[StrictStr, StringConstraints(max_length=limits.METADATA_VALUE_MAX)],
     ] = Field(default_factory=dict)
-    temperature: float | None = Field(default=None, ge=0.0, le=2.0)
-    top_p: float | None = Field(default=None, ge=0.0, le=1.0)
+    temperature: float | None = Field(
+        default=None, ge=0.0, le=2.0, strict=True,
+        description="Sampling temperature, 0 to 2 (API default 1). Not for reasoning models.",
+    )
+    top_p: float | None = Field(
+        default=None, ge=0.0, le=1.0, strict=True,
+        description="Nucleus sampling, 0 to 1 (API default 1). Not for reasoning models.",
+    )
     response_format: ResponseFormat | None = None
     reasoning_effort: ReasoningEffort | None = Field(
         default=None, description="Write-only: sent on create/modify, never returned by the API."

@@ -1,0 +1,145 @@
+"""The `*_file` keys of a document: `instructions_file`, `tools[].function.parameters_file` and
+`response_format.json_schema.schema_file`.
+
+Each path is relative to the YAML file that names it and must stay inside the config root (no
+absolute paths, no `../` out of it, no symlink resolving outside it). Instructions are read
+verbatim (a trailing newline is part of the prompt); parameters and schemas are JSON (`.json`)
+or YAML (anything else) and must be mappings. The `*_file` key is then replaced by the value it
+names, so `AssistantSpec` validates the content like an inline value. Variables are not
+substituted inside referenced files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from assistants.errors import Problem
+from reconciler.yaml_source import (
+    DataPath,
+    YamlDocument,
+    display_path,
+    parse_documents,
+    read_text,
+)
+
+
+def resolve_file_refs(doc: YamlDocument, root: Path) -> tuple[dict[DataPath, str],
+                                                                list[Problem]]:
+    """Replace every `*_file` key of `doc.data` in place. Returns, for each replaced value, the
+    file it came from (for messages), and the problems found."""
+    origins: dict[DataPath, str] = {}
+    problems: list[Problem] = []
+    data = doc.data
+    _replace(doc, root, data, (), "instructions_file", "instructions", False, origins, problems)
+    tools = data.get("tools")
+    if isinstance(tools, list):
+        for i, tool in enumerate(tools):
+            function = tool.get("function") if isinstance(tool, dict) else None
+            if isinstance(function, dict):
+                _replace(doc, root, function, ("tools", i, "function"), "parameters_file",
+                         "parameters", True, origins, problems)
+    response_format = data.get("response_format")
+    if isinstance(response_format, dict):
+        schema = response_format.get("json_schema")
+        if isinstance(schema, dict):
+            _replace(doc, root, schema, ("response_format", "json_schema"), "schema_file",
+                     "schema", True, origins, problems)
+    return origins, problems
+
+
+def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPath,
+             file_key: str, value_key: str, structured: bool,
+             origins: dict[DataPath, str], problems: list[Problem]) -> None:
+    if file_key not in mapping:
+        return
+    ref = mapping.pop(file_key)
+    key_path, value_path = (*at, file_key), (*at, value_key)
+    if value_key in mapping:
+        problems.append(doc.problem(key_path, f"give `{value_key}` or `{file_key}`, not both",
+                                    key=True))
+        return
+    if not isinstance(ref, str) or not ref:
+        problems.append(doc.problem(key_path, f"`{file_key}` must be a relative file path"))
+        return
+    target, error = _locate(doc, root, ref, file_key)
+    if error is not None:
+        problems.append(doc.problem(key_path, error))
+        return
+    assert target is not None
+    display = display_path(target)
+    text, errors = read_text(target, display)
+    if text is None:
+        problems.extend(errors)
+        return
+    value: Any = text
+    if structured:
+        value, errors = _parse_structured(text, display, target)
+        if errors:
+            problems.extend(errors)
+            return
+        if not isinstance(value, dict):
+            problems.append(Problem(display, 1, 1, f"must hold a mapping (a JSON Schema "
+                                                   f"object) for `{value_key}`"))
+            return
+    mapping[value_key] = value
+    located = doc.marks.get(key_path)
+    if located is not None:
+        doc.marks[value_path] = located
+    origins[value_path] = ref
+
+
+def _locate(doc: YamlDocument, root: Path, ref: str, file_key: str) -> tuple[Path | None,
+                                                                             str | None]:
+    root_shown = _shown(root)
+    if os.path.isabs(ref) or ref.startswith(("/", "\\")):
+        return None, (f"`{file_key}` must be relative to this file, not absolute: `{ref}`")
+    target = doc.file.parent / ref
+    lexical = Path(os.path.normpath(os.path.abspath(target)))
+    root_abs = Path(os.path.normpath(os.path.abspath(root)))
+    if lexical != root_abs and root_abs not in lexical.parents:
+        return None, f"`{ref}` is outside the config root `{root_shown}`"
+    if not target.exists():
+        return None, f"`{file_key}` file `{ref}` not found (looked for {_shown(target)})"
+    real, root_real = target.resolve(), root.resolve()
+    if real != root_real and root_real not in real.parents:
+        return None, (f"`{ref}` resolves (through a symlink) outside the config root "
+                      f"`{root_shown}`")
+    if not target.is_file():
+        return None, f"`{ref}` is not a file"
+    return target, None
+
+
+def _parse_structured(text: str, display: str, file: Path) -> tuple[Any, list[Problem]]:
+    if file.suffix.lower() == ".json":
+        try:
+            return json.loads(text, object_pairs_hook=_no_duplicates), []
+        except _DuplicateKey as err:
+            return None, [Problem(display, 1, 1, f"duplicate key `{err.args[0]}` in JSON")]
+        except json.JSONDecodeError as err:
+            return None, [Problem(display, err.lineno, err.colno, f"invalid JSON: {err.msg}")]
+    docs, problems = parse_documents(text, display, file)
+    if problems:
+        return None, problems
+    if len(docs) != 1:
+        return None, [Problem(display, 1, 1, f"expected one YAML document, found {len(docs)}")]
+    return docs[0].data, []
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _shown(path: Path) -> str:
+    return display_path(path)

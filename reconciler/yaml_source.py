@@ -1,0 +1,368 @@
+"""Reading YAML safely and remembering where every value came from.
+
+`read_text` checks a file before anyone parses it (size, NUL bytes, UTF-8). `parse_documents`
+turns the text into plain Python values (dict, list, str, int, float, bool, None) and a map from
+each value's path (`("tools", 0, "function", "name")`) to the line and column of its key and of
+its value, so that later errors can point at `file:line:col`.
+
+Safety, beyond `yaml.SafeLoader`:
+- duplicate mapping keys are errors (PyYAML keeps the last one silently);
+- alias expansion is bounded: every alias adds the size of the node it names to a running count,
+  and a document whose aliases expand past `MAX_ALIAS_NODES` nodes is rejected while it is being
+  composed (a "billion laughs" file fails in milliseconds), as are recursive aliases;
+- only the standard scalar tags are accepted; timestamps stay strings (as in YAML 1.2).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from assistants.errors import Problem
+
+MAX_FILE_BYTES = 1024 * 1024
+"""Largest YAML or referenced file read (1 MiB)."""
+MAX_ALIAS_NODES = 10_000
+"""Largest number of nodes a document may build through aliases."""
+
+DataPath = tuple[str | int, ...]
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null")}
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based line and column."""
+
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a value sits: its key (for mapping entries) and the value itself."""
+
+    value: Mark
+    key: Mark | None = None
+    text: str | None = None  # the scalar as written, for "quote it" hints
+    plain: bool = False  # an unquoted scalar
+
+
+@dataclass
+class YamlDocument:
+    """One YAML document: its data, where each value came from, and where it starts."""
+
+    path: str  # as shown in messages
+    file: Path
+    index: int
+    data: Any
+    start: Mark
+    marks: dict[DataPath, Located] = field(default_factory=dict)
+
+    def mark(self, path: DataPath, *, key: bool = False) -> Mark:
+        """The mark of `path`, or of its nearest ancestor that has one."""
+        while path:
+            located = self.marks.get(path)
+            if located is not None:
+                return (located.key or located.value) if key else located.value
+            path = path[:-1]
+        return self.start
+
+    def problem(self, path: DataPath, message: str, *, key: bool = False) -> Problem:
+        mark = self.mark(path, key=key)
+        return Problem(self.path, mark.line, mark.col, message)
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the current directory when under it."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix() or "."
+    except ValueError:
+        return absolute.as_posix()
+
+
+def read_text(file: Path, display: str) -> tuple[str | None, list[Problem]]:
+    """The file's text, or the reasons it cannot be read as a small UTF-8 text file."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [_whole(display, f"file is {size:,} bytes; the limit is "
+                                          f"{MAX_FILE_BYTES:,} bytes (1 MiB)")]
+        raw = file.read_bytes()
+    except OSError as err:
+        return None, [_whole(display, f"cannot read file: {err.strerror or err}")]
+    if len(raw) > MAX_FILE_BYTES:  # grew since stat
+        return None, [_whole(display, f"file is over {MAX_FILE_BYTES:,} bytes (1 MiB)")]
+    nul = raw.find(b"\0")
+    if nul >= 0:
+        line, col = _offset_mark(raw, nul)
+        return None, [Problem(display, line, col, "binary file (NUL byte); expected UTF-8 text")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line, col = _offset_mark(raw, err.start)
+        return None, [Problem(display, line, col,
+                              f"not UTF-8 text (byte 0x{raw[err.start]:02x}); save it as UTF-8")]
+    return text.removeprefix("\ufeff"), []
+
+
+def parse_documents(text: str, display: str, file: Path) -> tuple[list[YamlDocument],
+                                                                   list[Problem]]:
+    """Every non-empty document of `text`; on a YAML error, the documents before it."""
+    loader = _BoundedLoader(text)
+    docs: list[YamlDocument] = []
+    problems: list[Problem] = []
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            index += 1
+            if node is None or (isinstance(node, ScalarNode) and node.tag == f"{_TAG}null"
+                                and node.value in ("", "~", "null")):
+                continue
+            builder = _Builder(display)
+            start = _mark(node.start_mark)
+            data = builder.build(node, (), None)
+            doc = YamlDocument(display, file, index, data, start, builder.marks)
+            problems.extend(builder.problems)
+            if not builder.problems:
+                docs.append(doc)
+    except _AliasError as err:
+        mark = err.problem_mark
+        problems.append(Problem(display, mark.line + 1, mark.column + 1, err.problem or "alias"))
+    except yaml.MarkedYAMLError as err:
+        problems.append(_yaml_problem(display, err))
+    except RecursionError:
+        problems.append(_whole(display, "YAML nested too deeply"))
+    finally:
+        loader.dispose()
+    return docs, problems
+
+
+def _yaml_problem(display: str, err: yaml.MarkedYAMLError) -> Problem:
+    mark = err.problem_mark or err.context_mark
+    what = err.problem or "invalid YAML"
+    if err.context:
+        what = f"{what} ({err.context})"
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem(display, line, col, f"YAML syntax error: {what}")
+
+
+class _AliasError(yaml.MarkedYAMLError):
+    pass
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """A SafeLoader whose composer counts the nodes aliases expand to and refuses cycles."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._alias_nodes = 0
+        self._sizes: dict[int, int] = {}
+        self._open: list[int] = []
+
+    def compose_document(self) -> Node | None:
+        self._alias_nodes = 0
+        self._sizes = {}
+        return super().compose_document()
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            node = self.anchors.get(event.anchor)
+            if node is not None:
+                if id(node) in self._open or node is parent:
+                    raise _AliasError(problem=f"recursive alias *{event.anchor}",
+                                      problem_mark=event.start_mark)
+                self._alias_nodes += self._size(node)
+                if self._alias_nodes > MAX_ALIAS_NODES:
+                    raise _AliasError(
+                        problem=f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes "
+                                f"(at *{event.anchor}); refusing a possible alias bomb",
+                        problem_mark=event.start_mark)
+        self._open.append(id(parent))
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._open.pop()
+
+    def _size(self, node: Node) -> int:
+        cached = self._sizes.get(id(node))
+        if cached is not None:
+            return cached
+        size = 1
+        if isinstance(node, SequenceNode):
+            size += sum(self._size(child) for child in node.value)
+        elif isinstance(node, MappingNode):
+            size += sum(self._size(k) + self._size(v) for k, v in node.value)
+        self._sizes[id(node)] = size
+        return size
+
+
+class _Builder:
+    """Builds plain values from composed nodes, recording marks and collecting problems."""
+
+    def __init__(self, display: str):
+        self.display = display
+        self.marks: dict[DataPath, Located] = {}
+        self.problems: list[Problem] = []
+        self._constructor = yaml.SafeLoader("")
+        self._stack: set[int] = set()
+
+    def _error(self, node: Node, message: str) -> None:
+        mark = _mark(node.start_mark)
+        self.problems.append(Problem(self.display, mark.line, mark.col, message))
+
+    def build(self, node: Node, path: DataPath, key: Node | None) -> Any:
+        key_mark = _mark(key.start_mark) if key is not None else None
+        if isinstance(node, ScalarNode):
+            plain = node.style is None
+            self.marks[path] = Located(_mark(node.start_mark), key_mark, node.value, plain)
+            return self._scalar(node)
+        self.marks[path] = Located(_mark(node.start_mark), key_mark)
+        if id(node) in self._stack:
+            self._error(node, "recursive alias")
+            return None
+        self._stack.add(id(node))
+        try:
+            if isinstance(node, SequenceNode):
+                if node.tag != f"{_TAG}seq":
+                    self._error(node, _tag_message(node.tag))
+                return [self.build(item, (*path, i), None) for i, item in enumerate(node.value)]
+            if node.tag != f"{_TAG}map":
+                self._error(node, _tag_message(node.tag))
+            return self._mapping(node, path)
+        finally:
+            self._stack.discard(id(node))
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        if node.tag == f"{_TAG}timestamp":
+            return node.value
+        if node.tag not in _SCALAR_TAGS:
+            self._error(node, _tag_message(node.tag))
+            return None
+        return self._constructor.construct_object(node)
+
+    def _mapping(self, node: MappingNode, path: DataPath) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        first: dict[Any, Node] = {}
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == f"{_TAG}merge":
+                merges.append(value_node)
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self._error(key_node, "mapping keys must be plain scalars")
+                continue
+            key = self._scalar(key_node)
+            if key in first:
+                line = first[key].start_mark.line + 1
+                self._error(key_node, f"duplicate key `{key}` (first defined at line {line})")
+                continue
+            first[key] = key_node
+            out[key] = self.build(value_node, (*path, key), key_node)
+        for merge in merges:
+            sources = merge.value if isinstance(merge, SequenceNode) else [merge]
+            for source in sources:
+                if not isinstance(source, MappingNode):
+                    self._error(merge, "`<<` merges only mappings")
+                    continue
+                for key_node, value_node in source.value:
+                    if isinstance(key_node, ScalarNode):
+                        key = self._scalar(key_node)
+                        if key not in out:
+                            first[key] = key_node
+                            out[key] = self.build(value_node, (*path, key), key_node)
+        return out
+
+
+def _tag_message(tag: str) -> str:
+    shown = "!!" + tag.removeprefix(_TAG) if tag.startswith(_TAG) else tag
+    return f"unsupported tag `{shown}`: only plain YAML values are allowed"
+
+
+def _mark(mark: yaml.Mark) -> Mark:
+    return Mark(mark.line + 1, mark.column + 1)
+
+
+def _whole(display: str, message: str) -> Problem:
+    return Problem(display, 1, 1, message)
+
+
+def _offset_mark(raw: bytes, offset: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, offset) + 1
+    start = raw.rfind(b"\n", 0, offset) + 1
+    return line, len(raw[start:offset].decode("utf-8", "replace")) + 1
+
+
+# --- variables -------------------------------------------------------------------------------
+
+_VAR = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def substitute(doc: YamlDocument, env: Mapping[str, str]) -> list[Problem]:
+    """Replace `${VAR}` and `${VAR:-default}` in every string value of `doc` (not in keys);
+    `$${` stands for a literal `${`. A plain scalar is typed again after substitution, as YAML
+    would type the resulting text (`temperature: ${T:-0.2}` is a number); a quoted one stays a
+    string."""
+    problems: list[Problem] = []
+    doc.data = _walk(doc, doc.data, (), env, problems)
+    return problems
+
+
+def _walk(doc: YamlDocument, value: Any, path: DataPath, env: Mapping[str, str],
+          problems: list[Problem]) -> Any:
+    if isinstance(value, dict):
+        return {k: _walk(doc, v, (*path, k), env, problems) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_walk(doc, v, (*path, i), env, problems) for i, v in enumerate(value)]
+    if not isinstance(value, str) or "${" not in value:
+        return value
+    errors: list[str] = []
+    result = _VAR.sub(lambda m: _replace(m, env, errors), value)
+    for message in errors:
+        problems.append(doc.problem(path, message))
+    located = doc.marks.get(path)
+    if located is not None and located.plain and not errors:
+        return _retype(result)
+    return result
+
+
+def _replace(match: re.Match[str], env: Mapping[str, str], errors: list[str]) -> str:
+    text = match.group(0)
+    if text == "$${":
+        return "${"
+    body = match.group(1)
+    if body is None:
+        errors.append("unclosed `${` (write `$${` for a literal `${`)")
+        return text
+    name, sep, default = body.partition(":-")
+    if not _NAME.fullmatch(name):
+        errors.append(f"bad variable reference `{text}`: expected `${{NAME}}` or "
+                      f"`${{NAME:-default}}` (write `$${{` for a literal `${{`)")
+        return text
+    if name in env:
+        return env[name]
+    if sep:
+        return default
+    errors.append(f"variable `{name}` is not set (set it, or give a default: "
+                  f"`${{{name}:-value}}`)")
+    return text
+
+
+def _retype(text: str) -> Any:
+    tag = yaml.SafeLoader("").resolve(ScalarNode, text, (True, False))
+    if tag in _SCALAR_TAGS and tag != f"{_TAG}str":
+        return yaml.SafeLoader("").construct_object(ScalarNode(tag, text))
+    return text
