@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 import uvicorn
 
 from assistants.local.app import create_app
 from assistants.local.faults import Faults
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises a caught SIGINT/SIGTERM once shut down, so the process dies by the
+    signal (a KeyboardInterrupt traceback, or exit -15). A server stopped on purpose has
+    finished cleanly: shut down gracefully and exit 0 instead."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit and sig == signal.SIGINT:
+            self.force_exit = True  # a second Ctrl-C: stop waiting for open connections
+        self.should_exit = True
 
 
 def run_server(*, host: str, port: int, db: os.PathLike[str] | str, api_key: str | None,
@@ -23,6 +36,6 @@ def run_server(*, host: str, port: int, db: os.PathLike[str] | str, api_key: str
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
                             access_log=False)
     try:
-        uvicorn.Server(config).run()
+        _Server(config).run()
     finally:
         app.state.store.close()
