@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -47,6 +48,15 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(1)
         except AssistantsError as err:
             click.echo(f"error: {err}", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as err:  # a bug: one line for the user, the traceback with --verbose
+            if verbose:
+                traceback.print_exc()
+            click.echo(f"error: internal error ({type(err).__name__}); this is a bug in "
+                       "assistants-reconciler: please report it with the --verbose output",
+                       err=True)
             sys.exit(1)
 
     return wrapper

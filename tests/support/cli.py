@@ -40,4 +40,5 @@ def run_cli(args: Sequence[str], *, env: Mapping[str, str] | None = None,
         os.chdir(old)
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
+    assert "internal error" not in result.stderr, result.stderr  # a bug, whatever the test says
     return Run(result.exit_code, result.stdout, result.stderr)
