@@ -113,7 +113,7 @@ class AssistantsClient:
         self._timeout = timeout
         self._retry = retry
         self._log = log
-        self._sleep: Sleep = sleep or asyncio.sleep
+        self._sleep: Sleep = sleep if sleep is not None else asyncio.sleep
         self._rng = rng
         self._secrets = secret_values(creds)
         # Query parameters of the endpoint itself (e.g. `api-version`) ride on every request but

@@ -195,7 +195,7 @@ def parse_json_body(response: httpx.Response, *, method: str, url: str) -> Any:
         raise TransportError("expected JSON, got a body that is not UTF-8", **where) from None
     except json.JSONDecodeError as exc:
         ctype = _content_type(response) or "no content type"
-        if exc.pos >= len(exc.doc.rstrip()):
+        if exc.pos >= len(exc.doc.rstrip()) or exc.msg.startswith("Unterminated string"):
             what = f"truncated JSON ({len(raw)} bytes, cut off mid-document)"
         elif "json" not in ctype:
             what = f"a {ctype} body, not JSON"
