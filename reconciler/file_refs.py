@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,35 +27,41 @@ from reconciler.yaml_source import (
 )
 
 
-def resolve_file_refs(doc: YamlDocument, root: Path) -> tuple[dict[DataPath, str],
-                                                                list[Problem]]:
-    """Replace every `*_file` key of `doc.data` in place. Returns, for each replaced value, the
-    file it came from (for messages), and the problems found."""
-    origins: dict[DataPath, str] = {}
-    problems: list[Problem] = []
+@dataclass
+class FileRefs:
+    """What resolving a document's `*_file` keys found."""
+
+    origins: dict[DataPath, str] = field(default_factory=dict)  # value path -> file as written
+    targets: set[Path] = field(default_factory=set)  # resolved files read
+    problems: list[Problem] = field(default_factory=list)
+
+
+def resolve_file_refs(doc: YamlDocument, root: Path) -> FileRefs:
+    """Replace every `*_file` key of `doc.data` in place with the content it names."""
+    refs = FileRefs()
     data = doc.data
-    _replace(doc, root, data, (), "instructions_file", "instructions", False, origins, problems)
+    _replace(doc, root, data, (), "instructions_file", "instructions", False, refs)
     tools = data.get("tools")
     if isinstance(tools, list):
         for i, tool in enumerate(tools):
             function = tool.get("function") if isinstance(tool, dict) else None
             if isinstance(function, dict):
                 _replace(doc, root, function, ("tools", i, "function"), "parameters_file",
-                         "parameters", True, origins, problems)
+                         "parameters", True, refs)
     response_format = data.get("response_format")
     if isinstance(response_format, dict):
         schema = response_format.get("json_schema")
         if isinstance(schema, dict):
             _replace(doc, root, schema, ("response_format", "json_schema"), "schema_file",
-                     "schema", True, origins, problems)
-    return origins, problems
+                     "schema", True, refs)
+    return refs
 
 
 def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPath,
-             file_key: str, value_key: str, structured: bool,
-             origins: dict[DataPath, str], problems: list[Problem]) -> None:
+             file_key: str, value_key: str, structured: bool, refs: FileRefs) -> None:
     if file_key not in mapping:
         return
+    problems = refs.problems
     ref = mapping.pop(file_key)
     key_path, value_path = (*at, file_key), (*at, value_key)
     if value_key in mapping:
@@ -69,6 +76,7 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
         problems.append(doc.problem(key_path, error))
         return
     assert target is not None
+    refs.targets.add(target.resolve())
     display = display_path(target)
     text, errors = read_text(target, display)
     if text is None:
@@ -88,7 +96,7 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
     located = doc.marks.get(key_path)
     if located is not None:
         doc.marks[value_path] = located
-    origins[value_path] = ref
+    refs.origins[value_path] = ref
 
 
 def _locate(doc: YamlDocument, root: Path, ref: str, file_key: str) -> tuple[Path | None,

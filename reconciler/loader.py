@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from assistants.errors import ConfigError, Problem
 from assistants.models import AssistantSpec
-from reconciler.file_refs import resolve_file_refs
+from reconciler.file_refs import FileRefs, resolve_file_refs
 from reconciler.settings import (
     SETTINGS_FILE,
     FoundSettings,
@@ -83,15 +83,14 @@ def load_config(paths: Sequence[str | os.PathLike[str]], *,
 
     assistants: list[DesiredAssistant] = []
     key_places: dict[str, str] = {}
-    for file in files:
-        for doc, spec in _load_file(file, env, problems):
-            place = _key_place(doc)
-            if spec.key in key_places:
-                problems.append(doc.problem(("key",), f"duplicate assistant key `{spec.key}`: "
-                                                      f"also defined at {key_places[spec.key]}"))
-                continue
-            key_places[spec.key] = place
-            assistants.append(DesiredAssistant(spec, f"{doc.path}:{doc.start.line}"))
+    for doc, spec in _load_assistants(files, env, problems):
+        place = _key_place(doc)
+        if spec.key in key_places:
+            problems.append(doc.problem(("key",), f"duplicate assistant key `{spec.key}`: "
+                                                  f"also defined at {key_places[spec.key]}"))
+            continue
+        key_places[spec.key] = place
+        assistants.append(DesiredAssistant(spec, f"{doc.path}:{doc.start.line}"))
 
     if problems:
         raise ConfigError(problems)
@@ -192,15 +191,45 @@ def _file_root(file: Path) -> Path:
     return parent
 
 
-def _load_file(file: _File, env: Mapping[str, str],
-               problems: list[Problem]) -> list[tuple[YamlDocument, AssistantSpec]]:
-    text, errors = read_text(file.path, file.display)
-    problems.extend(errors)
-    if text is None:
-        return []
-    docs, errors = parse_documents(text, file.display, file.path)
-    problems.extend(errors)
+@dataclass
+class _Parsed:
+    file: _File
+    problems: list[Problem]  # of the file itself (reading, YAML, non-mapping documents)
+    docs: list[tuple[YamlDocument, FileRefs, list[Problem]]]  # with variable problems
+
+
+def _load_assistants(files: list[_File], env: Mapping[str, str],
+                     problems: list[Problem]) -> list[tuple[YamlDocument, AssistantSpec]]:
+    """Parse every file, resolve variables and file references, then validate. A YAML file
+    that another document names as `parameters_file` or `schema_file` is data, not an
+    assistant, and is left out (its problems are reported where it is read as data)."""
+    parsed = [_parse(file, env) for file in files]
+    referenced = {target for p in parsed for _, refs, _ in p.docs for target in refs.targets}
     out: list[tuple[YamlDocument, AssistantSpec]] = []
+    for item in parsed:
+        if item.file.path.resolve() in referenced:
+            continue
+        problems.extend(item.problems)
+        for doc, refs, errors in item.docs:
+            errors = errors + refs.problems
+            try:
+                spec = AssistantSpec.model_validate(doc.data)
+            except ValidationError as err:
+                errors.extend(validation_problems(err, AssistantSpec, doc, refs.origins))
+            else:
+                if not errors:
+                    out.append((doc, spec))
+            problems.extend(errors)
+    return out
+
+
+def _parse(file: _File, env: Mapping[str, str]) -> _Parsed:
+    text, problems = read_text(file.path, file.display)
+    if text is None:
+        return _Parsed(file, problems, [])
+    docs, errors = parse_documents(text, file.display, file.path)
+    problems = problems + errors
+    out: list[tuple[YamlDocument, FileRefs, list[Problem]]] = []
     for doc in docs:
         if not isinstance(doc.data, dict):
             kind = "a list" if isinstance(doc.data, list) else "a single value"
@@ -208,17 +237,8 @@ def _load_file(file: _File, env: Mapping[str, str],
                                             f"got {kind}"))
             continue
         errors = substitute(doc, env)
-        origins, ref_errors = resolve_file_refs(doc, file.root)
-        errors.extend(ref_errors)
-        try:
-            spec = AssistantSpec.model_validate(doc.data)
-        except ValidationError as err:
-            errors.extend(validation_problems(err, AssistantSpec, doc, origins))
-        else:
-            if not errors:
-                out.append((doc, spec))
-        problems.extend(errors)
-    return out
+        out.append((doc, resolve_file_refs(doc, file.root), errors))
+    return _Parsed(file, problems, out)
 
 
 def _key_place(doc: YamlDocument) -> str:
