@@ -46,7 +46,7 @@ def one_line(text: str, secrets: Iterable[str] = (), limit: int = MESSAGE_MAX) -
 
 
 def _content_type(response: httpx.Response) -> str:
-    return response.headers.get("content-type", "").split(";")[0].strip().lower()
+    return str(response.headers.get("content-type", "")).split(";")[0].strip().lower()
 
 
 def _looks_html(response: httpx.Response) -> bool:
@@ -122,7 +122,7 @@ def error_from_response(
 ) -> APIError:
     """The exception for a non-2xx answer. `collection` marks `/assistants` itself (list, create)."""
     status = response.status_code
-    where = {"method": method, "url": redact_url(url), "status": status}
+    where: dict[str, Any] = {"method": method, "url": redact_url(url), "status": status}
     if 300 <= status < 400:
         target = response.headers.get("location", "")
         dest = redact_url(str(response.request.url.join(target))) if target else "nowhere"
@@ -183,7 +183,7 @@ def error_from_exception(
 
 def parse_json_body(response: httpx.Response, *, method: str, url: str) -> Any:
     """The JSON of a 2xx answer, or a TransportError(sent=True) saying what was wrong with it."""
-    where = {"method": method, "url": redact_url(url), "sent": True}
+    where: dict[str, Any] = {"method": method, "url": redact_url(url), "sent": True}
     if _looks_html(response):
         raise TransportError(f"expected JSON, got {_html_summary(response)}", **where)
     raw = response.content

@@ -27,8 +27,8 @@ class RetryPolicy:
 
     def backoff(self, retry: int, rng: random.Random | None = None) -> float:
         """Delay before retry number `retry` (1 for the first retry) without server guidance."""
-        base = min(self.backoff_max, self.backoff_base * (2 ** max(0, retry - 1)))
-        r = (rng or random).random()
+        base = min(self.backoff_max, self.backoff_base * (2.0 ** max(0, retry - 1)))
+        r = rng.random() if rng is not None else random.random()
         return max(0.0, base * (1.0 - self.jitter * r))
 
     def delay(self, retry: int, headers: Mapping[str, str] | None, rng: random.Random | None = None) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from test_client_fakes import (
@@ -228,7 +230,7 @@ def test_auth_description_names_variables_not_values() -> None:
 
 
 def test_local_transport_is_exempt_from_the_http_rule() -> None:
-    async def app(scope: dict, receive: object, send: object) -> None:  # pragma: no cover
+    async def app(scope: Any, receive: Any, send: Any) -> None:  # pragma: no cover
         raise AssertionError("not called")
 
     client = AssistantsClient("http://local.invalid/v1", {"Authorization": "Bearer local"},
