@@ -57,7 +57,10 @@ def validation_problems(err: ValidationError, root: type[BaseModel], doc: YamlDo
             is_map = isinstance(_get(doc.data, where.branch_at), dict)
             if (where.branch == "literal") == is_map:
                 continue
-        problem = _problem(error, where, doc, origins or {})
+        try:
+            problem = _problem(error, where, doc, origins or {})
+        except Exception:  # a message we did not foresee: still located, never a traceback
+            problem = doc.problem(where.path, f"`{_label(where.path)}`: {error['msg']}")
         if problem not in problems:
             problems.append(problem)
     return problems
@@ -168,6 +171,9 @@ def _resolve(root: type[BaseModel], loc: tuple[int | str, ...]) -> _Where:
     path: list[str | int] = []
     tp: Any = root
     for element in loc:
+        if element == "[key]":  # pydantic's marker after a dict key that failed
+            where.is_key = True
+            break
         tp, disc = _unwrap(tp)
         members = _union_members(tp)
         if members:
@@ -187,11 +193,7 @@ def _resolve(root: type[BaseModel], loc: tuple[int | str, ...]) -> _Where:
         elif get_origin(tp) is list:
             tp = get_args(tp)[0]
         elif get_origin(tp) is dict:
-            key_type, value_type = get_args(tp)
-            if element == "[key]":
-                where.is_key = True
-                break
-            tp = value_type
+            tp = get_args(tp)[1]
         else:
             tp = None
         path.append(element)
