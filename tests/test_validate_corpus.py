@@ -138,7 +138,7 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         'wrong-type/assistant.yaml:4:10: `protect` must be true or false, got a string ("yes")',
     ]),
     ("yaml-syntax-error", ["yaml-syntax-error"], [
-        "yaml-syntax-error/assistant.yaml:4:1: YAML syntax error: expected ',' or ']', but got '<scalar>' (while parsing a flow sequence)",
+        "yaml-syntax-error/assistant.yaml:4:1: YAML syntax error: did not find expected ',' or ']' (while parsing a flow sequence)",
     ]),
     ("oversize", ["oversize"], [
         "oversize/big.yaml:1:1: file is 1,100,023 bytes; the limit is 1,048,576 bytes (1 MiB)",
