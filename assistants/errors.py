@@ -15,12 +15,14 @@ and no message ever holds a credential.
         ├── NotFoundError           404 on one assistant
         ├── EndpointError           404 on the collection: not an Assistants API at all
         ├── RateLimitError          429; `.retry_after` in seconds when the server said
-        └── ServerError             5xx, and the gateways' own 408, 412, 446
+        └── ServerError             5xx, and the gateways' own 408, 412, 446; on a create
+                                    the outcome is unknown (see client.create_outcome_unknown)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class AssistantsError(Exception):
@@ -118,7 +120,7 @@ class EndpointError(APIError):
 
 
 class RateLimitError(APIError):
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw):
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any):
         self.retry_after = retry_after
         super().__init__(message, **kw)
 

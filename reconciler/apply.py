@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
 from assistants.canonical import canonical
-from assistants.client import AssistantsClient
-from assistants.errors import AssistantsError, NotFoundError, ServerError, TransportError
+from assistants.client import AssistantsClient, create_outcome_unknown
+from assistants.errors import AssistantsError, NotFoundError
 from reconciler.change import Action, Change, Outcome
 from reconciler.identity import live_marker
 from reconciler.plan import Plan
@@ -25,13 +25,6 @@ CREATE_ROUNDS = 4
 
 
 Report = Callable[[Outcome], None]
-
-
-def outcome_unknown(err: BaseException) -> bool:
-    """Whether a failed create may have created the assistant all the same."""
-    if isinstance(err, TransportError):
-        return err.sent
-    return isinstance(err, ServerError)
 
 
 class Applier:
@@ -85,7 +78,7 @@ class Applier:
 
     async def _update(self, change: Change) -> Outcome:
         try:
-            result = await self.client.modify(change.id or "", change.body or {})
+            result = await self.client.modify(str(change.id), change.body or {})
         except NotFoundError:
             return Outcome(change, False, change.id, f"{change.key} ({change.id}) no longer "
                            "exists on the server; plan again")
@@ -93,7 +86,7 @@ class Applier:
 
     async def _delete(self, change: Change) -> Outcome:
         try:
-            await self.client.delete(change.id or "")
+            await self.client.delete(str(change.id))
         except NotFoundError:
             return Outcome(change, True, change.id, note="already gone")
         return Outcome(change, True, change.id)
@@ -140,7 +133,7 @@ class Applier:
                     outcome = Outcome(change, True, str(result.get("id")),
                                       result=canonical(result))
                 except AssistantsError as err:
-                    if outcome_unknown(err):
+                    if create_outcome_unknown(err):
                         return None
                     outcome = Outcome(change, False, None, str(err))
         self._finish(outcome)
