@@ -29,12 +29,12 @@ from reconciler.settings import (
     read_settings,
 )
 from reconciler.spec_errors import validation_problems
+from reconciler.variables import substitute
 from reconciler.yaml_source import (
     YamlDocument,
     display_path,
     parse_documents,
     read_text,
-    substitute,
 )
 
 YAML_SUFFIXES = (".yaml", ".yml")

@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from assistants.errors import Problem
 from assistants.models import IDENT_PATTERN
 from reconciler.spec_errors import validation_problems
-from reconciler.yaml_source import Mark, parse_documents, read_text, substitute
+from reconciler.variables import substitute
+from reconciler.yaml_source import Mark, parse_documents, read_text
 
 SETTINGS_FILE = "assistants.project.yaml"
 
