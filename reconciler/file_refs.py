@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from assistants.errors import Problem
+from reconciler.settings import SETTINGS_FILE
 from reconciler.yaml_source import (
     DataPath,
     YamlDocument,
@@ -108,7 +109,12 @@ def _locate(doc: YamlDocument, root: Path, ref: str, file_key: str) -> tuple[Pat
     lexical = Path(os.path.normpath(os.path.abspath(target)))
     root_abs = Path(os.path.normpath(os.path.abspath(root)))
     if lexical != root_abs and root_abs not in lexical.parents:
-        return None, f"`{ref}` is outside the config root `{root_shown}`"
+        hint = ""
+        for project in root_abs.parents:
+            if project in lexical.parents and (project / SETTINGS_FILE).is_file():
+                hint = f" (pass the project root `{_shown(project)}` instead)"
+                break
+        return None, f"`{ref}` is outside the config root `{root_shown}`{hint}"
     if not target.exists():
         return None, f"`{file_key}` file `{ref}` not found (looked for {_shown(target)})"
     real, root_real = target.resolve(), root.resolve()

@@ -69,3 +69,11 @@ def test_a_single_example_file_validates_from_its_project_root() -> None:
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
         "1 assistant valid in examples/assistants/contract-extractor.yaml.")
+
+
+def test_a_subdirectory_of_the_project_explains_the_escape() -> None:
+    result = CliRunner().invoke(main, ["validate", "examples/assistants"])
+    assert result.exit_code == 1
+    assert ("error: examples/assistants/contract-extractor.yaml:6:20: "
+            "`../prompts/contract-extractor.md` is outside the config root `examples/assistants` "
+            "(pass the project root `examples` instead)") in result.output.splitlines()
