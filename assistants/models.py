@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from assistants import limits
+from assistants.canonical import MANAGED_FIELDS
 
 MARKER_KEY = "managed-by"
 """The reserved metadata key that carries the ownership marker (see reconciler/identity.py)."""
@@ -39,7 +40,7 @@ class _Strict(BaseModel):
 
 class RankingOptions(_Strict):
     ranker: Literal["auto", "default_2024_08_21"] | None = None
-    score_threshold: float | None = Field(default=None, ge=0.0, le=1.0, strict=True)
+    score_threshold: float = Field(ge=0.0, le=1.0, strict=True)  # required by the API
 
 
 class FileSearchSettings(_Strict):
@@ -137,6 +138,10 @@ ResponseFormat = (
     ]
 )
 
+IGNORABLE_FIELDS = MANAGED_FIELDS
+"""What `ignore_changes` may name: the fields a server returns (write-only ones it never does)."""
+NESTED_IGNORABLE = ("metadata", "tool_resources", "response_format")
+
 # The controls: read by the tool, never sent to the API.
 CONTROL_FIELDS = ("key", "id", "protect", "ignore_changes")
 SOURCE_FIELDS = ("instructions_file",)
@@ -191,6 +196,23 @@ class AssistantSpec(_Strict):
                 f"allowed (the API's {limits.METADATA_PAIRS_MAX} less one for `{MARKER_KEY}`)"
             )
         return value
+
+    @field_validator("ignore_changes")
+    @classmethod
+    def _ignorable(cls, paths: list[str]) -> list[str]:
+        for path in paths:
+            head, _, rest = path.partition(".")
+            if head not in IGNORABLE_FIELDS:
+                raise ValueError(
+                    f"ignore_changes: `{path}` is not a field the API returns; use one of "
+                    + ", ".join(IGNORABLE_FIELDS)
+                )
+            if rest and head not in NESTED_IGNORABLE:
+                raise ValueError(f"ignore_changes: `{path}`: only inside "
+                                 f"{', '.join(NESTED_IGNORABLE)} can a part be ignored")
+            if path == f"metadata.{MARKER_KEY}":
+                raise ValueError(f"ignore_changes: `{path}` is the ownership marker")
+        return paths
 
     @field_validator("tools")
     @classmethod

@@ -33,12 +33,15 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                   help="SQLite file of the embedded API [default .assistants/local.db].")
     @click.option("--owner", envvar="ASSISTANTS_OWNER", metavar="NAME",
                   help="Owner written in the ownership marker [env ASSISTANTS_OWNER].")
+    @click.option("--timeout", envvar="ASSISTANTS_TIMEOUT", type=click.FloatRange(min=0.1),
+                  default=30.0, show_default=True, metavar="SECONDS",
+                  help="Per-request timeout [env ASSISTANTS_TIMEOUT].")
     @click.option("-v", "--verbose", is_flag=True, help="Log requests and the trace id to stderr.")
     @click.option("--no-color", is_flag=True, help="Never colour the output (also NO_COLOR).")
     @functools.wraps(func)
-    def wrapper(endpoint, local, db, owner, verbose, no_color, **kwargs):
+    def wrapper(endpoint, local, db, owner, timeout, verbose, no_color, **kwargs):
         run = RunContext(endpoint=endpoint, local=local or db is not None, db=db, owner=owner,
-                         verbose=verbose, no_color=no_color)
+                         timeout=timeout, verbose=verbose, no_color=no_color)
         try:
             return func(run=run, **kwargs)
         except ConfigError as err:
@@ -77,7 +80,8 @@ def validate(run: RunContext, paths: tuple[str, ...]) -> None:
 
     config = load_config(paths or (".",))
     count = len(config.assistants)
-    click.echo(f"{count} assistant{'s' if count != 1 else ''} valid in {', '.join(config.paths)}.")
+    where = ", ".join(config.paths)
+    click.echo(f"Valid: {count} assistant{'s' if count != 1 else ''} in {where}")
 
 
 @main.command()

@@ -18,6 +18,7 @@ class RunContext:
     local: bool = False
     db: str | None = None
     owner: str | None = None
+    timeout: float = 30.0
     verbose: bool = False
     no_color: bool = False
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))

@@ -29,8 +29,8 @@ def endpoint_label(run: RunContext, client: AssistantsClient) -> str:
 def open_client(run: RunContext) -> AssistantsClient:
     log = _stderr_log if run.verbose else None
     if run.local:
-        return AssistantsClient.local(run.db_path, log=log)
-    return AssistantsClient.from_env(run.endpoint, run.env, log=log)
+        return AssistantsClient.local(run.db_path, log=log, timeout=run.timeout)
+    return AssistantsClient.from_env(run.endpoint, run.env, log=log, timeout=run.timeout)
 
 
 def resolve_owner(run: RunContext, config: Config) -> str:

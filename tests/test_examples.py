@@ -24,7 +24,7 @@ def test_validate_examples_exits_zero() -> None:
     assert (REPO / "examples/.github/workflows/assistants.yml").is_file()
     result = CliRunner().invoke(main, ["validate", "examples/"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "4 assistants valid in examples."
+    assert result.output.strip() == "Valid: 4 assistants in examples"
 
 
 def test_examples_load_with_no_environment() -> None:
@@ -68,7 +68,7 @@ def test_a_single_example_file_validates_from_its_project_root() -> None:
     result = CliRunner().invoke(main, ["validate", "examples/assistants/contract-extractor.yaml"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        "1 assistant valid in examples/assistants/contract-extractor.yaml.")
+        "Valid: 1 assistant in examples/assistants/contract-extractor.yaml")
 
 
 def test_a_subdirectory_of_the_project_explains_the_escape() -> None:
