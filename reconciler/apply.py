@@ -46,7 +46,7 @@ class Applier:
     async def run(self, plan: Plan) -> list[Outcome]:
         outcomes: list[Outcome] = []
         by_action = {a: [c for c in plan.changes if c.action is a] for a in Action}
-        outcomes += await self._creates(by_action[Action.CREATE])
+        outcomes += await self._settle_races(await self._creates(by_action[Action.CREATE]))
         outcomes += await self._phase(by_action[Action.UPDATE], self._update)
         outcomes += await self._phase(by_action[Action.DELETE], self._delete)
         return outcomes
@@ -120,6 +120,32 @@ class Applier:
             self._finish(outcome)
             done.append(outcome)
         return done
+
+    async def _settle_races(self, outcomes: list[Outcome]) -> list[Outcome]:
+        """Another apply of the same config may have created the same keys at the same time.
+        With no lock to take, both sides agree on one survivor per key, the first in the
+        server's ascending listing (creation order), and the other deletes its own copy."""
+        created = {o.change.key: o for o in outcomes if o.ok and o.change.action is Action.CREATE}
+        if not created:
+            return outcomes
+        first = await self._find_created(created)
+        settled = []
+        for outcome in outcomes:
+            mine = created.get(outcome.change.key) is outcome
+            winner = first.get(outcome.change.key) if mine else None
+            if winner is None or str(winner.get("id")) == outcome.id:
+                settled.append(outcome)
+                continue
+            try:
+                await self.client.delete(str(outcome.id))
+            except NotFoundError:
+                pass
+            yielded = Outcome(outcome.change, True, str(winner.get("id")), result=canonical(winner),
+                              note=f"another apply created it at the same time; kept "
+                              f"{winner.get('id')}, deleted our copy {outcome.id}")
+            self.report(yielded)
+            settled.append(yielded)
+        return settled
 
     async def _try_create(self, change: Change) -> Outcome | None:
         """The outcome, or None when it is unknown (the caller looks for the marker)."""
