@@ -229,6 +229,7 @@ def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str) -> 
     import asyncio
     from pathlib import Path
 
+    from reconciler.identity import require_owner
     from reconciler.importer import write_import
     from reconciler.workflow import open_client
 
@@ -241,14 +242,20 @@ def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str) -> 
                 return await client.list_all()
             return [await client.get(i) for i in ids]
 
-    written = write_import(asyncio.run(fetch()), Path(out_dir))
-    for item in written:
+    owner = require_owner(run.owner) if run.owner else None
+    result = write_import(asyncio.run(fetch()), Path(out_dir), owner=owner, explicit=bool(ids))
+    for item in result.files:
         extra = "".join(f" + {p}" for p in item.extra_files)
         click.echo(f"  {item.key} ({item.id}) -> {item.path}{extra}")
-        if item.warning:
-            click.echo(f"warning: {item.warning}", err=True)
-    click.echo(f"Imported {len(written)} assistant{'s' if len(written) != 1 else ''} into "
-               f"{out_dir}. Next: assistants validate {out_dir}, then assistants plan {out_dir} "
+        for warning in item.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    for line in result.skipped:
+        click.echo(f"skipped: {line}", err=True)
+    if result.settings:
+        click.echo(f"  owner {owner} -> {result.settings}")
+    count = len(result.files)
+    click.echo(f"Imported {count} assistant{'s' if count != 1 else ''} into {out_dir}. Next: "
+               f"assistants validate {out_dir}, then assistants plan {out_dir} "
                "(the first plan only adds the ownership marker).")
 
 
