@@ -1,7 +1,8 @@
 """The lines that show what changes inside one field, for people reading a plan.
 
-Each line is `(sign, text)` with sign `+`, `-`, `~` or ` `, so the text renderer can colour it and
-the Markdown renderer can put it in a `diff` block. Multi-line strings get a unified line diff
+Each line is `(sign, text)` with sign `+`, `-`, `~` or ` `; the text starts with that sign and is
+indented by depth, Terraform-style (`~ metadata:` then `    + region: "eu"`), so the text renderer
+prints and colours it as is and the Markdown renderer swaps the sign for a `diff` block's. Multi-line strings get a unified line diff
 (3 lines of context); other long strings are shown by length and sha256; maps and lists get one
 line per nested difference, found with deepdiff, with tools addressed by type and function name
 rather than by position.
@@ -19,48 +20,52 @@ LONG_TEXT = 160
 DEFAULT = "(default)"
 
 
+def line(sign: str, body: str, depth: int = 0) -> Line:
+    return (sign, f"{sign} {'    ' * depth}{body}")
+
+
 def field_lines(field: str, before: Any, after: Any) -> list[Line]:
     """Lines for one changed field; `None` on either side means absent (the API's default)."""
     if _multiline(before) or _multiline(after):
-        return [("~", f"{field}:")] + [
-            (sign, "    " + text) for sign, text in text_diff(before or "", after or "")
-        ]
+        return [line("~", f"{field}:")] + text_diff(before or "", after or "", depth=1)
     if isinstance(before, dict | list) or isinstance(after, dict | list):
-        nested = structure_diff(before, after)
-        return [("~", f"{field}:")] + [(sign, "    " + text) for sign, text in nested]
-    return [("~", f"{field}: {show(before)} -> {show(after)}")]
+        return [line("~", f"{field}:")] + structure_diff(before, after, depth=1)
+    return [line("~", f"{field}: {show(before)} -> {show(after)}")]
 
 
-def text_diff(before: str, after: str) -> list[Line]:
-    lines = difflib.unified_diff(
+def text_diff(before: str, after: str, depth: int = 0) -> list[Line]:
+    diff = difflib.unified_diff(
         before.splitlines(), after.splitlines(), "before", "after", n=3, lineterm=""
     )
     out: list[Line] = []
-    for line in list(lines)[2:]:  # the ---/+++ header says nothing here
-        sign = line[:1] if line[:1] in "+-" else " "
-        out.append((sign if sign != " " else ("~" if line.startswith("@@") else " "), line))
+    for text in list(diff)[2:]:  # the ---/+++ header says nothing here
+        if text.startswith("@@"):
+            out.append(line(" ", text, depth))
+        else:
+            out.append(line(text[:1] if text[:1] in "+-" else " ", text[1:], depth))
     if before and after and before.rstrip("\n") == after.rstrip("\n"):
-        out.append(("~", "(only the trailing newline differs)"))
+        out.append(line("~", "(only the trailing newline differs)", depth))
     return out
 
 
-def structure_diff(before: Any, after: Any) -> list[Line]:
+def structure_diff(before: Any, after: Any, depth: int = 0) -> list[Line]:
     """One line per nested difference between two JSON values."""
     from deepdiff import DeepDiff  # imported here: only plans with changes pay for it
 
     old, new = _keyed(before), _keyed(after)
     diff = DeepDiff(old, new, verbose_level=2, view="tree")
-    out: list[Line] = []
-    for kind, items in sorted(diff.items()):
-        for item in sorted(items, key=lambda i: i.path()):
+    found: list[tuple[str, list[Line]]] = []
+    for kind, items in diff.items():
+        for item in items:
             path = _path(item.path(output_format="list"))
             if kind.endswith("_added"):
-                out += [("+", text) for text in leaves(path, item.t2)]
+                lines = [line("+", text, depth) for text in leaves(path, item.t2)]
             elif kind.endswith("_removed"):
-                out += [("-", text) for text in leaves(path, item.t1)]
+                lines = [line("-", text, depth) for text in leaves(path, item.t1)]
             else:
-                out.append(("~", f"{path}: {show(item.t1)} -> {show(item.t2)}"))
-    return out
+                lines = [line("~", f"{path}: {show(item.t1)} -> {show(item.t2)}", depth)]
+            found.append((path, lines))
+    return [one for _, lines in sorted(found, key=lambda pair: pair[0]) for one in lines]
 
 
 def leaves(path: str, value: Any) -> list[str]:

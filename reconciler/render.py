@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 from reconciler.change import Action, Change, Outcome
-from reconciler.detail import Line, field_lines, leaves, show
+from reconciler.detail import Line, field_lines, leaves, line, show
 from reconciler.plan import Plan
 
 SIGNS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.NOOP: " "}
@@ -36,7 +36,8 @@ def change_lines(change: Change) -> list[Line]:
         lines: list[Line] = []
         for name in change.fields:
             if name == "reasoning_effort":
-                lines.append(("~", f"{name}: (write-only, not readable) -> {show(after.get(name))}"))
+                lines.append(line("~", f"{name}: (write-only, not readable) -> "
+                                       f"{show(after.get(name))}"))
             else:
                 lines.extend(field_lines(name, before.get(name), after.get(name)))
         return lines
@@ -84,7 +85,7 @@ def render_markdown(plan: Plan, out: TextIO) -> None:
         out.write(f"<details{fold}><summary><code>{change_title(c)}</code></summary>\n\n")
         out.write("```diff\n")
         for sign, text in lines:
-            out.write(f"{_diff_sign(sign)} {text}\n")
+            out.write(f"{_diff_sign(sign)}{text[1:]}\n")
         out.write("```\n\n</details>\n\n")
     if plan.orphans:
         out.write("**Not in the config, left alone:**\n\n")
@@ -150,10 +151,10 @@ def _whole(values: dict[str, Any], sign: str) -> list[Line]:
     lines: list[Line] = []
     for name, value in values.items():
         if isinstance(value, str) and "\n" in value:
-            lines.append((sign, f"{name}: ({len(value.splitlines())} lines)"))
-            lines.extend((sign, f"    {line}") for line in value.splitlines())
+            lines.append(line(sign, f"{name}: ({len(value.splitlines())} lines)"))
+            lines.extend(line(sign, text, 1) for text in value.splitlines())
         else:
-            lines.extend((sign, text) for text in leaves(name, value))
+            lines.extend(line(sign, text) for text in leaves(name, value))
     return lines
 
 
