@@ -1,0 +1,92 @@
+"""The ownership marker and desired↔live matching, pure."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistants.errors import ConfigError, PlanError
+from assistants.models import AssistantSpec
+from reconciler.identity import Marker, desired_fields, match, parse_marker, require_owner
+from reconciler.loader import DesiredAssistant
+
+
+def want(key: str, **fields) -> DesiredAssistant:
+    return DesiredAssistant(AssistantSpec(key=key, model="gpt-4o", **fields), f"{key}.yaml:1")
+
+
+def live(ident: str, marker: str | None = None, **fields) -> dict:
+    metadata = {"managed-by": marker} if marker else {}
+    return {"id": ident, "model": "gpt-4o", "metadata": metadata, **fields}
+
+
+@pytest.mark.parametrize("marker", [
+    Marker("acme", "hr-helper"),
+    Marker("acme.team_1", "a.b-c", protect=True),
+    Marker("o", "k", write_only_digest="0123456789abcdef"),
+    Marker("o", "k", protect=True, write_only_digest="0123456789abcdef"),
+])
+def test_marker_round_trips(marker):
+    text = str(marker)
+    assert len(text) <= 512
+    assert parse_marker(text) == marker
+
+
+@pytest.mark.parametrize("value", [None, 7, "", "acme/hr", "v2;owner=a;key=b", "v1;owner=;key=b",
+                                   "v1;owner=a b;key=c", "v1;key=b"])
+def test_foreign_or_broken_markers_are_not_ours(value):
+    assert parse_marker(value) is None
+
+
+def test_desired_fields_carry_the_marker_and_write_only_digest():
+    plain = desired_fields(AssistantSpec(key="k", model="m", metadata={"team": "x"}), "acme")
+    assert plain["metadata"] == {"team": "x", "managed-by": "v1;owner=acme;key=k"}
+    effort = desired_fields(AssistantSpec(key="k", model="o3", reasoning_effort="high",
+                                          protect=True), "acme")
+    marker = parse_marker(effort["metadata"]["managed-by"])
+    assert marker.protect and marker.write_only_digest and len(marker.write_only_digest) == 16
+    assert effort["reasoning_effort"] == "high"
+
+
+def test_matching_prefers_id_then_marker_then_create():
+    found = match(
+        [want("by-id", id="asst_x"), want("by-marker"), want("new")],
+        [live("asst_x"), live("asst_m", "v1;owner=acme;key=by-marker"), live("asst_u")],
+        "acme",
+    )
+    pairs = {p.desired.spec.key: (p.live or {}).get("id") for p in found.pairs}
+    assert pairs == {"by-id": "asst_x", "by-marker": "asst_m", "new": None}
+    assert (found.unmanaged, found.foreign, found.orphans) == (1, 0, ())
+
+
+def test_a_stale_id_falls_back_to_the_marker_with_a_note():
+    found = match([want("k", id="asst_gone")], [live("asst_new", "v1;owner=acme;key=k")], "acme")
+    assert found.pairs[0].live["id"] == "asst_new"
+    assert "asst_gone" in found.notes[0] and "matched by its marker" in found.notes[0]
+
+
+def test_duplicates_of_one_key_leave_the_extra_as_an_orphan():
+    found = match([want("k")], [live("asst_1", "v1;owner=acme;key=k"),
+                                live("asst_2", "v1;owner=acme;key=k")], "acme")
+    assert found.pairs[0].live["id"] == "asst_1"
+    assert [o["id"] for o in found.orphans] == ["asst_2"]
+
+
+def test_other_owners_are_counted_and_refused_without_takeover():
+    other = live("asst_o", "v1;owner=them;key=k")
+    assert match([want("x")], [other], "acme").foreign == 1
+    with pytest.raises(PlanError, match="owned by `them`"):
+        match([want("k", id="asst_o")], [other], "acme")
+    taken = match([want("k", id="asst_o")], [other], "acme", takeover=True)
+    assert taken.pairs[0].live is other
+
+
+def test_one_id_claimed_by_two_documents_is_refused():
+    with pytest.raises(PlanError, match="already claimed"):
+        match([want("a", id="asst_1"), want("b", id="asst_1")], [live("asst_1")], "acme")
+
+
+@pytest.mark.parametrize("owner,message", [(None, "no owner set"), ("", "no owner set"),
+                                           ("a b", "must match")])
+def test_owner_is_required_and_well_formed(owner, message):
+    with pytest.raises(ConfigError, match=message):
+        require_owner(owner)
