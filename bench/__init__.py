@@ -1,0 +1,1 @@
+"""Benchmarks of plan and apply against the network floor (see bench/README.md)."""

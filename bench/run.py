@@ -1,0 +1,331 @@
+"""Plan and apply against the network floor: `python -m bench.run` (see bench/README.md).
+
+For each N: write a config of N assistants, seed the same N into a fresh store, start
+`assistants serve --latency-ms L`, then measure, in this order:
+1. plan (0% and 1% changed) against the floor listing, alternating, `--reps` times;
+2. CPU per unchanged assistant of load_config + build_plan (and a cProfile with --profile);
+3. peak RSS of a plan in a fresh process, against the bytes of all list pages;
+4. requests of plan, and of plan + apply of the 1% change, against the minimum;
+5. the per-assistant-GET peer at parallelism 10;
+6. apply of `--updates` updates at `--concurrency` against ceil(updates/concurrency) x latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import measure
+from bench.server import Server
+from bench.workload import changed_indices, seed_store, write_config
+
+HERE = Path(__file__).resolve().parent
+
+SECTIONS = ("plan", "apply", "cpu", "rss", "requests", "peer")
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"nproc": str(os.cpu_count()), "cpu": cpu, "python": platform.python_version(),
+            "platform": platform.platform()}
+
+
+def _stats(values: list[float]) -> dict[str, float]:
+    return {"best": min(values), "median": statistics.median(values), "runs": values}
+
+
+def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    log = _log
+    share = args.changed_share
+    config_a = write_config(work / "config-unchanged", n)
+    changed = changed_indices(n, share)
+    config_b = write_config(work / "config-changed", n, changed)
+    db = work / "live.db"
+    seed_store(db, config_a)
+    log(f"N={n}: wrote {n} documents and prompts twice, seeded {n} live assistants")
+    result: dict[str, Any] = {"n": n, "latency_ms": args.latency_ms}
+    with Server(db, args.latency_ms) as server:
+        # Warm up: connections, imports, the server's page cache.
+        asyncio.run(measure.floor_listing(server))
+        asyncio.run(measure.plan_once(server, config_a))
+
+        floors, plans0, plans1 = [], [], []
+        last0 = last1 = None
+        for rep in range(args.reps):
+            floors.append(asyncio.run(measure.floor_listing(server)))
+            last0 = asyncio.run(measure.plan_once(server, config_a))
+            plans0.append(last0)
+            floors.append(asyncio.run(measure.floor_listing(server)))
+            last1 = asyncio.run(measure.plan_once(server, config_b))
+            plans1.append(last1)
+            log(f"N={n} rep {rep + 1}: floor {floors[-2].seconds:.3f}/{floors[-1].seconds:.3f} s,"
+                f" plan 0% {last0.seconds:.3f} s, plan 1% {last1.seconds:.3f} s")
+        assert last0 is not None and last1 is not None
+        assert last0.summary["update"] == 0 and last1.summary["update"] == len(changed), (
+            last0.summary, last1.summary)
+        floor = floors[-1]
+        result["plan"] = {
+            "floor": _stats([f.seconds for f in floors]),
+            "plan_0": _stats([p.seconds for p in plans0]),
+            "plan_1": _stats([p.seconds for p in plans1]),
+            "changed": len(changed),
+        }
+
+        import httpx
+
+        with httpx.Client(base_url=server.base_url + "/", headers=server.headers) as http:
+            live, after = [], None
+            while True:
+                params = {"limit": "100", "order": "asc", **({"after": after} if after else {})}
+                page = http.get("assistants", params=params).json()
+                live.extend(page["data"])
+                if not page["has_more"]:
+                    break
+                after = page["last_id"]
+        cpu_runs = []
+        for rep in range(max(1, args.reps)):
+            profile = (HERE / "out" / f"profile-{n}.txt") if args.profile and rep == 0 else None
+            if profile:
+                profile.parent.mkdir(exist_ok=True)
+            cpu_runs.append(measure.cpu_per_assistant(server, config_a, live, profile))
+        del live
+        best = min(cpu_runs, key=lambda r: r["load"] + r["build_plan"])
+        result["cpu"] = {
+            "load_us": best["load"] / n * 1e6,
+            "build_plan_us": best["build_plan"] / n * 1e6,
+            "total_us": (best["load"] + best["build_plan"]) / n * 1e6,
+        }
+        log(f"N={n}: CPU {result['cpu']}")
+
+        rss = measure.peak_rss(server, config_a)
+        result["rss"] = {**rss, "live_json": floor.bytes}
+        log(f"N={n}: RSS {rss}, live JSON {floor.bytes}")
+
+        peer = asyncio.run(measure.peer_per_get(server))
+        result["peer"] = {"seconds": peer.seconds, "requests": peer.requests}
+        log(f"N={n}: peer {peer.seconds:.3f} s, {peer.requests} requests")
+
+        both = asyncio.run(measure.plan_and_apply(server, config_b))  # live now = config B
+        result["requests"] = {
+            "floor": floor.requests,
+            "plan_0": last0.requests,
+            "plan_1": last1.requests,
+            "plan_min": math.ceil(n / 100),
+            "plan_apply_1": both["requests"],
+            "plan_apply_1_min": math.ceil(n / 100) + both["changes"],
+            "changes": both["changes"],
+            "peer": peer.requests,
+            "peer_min": math.ceil(n / 100) + n,
+        }
+
+        updates = min(args.updates, n)
+        applies = []
+        for rep in range(args.reps):
+            temperature = 0.9 if rep % 2 == 0 else 0.6
+            applies.append(asyncio.run(measure.apply_once(server, config_b, updates,
+                                                          args.concurrency, temperature)))
+            log(f"N={n} apply rep {rep + 1}: {applies[-1].seconds:.3f} s "
+                f"(bare httpx {applies[-1].bare_seconds:.3f} s)")
+        result["apply"] = {
+            "updates": updates,
+            "concurrency": args.concurrency,
+            "floor": math.ceil(updates / args.concurrency) * args.latency_ms / 1000,
+            "apply": _stats([a.seconds for a in applies]),
+            "bare": _stats([a.bare_seconds for a in applies]),
+            "requests": applies[-1].requests,
+            "requests_min": updates,
+        }
+        result["requests"]["apply"] = applies[-1].requests
+        result["requests"]["apply_min"] = updates
+    return result
+
+
+def _log(line: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b else "n/a"
+
+
+def render(results: list[dict[str, Any]], info: dict[str, str], args: argparse.Namespace) -> str:
+    """The Markdown report; every section has a heading (the smoke test checks them)."""
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}, "
+        f"{info['platform']}.",
+        f"Server: `assistants serve --latency-ms {args.latency_ms}` on loopback (a separate "
+        f"process); {args.reps} repetitions, alternating with the floor; best (median).",
+        "Command: `python -m bench.run " + " ".join(sys.argv[1:]) + "`",
+        "",
+        "## Plan vs floor",
+        "",
+        "Plan = `make_plan` (load the YAML + prompt files, list, build the plan) + rendering the "
+        "text plan, in process, exactly what `assistants plan DIR` runs. Floor = a bare httpx "
+        "loop listing the same assistants with `limit=100`. Target: plan <= 1.25x floor.",
+        "",
+        "| N | floor (s) | plan, 0% changed (s) | ratio | plan, 1% changed (s) | ratio |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        p = r["plan"]
+        lines.append(
+            f"| {r['n']:,} | {p['floor']['best']:.3f} ({p['floor']['median']:.3f}) "
+            f"| {p['plan_0']['best']:.3f} ({p['plan_0']['median']:.3f}) "
+            f"| {_ratio(p['plan_0']['best'], p['floor']['best'])} "
+            f"({_ratio(p['plan_0']['median'], p['floor']['median'])}) "
+            f"| {p['plan_1']['best']:.3f} ({p['plan_1']['median']:.3f}) "
+            f"| {_ratio(p['plan_1']['best'], p['floor']['best'])} "
+            f"({_ratio(p['plan_1']['median'], p['floor']['median'])}) |")
+    lines += [
+        "",
+        "## Apply vs floor",
+        "",
+        "Updates planned by `build_plan`, executed by `Applier` at the given concurrency. Floor = "
+        "ceil(updates / concurrency) x latency; bare = the same writes from a bare httpx loop at "
+        "the same concurrency (what this server can do at all). Target: apply <= 1.3x floor.",
+        "",
+        "| N | updates @ concurrency | floor (s) | apply (s) | ratio | bare httpx (s) | "
+        "apply / bare |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        a = r["apply"]
+        lines.append(
+            f"| {r['n']:,} | {a['updates']} @ {a['concurrency']} | {a['floor']:.3f} "
+            f"| {a['apply']['best']:.3f} ({a['apply']['median']:.3f}) "
+            f"| {_ratio(a['apply']['best'], a['floor'])} "
+            f"| {a['bare']['best']:.3f} ({a['bare']['median']:.3f}) "
+            f"| {_ratio(a['apply']['best'], a['bare']['best'])} |")
+    lines += [
+        "",
+        "## CPU per unchanged assistant",
+        "",
+        "CPU time of this process (`time.process_time`) for `load_config` and `build_plan` "
+        "(canonical form, matching, diff, hashes) on an unchanged config, live data given, per "
+        "assistant. Target: under 200 us.",
+        "",
+        "| N | load (us) | build_plan (us) | total (us) |",
+        "|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        c = r["cpu"]
+        lines.append(f"| {r['n']:,} | {c['load_us']:.0f} | {c['build_plan_us']:.0f} "
+                     f"| {c['total_us']:.0f} |")
+    lines += [
+        "",
+        "## Peak RSS",
+        "",
+        "`ru_maxrss` of a fresh process running one plan (bench/rss_child.py); baseline = the "
+        "same after imports only. Live JSON = bytes of all list pages. Target: peak < 3x live "
+        "JSON.",
+        "",
+        "| N | live JSON (MB) | baseline (MB) | peak (MB) | peak / live JSON | "
+        "(peak - baseline) / live JSON |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    mb = 1024 * 1024
+    for r in results:
+        s = r["rss"]
+        lines.append(
+            f"| {r['n']:,} | {s['live_json'] / mb:.1f} | {s['baseline'] / mb:.1f} "
+            f"| {s['peak'] / mb:.1f} | {_ratio(s['peak'], s['live_json'])} "
+            f"| {_ratio(s['peak'] - s['baseline'], s['live_json'])} |")
+    lines += [
+        "",
+        "## Requests",
+        "",
+        "Made / minimum. Plan: ceil(N/100) list pages. Plan + apply of the 1% change: ceil(N/100) "
+        "+ changes. Apply bench: one request per update. Peer: ceil(N/100) + N.",
+        "",
+        "| N | plan 0% | plan 1% | plan + apply 1% | apply | per-assistant GET peer |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        q = r["requests"]
+        lines.append(
+            f"| {r['n']:,} | {q['plan_0']} / {q['plan_min']} | {q['plan_1']} / {q['plan_min']} "
+            f"| {q['plan_apply_1']} / {q['plan_apply_1_min']} | {q['apply']} / {q['apply_min']} "
+            f"| {q['peer']} / {q['peer_min']} |")
+    lines += [
+        "",
+        "## Per-assistant GET peer",
+        "",
+        "List the ids, then GET every assistant with 10 in flight (what a Terraform provider's "
+        "refresh does); network only, so a lower bound for that approach. Ratio = peer / our "
+        "plan (0% changed, best).",
+        "",
+        "| N | peer (s) | our plan (s) | time ratio | peer requests | our requests | "
+        "request ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        p, q = r["peer"], r["requests"]
+        ours = r["plan"]["plan_0"]["best"]
+        lines.append(
+            f"| {r['n']:,} | {p['seconds']:.3f} | {ours:.3f} | {_ratio(p['seconds'], ours)} "
+            f"| {p['requests']} | {q['plan_0']} | {_ratio(p['requests'], q['plan_0'])} |")
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000",
+                        help="comma-separated N (default 1000,10000)")
+    parser.add_argument("--reps", type=int, default=3, help="repetitions (default 3)")
+    parser.add_argument("--latency-ms", type=int, default=20, help="server latency (default 20)")
+    parser.add_argument("--changed-share", type=float, default=0.01,
+                        help="share of assistants changed in the second plan (default 0.01)")
+    parser.add_argument("--updates", type=int, default=500, help="updates applied (default 500)")
+    parser.add_argument("--concurrency", type=int, default=16, help="apply concurrency (16)")
+    parser.add_argument("--profile", action="store_true",
+                        help="write a cProfile of load + build_plan to bench/out/profile-N.txt")
+    parser.add_argument("--out", default=str(HERE / "out"),
+                        help="directory for report.md and report.json (default bench/out)")
+    parser.add_argument("--record", action="store_true",
+                        help="also write the report to bench/results.md")
+    parser.add_argument("--workdir", default=None, help="where to write configs and the db")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    args = parse_args(argv)
+    info = machine()
+    results = []
+    for n in (int(s) for s in args.sizes.split(",") if s.strip()):
+        with tempfile.TemporaryDirectory(prefix=f"bench-{n}-", dir=args.workdir) as tmp:
+            results.append(bench_size(n, args, Path(tmp)))
+    report = render(results, info, args)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    data = {"machine": info, "args": vars(args), "results": results}
+    (out / "report.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    (out / "report.md").write_text(report, encoding="utf-8")
+    if args.record:
+        (HERE / "results.md").write_text(report, encoding="utf-8")
+    print(report)
+    return data
+
+
+if __name__ == "__main__":
+    main()
