@@ -13,7 +13,7 @@ from reconciler.context import RunContext
 from reconciler.journal import read_journal, rollback_plan
 from reconciler.loader import load_config
 from reconciler.plan import Plan, check_deletes
-from reconciler.render import render_text
+from reconciler.render import closing_line, render_text
 from reconciler.saved import check_saved_plan, read_plan
 from reconciler.workflow import endpoint_label, execute, make_plan, open_client
 
@@ -50,6 +50,8 @@ async def apply_saved(run: RunContext, plan_file: str, *, max_deletes: int | Non
     async with client:
         check_deletes(plan, limit)
         await check_saved_plan(plan, config, client, endpoint_label(run, client))
+        if not plan.pending:
+            click.echo(closing_line(plan))
         return await execute(run, plan, client, concurrency=concurrency, fail_fast=fail_fast,
                              ids_out=ids_out)
 

@@ -64,7 +64,7 @@ def render_text(plan: Plan, out: TextIO, *, color: bool = False) -> None:
     for note in plan.notes:
         out.write(f"  note: {note}\n")
     out.write("\n")
-    out.write(_closing(plan) + "\n")
+    out.write(closing_line(plan) + "\n")
 
 
 def render_markdown(plan: Plan, out: TextIO) -> None:
@@ -114,9 +114,13 @@ def outcome_line(outcome: Outcome) -> str:
     return f"{title}: {verb}" + (f" ({outcome.note})" if outcome.note else "")
 
 
+def progress_line(done: int, total: int, failed: int = 0) -> str:
+    """The compact progress of a long apply, for a terminal: `[120/500] 24%, 1 failed`."""
+    percent = done * 100 // total if total else 100
+    return f"[{done}/{total}] {percent}%" + (f", {failed} failed" if failed else "")
+
+
 def outcomes_summary(plan: Plan, outcomes: list[Outcome]) -> str:
-    if not plan.pending:
-        return _closing(plan)
     done = Counter(o.change.action for o in outcomes if o.ok)
     failed = sum(1 for o in outcomes if not o.ok)
     return (f"Apply: {done[Action.CREATE]} created, {done[Action.UPDATE]} updated, "
@@ -130,7 +134,7 @@ RENDERERS: dict[str, Callable[..., None]] = {
 }
 
 
-def _closing(plan: Plan) -> str:
+def closing_line(plan: Plan) -> str:
     if not plan.pending:
         unchanged = plan.summary["noop"]
         return f"No changes. {unchanged} assistant{'s' if unchanged != 1 else ''} match the config."

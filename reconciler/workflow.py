@@ -104,5 +104,6 @@ async def execute(
     if ids_out:
         Path(ids_out).write_text(json.dumps(ids_map(plan, outcomes), indent=2) + "\n",
                                  encoding="utf-8")
-    print(outcomes_summary(plan, outcomes) + (f" Journal: {journal}" if journal else ""))
+    if plan.pending:
+        print(outcomes_summary(plan, outcomes) + (f" Journal: {journal}" if journal else ""))
     return all(o.ok for o in outcomes)
