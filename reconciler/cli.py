@@ -202,9 +202,10 @@ def drift(run: RunContext, paths: tuple[str, ...], fmt: str, output: str | None)
     from reconciler.workflow import make_plan
 
     async def go():
-        _, the_plan, client = await make_plan(run, paths)
+        config, the_plan, client = await make_plan(run, paths)
         await client.aclose()
-        return DriftReport(the_plan)
+        return DriftReport(the_plan, {a.spec.key: a.spec.id for a in config.assistants
+                                      if a.spec.id})
 
     report = asyncio.run(go())
     render = DRIFT_RENDERERS[fmt]

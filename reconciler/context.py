@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,10 +40,57 @@ class RunContext:
         if self.verbose or sys.stderr.isatty():
             print(line, file=sys.stderr, flush=True)
 
+    def counter(self, total: int, *, every: int = 1) -> Callable[[int, int], None]:
+        """A compact `[done/total]` progress line for long runs, rewritten in place on stderr;
+        on a terminal only (never with --verbose's log lines interleaved in a pipe), and only
+        when there are at least `PROGRESS_MIN` steps. Call it with (done, failed); it ends the
+        line itself when done reaches total."""
+        if total < PROGRESS_MIN or not sys.stderr.isatty():
+            return lambda done, failed: None
+
+        def show(done: int, failed: int) -> None:
+            if done % every and done != total:
+                return
+            from reconciler.render import progress_line
+
+            end = "\n" if done >= total else ""
+            print(f"\r{progress_line(done, total, failed)}\x1b[K", end=end, file=sys.stderr,
+                  flush=True)
+
+        return show
+
+    @property
+    def on_github(self) -> bool:
+        return self.env.get("GITHUB_ACTIONS") == "true"
+
     def annotate_problems(self, problems: list[Problem]) -> None:
         """On GitHub Actions, repeat config errors as workflow annotations."""
-        if self.env.get("GITHUB_ACTIONS") != "true":
+        if not self.on_github:
             return
         for problem in problems:
-            print(f"::error file={problem.path},line={problem.line or 1}::{problem.message}",
+            print(github_command("error", problem.message, problem.path, problem.line),
                   file=sys.stderr)
+
+
+PROGRESS_MIN = 20
+"""Fewer steps than this finish too fast for a progress line to help."""
+
+
+def github_command(kind: str, message: str, file: str | None = None,
+                   line: int | None = None) -> str:
+    """A GitHub Actions workflow command (`::warning file=a.yaml,line=3::text`), escaped as
+    the runner requires so that a message with `%`, newlines, `:` or `,` stays one annotation."""
+    props = []
+    if file:
+        props.append(f"file={_escape_property(file)}")
+        props.append(f"line={line or 1}")
+    head = f"::{kind} {','.join(props)}" if props else f"::{kind}"
+    return f"{head}::{_escape_data(message)}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")

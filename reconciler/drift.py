@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
-from typing import TextIO
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
 
 from reconciler.change import Action, Change
+from reconciler.context import github_command
 from reconciler.plan import Orphan, Plan, sorted_keys
 from reconciler.render import change_lines, untouched_note
 
@@ -20,6 +25,11 @@ from reconciler.render import change_lines, untouched_note
 @dataclass(frozen=True)
 class DriftReport:
     plan: Plan
+    declared_ids: Mapping[str, str] = field(default_factory=dict)
+    """`{key: id}` for the documents that name an `id:`: a missing one was deleted by hand."""
+
+    def missing_id(self, change: Change) -> str | None:
+        return self.declared_ids.get(change.key)
 
     @property
     def changed(self) -> tuple[Change, ...]:
@@ -54,7 +64,8 @@ class DriftReport:
             "owner": self.plan.owner,
             "drift": self.drifted,
             "changed": [sorted_keys(c.to_dict()) for c in self.changed],
-            "missing": [{"key": c.key, "source": c.source} for c in self.missing],
+            "missing": [{"key": c.key, "id": self.missing_id(c), "source": c.source}
+                        for c in self.missing],
             "not_in_config": [vars(o) for o in self.extra],
             "in_sync": self.in_sync,
             "unmanaged": self.plan.unmanaged,
@@ -69,7 +80,8 @@ def render_drift_text(report: DriftReport, out: TextIO) -> None:
                   "(server -> config):\n")
         out.writelines(f"      {text}\n" for _, text in change_lines(change))
     for change in report.missing:
-        out.write(f"  ? {change.key} ({change.source}) is missing from the server\n")
+        out.write(f"  ? {change.key} ({change.source}) is missing from the server"
+                  f"{_gone(report, change)}\n")
     for orphan in report.extra:
         out.write(f"  ! {orphan.key} ({orphan.id}) is not in the config\n")
     if report.drifted:
@@ -89,7 +101,7 @@ def render_drift_markdown(report: DriftReport, out: TextIO) -> None:
             out.write("```\n\n</details>\n\n")
     if report.missing:
         out.write("#### Missing from the server\n\n")
-        out.writelines(f"- `{c.key}` ({c.source})\n" for c in report.missing)
+        out.writelines(f"- `{c.key}` ({c.source}){_gone(report, c)}\n" for c in report.missing)
         out.write("\n")
     if report.extra:
         out.write("#### Not in the config\n\n")
@@ -110,20 +122,30 @@ DRIFT_RENDERERS = {
 }
 
 
-def github_annotations(report: DriftReport, env: dict[str, str]) -> list[str]:
-    """`::warning` lines for drifted keys when running on GitHub Actions."""
+def github_annotations(report: DriftReport, env: Mapping[str, str]) -> list[str]:
+    """`::warning` lines when running on GitHub Actions: one per drifted key, at the line of
+    that key in its file when the file says it (else the document's first line); one per
+    assistant missing from the server, at its document."""
     if env.get("GITHUB_ACTIONS") != "true":
         return []
     lines = []
-    for change in report.changed + report.missing:
-        path, _, line = (change.source or "").rpartition(":")
-        what = "missing from the server" if change.action is Action.CREATE else (
-            "changed on the server: " + ", ".join(change.fields))
-        lines.append(f"::warning file={path},line={line or 1}::{change.key} {what}")
+    for change in report.changed:
+        path, line = _split_source(change.source)
+        where = _field_lines(path, line) if path else {}
+        for name in change.fields:
+            lines.append(github_command(
+                "warning", f"{change.key} ({change.id}): `{name}` differs on the server "
+                           "(drift: apply to put it back, or edit the config to keep it)",
+                path, where.get(name, line)))
+    for change in report.missing:
+        path, line = _split_source(change.source)
+        lines.append(github_command(
+            "warning", f"{change.key} is missing from the server{_gone(report, change)}",
+            path, line))
     return lines
 
 
-def append_step_summary(report: DriftReport, env: dict[str, str]) -> None:
+def append_step_summary(report: DriftReport, env: Mapping[str, str]) -> None:
     """Append the Markdown report to $GITHUB_STEP_SUMMARY when it is set."""
     target = env.get("GITHUB_STEP_SUMMARY")
     if not target:
@@ -135,3 +157,39 @@ def append_step_summary(report: DriftReport, env: dict[str, str]) -> None:
 def _others(report: DriftReport) -> str:
     note = untouched_note(report.plan)
     return f" ({note}, not drift.)" if note else ""
+
+
+def _gone(report: DriftReport, change: Change) -> str:
+    ident = report.missing_id(change)
+    return f" (its `id: {ident}` is gone: deleted by hand?)" if ident else ""
+
+
+def _split_source(source: str | None) -> tuple[str | None, int | None]:
+    path, _, line = (source or "").rpartition(":")
+    if not path or not line.isdigit():
+        return (source or None), None
+    return path, int(line)
+
+
+_FILE_FIELDS = {"instructions_file": "instructions"}
+
+
+def _field_lines(path: str, doc_line: int | None) -> dict[str, int]:
+    """`{field: line}` for the top-level keys of the document starting at `doc_line` in
+    `path` (1-based), so an annotation lands on the drifted key; {} when it cannot tell."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        for node in yaml.compose_all(text, Loader=yaml.SafeLoader):
+            if not isinstance(node, yaml.MappingNode) or not node.value:
+                continue
+            if doc_line is not None and node.value[0][0].start_mark.line + 1 != doc_line:
+                continue
+            out: dict[str, int] = {}
+            for key, _ in node.value:
+                name: Any = key.value
+                if isinstance(name, str):
+                    out[_FILE_FIELDS.get(name, name)] = key.start_mark.line + 1
+            return out
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        pass
+    return {}
