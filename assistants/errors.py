@@ -41,13 +41,13 @@ class Problem:
     def __str__(self) -> str:
         if self.line:
             return f"{self.path}:{self.line}:{self.col}: {self.message}"
-        return f"{self.path}: {self.message}"
+        return f"{self.path}: {self.message}" if self.path else self.message
 
 
 class ConfigError(AssistantsError):
     def __init__(self, problems: list[Problem] | Problem | str):
         if isinstance(problems, str):
-            problems = [Problem("<config>", 0, 0, problems)]
+            problems = [Problem("", 0, 0, problems)]
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems = sorted(problems)

@@ -19,6 +19,10 @@ from assistants import __version__
 from assistants.errors import AssistantsError, ConfigError
 from reconciler.context import RunContext
 
+# Exit code 2 means "changes present" here (plan --detailed-exitcode, drift), so a CI job can
+# tell drift from a mistyped flag: click's usage errors exit 1 like every other error.
+click.exceptions.UsageError.exit_code = 1
+
 PATHS = click.argument("paths", nargs=-1, type=click.Path())
 
 

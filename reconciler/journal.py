@@ -63,8 +63,10 @@ def write_journal(plan: Plan, outcomes: Sequence[Outcome], started: datetime,
 def read_journal(path: str) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as err:
-        raise PlanError(f"{path}: cannot read the journal ({err.__class__.__name__})") from None
+    except OSError as err:
+        raise PlanError(f"{path}: {err.strerror or err}") from None
+    except ValueError:  # undecodable or not JSON
+        raise PlanError(f"{path}: not an apply journal written by this tool") from None
     if not isinstance(data, dict) or data.get("kind") != "apply-journal":
         raise PlanError(f"{path}: not an apply journal written by this tool")
     return data

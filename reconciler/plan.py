@@ -107,8 +107,12 @@ def build_plan(
 ) -> Plan:
     """Pure: the plan that makes `live` look like `config`."""
     wanted = set(only)
-    unknown = wanted - {d.spec.key for d in config.assistants}
     matching = match(config.assistants, live, owner, takeover=takeover)
+    orphan_keys = {m.key for m in map(live_marker, matching.orphans) if m}
+    unknown = wanted - {d.spec.key for d in config.assistants} - orphan_keys
+    if unknown:
+        raise PlanError(f"--only names keys that are neither in the config nor on the server: "
+                        f"{', '.join(sorted(unknown))}")
     changes: list[Change] = []
     for pair in matching.pairs:
         if wanted and pair.desired.spec.key not in wanted:
@@ -134,8 +138,6 @@ def build_plan(
             orphans.append(Orphan(key, ident, "not in the config; --prune deletes it"))
 
     notes = list(matching.notes)
-    if unknown:
-        notes.append(f"--only names keys the config does not have: {', '.join(sorted(unknown))}")
     return Plan(
         endpoint=endpoint,
         owner=owner,

@@ -20,8 +20,10 @@ GET_CONCURRENCY = 16
 def read_plan(path: str) -> Plan:
     try:
         text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise PlanError(f"--plan {path}: cannot read it ({err.__class__.__name__})") from None
+    except OSError as err:
+        raise PlanError(f"--plan {path}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise PlanError(f"--plan {path}: not UTF-8 text, so not a plan file") from None
     return Plan.from_json(text, source=path)
 
 

@@ -1,0 +1,45 @@
+"""Every mistake a user makes on the command line is one line and exit 1 (never 2: exit 2
+means "changes present", and CI must tell drift from a typo)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run_cli
+
+EXAMPLES = str(Path(__file__).resolve().parents[1] / "examples")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["plan", "--frobnicate"], "No such option '--frobnicate'"),
+    (["drift", "--format", "yaml"], "Invalid value for '--format'"),
+    (["import"], "give --all or at least one --id"),
+    (["apply", "--plan", "p.json", EXAMPLES], "--plan applies the saved plan as reviewed"),
+    (["apply", "--plan", "nope.json", "--local"], "--plan nope.json: No such file or directory"),
+    (["rollback", "nope.json", "--out", "r.json", "--local"], "nope.json: No such file"),
+    (["plan", EXAMPLES, "--local", "--only", "nokey"], "neither in the config nor on the server"),
+    (["plan", "missing-dir", "--local"], "missing-dir: no such file or directory"),
+])
+def test_mistakes_exit_1_with_a_clear_message(tmp_path, args, message):
+    result = run_cli(args, cwd=tmp_path)
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_no_owner_says_how_to_set_one(tmp_path):
+    (tmp_path / "a.yaml").write_text("key: a\nmodel: gpt-4o\n")
+    result = run_cli(["plan", str(tmp_path), "--local"], cwd=tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: no owner set: pass --owner NAME, set ASSISTANTS_OWNER, or put `owner: NAME` in "
+        "assistants.project.yaml at the config root")
+
+
+def test_plan_file_that_is_not_a_plan(tmp_path):
+    (tmp_path / "p.json").write_text('{"hello": 1}')
+    result = run_cli(["apply", "--plan", "p.json", "--local"], cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "p.json: plan format None is not 1" in result.stderr
