@@ -1,0 +1,213 @@
+"""Property tests over generated valid specs, in process against the embedded API:
+
+- create, then plan: nothing to do;
+- a random edit plans one update whose body holds exactly the differing fields, and after apply
+  the plan is empty;
+- the canonical form is idempotent (and insensitive to key order, `1` vs `1.0`, null vs empty);
+- YAML written by `import` loads back to the same spec.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from assistants.canonical import MANAGED_FIELDS, WRITE_ONLY_FIELDS, canonical
+from assistants.client import AssistantsClient
+from assistants.models import MARKER_KEY, AssistantSpec
+from reconciler.apply import Applier
+from reconciler.change import Action
+from reconciler.identity import live_marker
+from reconciler.importer import derive_keys, document, write_import
+from reconciler.loader import load_config
+from reconciler.plan import build_plan
+from tests.hardening.strategies import (
+    OWNER,
+    configs,
+    documents,
+    edits,
+    ident,
+    spec_fields,
+    write_config,
+)
+
+ENDPOINT = "local:test"
+
+
+def plan_against(client: AssistantsClient, folder: Path):
+    async def go():
+        config = load_config([folder], env={})
+        live = await client.list_all()
+        return config, build_plan(config, live, OWNER, endpoint=ENDPOINT)
+
+    return go()
+
+
+async def apply(client: AssistantsClient, folder: Path):
+    _, plan = await plan_against(client, folder)
+    outcomes = await Applier(client, OWNER).run(plan)
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
+    return plan
+
+
+def without_marker(live: dict[str, Any]) -> dict[str, Any]:
+    form = canonical(live)
+    metadata = {k: v for k, v in form.pop("metadata", {}).items() if k != MARKER_KEY}
+    return {**form, "metadata": metadata} if metadata else form
+
+
+def expected_fields(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    """What the update from document `before` to document `after` must send, computed from the
+    documents alone: the managed fields whose canonical values differ, plus the write-only
+    fields (and the metadata that carries their digest) when those differ."""
+    old = canonical(AssistantSpec.model_validate(before).api_fields())
+    new = canonical(AssistantSpec.model_validate(after).api_fields())
+    fields = {f for f in MANAGED_FIELDS if old.get(f) != new.get(f)}
+    if any(before.get(f) != after.get(f) for f in WRITE_ONLY_FIELDS):
+        fields |= {"metadata", *WRITE_ONLY_FIELDS}
+    return fields
+
+
+@settings(max_examples=40)
+@given(configs())
+def test_create_then_plan_is_empty(docs):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_config(Path(tmp) / "config", docs)
+
+        async def go():
+            async with AssistantsClient.local(Path(tmp) / "db") as client:
+                first = await apply(client, folder)
+                assert {c.action for c in first.changes} == {Action.CREATE}
+                _, again = await plan_against(client, folder)
+                assert again.pending == (), [c.to_dict() for c in again.pending]
+                live = await client.list_all()
+                assert sorted(live_marker(a).key for a in live) == sorted(d["key"] for d in docs)
+
+        asyncio.run(go())
+
+
+@settings(max_examples=60)
+@given(st.data())
+def test_a_random_edit_sends_exactly_the_differing_fields_then_converges(data):
+    before = data.draw(documents(key="edited"), label="before")
+    after = data.draw(edits(before), label="after")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "config"
+
+        async def go():
+            async with AssistantsClient.local(Path(tmp) / "db") as client:
+                await apply(client, write_config(folder, [before]))
+                _, plan = await plan_against(client, write_config(folder, [after]))
+                (change,) = plan.changes
+                want = expected_fields(before, after)
+                if not want:
+                    assert change.action is Action.NOOP
+                else:
+                    assert change.action is Action.UPDATE
+                    assert set(change.body) == want == set(change.fields)
+                await apply(client, folder)
+                _, again = await plan_against(client, folder)
+                assert again.pending == (), [c.to_dict() for c in again.pending]
+                (live,) = await client.list_all()
+                spec = AssistantSpec.model_validate(after)
+                assert without_marker(live) == canonical(spec.api_fields())
+
+        asyncio.run(go())
+
+
+# Live-looking objects: nulls where empties are meant, ints for floats, extra fields, defaults.
+live_noise = st.fixed_dictionaries({}, optional={
+    "object": st.just("assistant"), "created_at": st.integers(0, 2**31),
+    "updated_at": st.floats(0, 1e9), "id": st.just("asst_x"),
+    "name": st.none() | st.just(""), "description": st.none() | st.just(""),
+    "tools": st.none() | st.just([]), "metadata": st.none() | st.just({}),
+    "tool_resources": st.none() | st.just({}) | st.just({"file_search": {"vector_store_ids": []}}),
+    "temperature": st.none() | st.just(1) | st.just(1.0), "top_p": st.none() | st.just(1),
+    "response_format": st.none() | st.just("auto"),
+})
+
+
+@settings(max_examples=200)
+@given(spec_fields(), live_noise)
+def test_canonical_form_is_idempotent_and_ignores_noise(fields, noise):
+    api = AssistantSpec.model_validate({"key": "k", **fields}).api_fields()
+    once = canonical(api)
+    assert canonical(once) == once
+    # Server noise on fields the spec leaves at their default changes nothing.
+    noisy = {**{k: v for k, v in noise.items() if k not in api}, **api}
+    assert canonical(noisy) == once
+    # Key order is irrelevant; integers equal their floats.
+    reordered = dict(reversed(list(api.items())))
+    for name in ("temperature", "top_p"):
+        if isinstance(reordered.get(name), float) and reordered[name].is_integer():
+            reordered[name] = int(reordered[name])
+    assert canonical(reordered) == once
+
+
+@settings(max_examples=40)
+@given(configs(max_size=3, keys=ident.filter(lambda k: not k.startswith("."))))
+def test_import_writes_yaml_that_loads_back_to_the_same_spec(docs):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_config(Path(tmp) / "config", docs)
+
+        async def go():
+            async with AssistantsClient.local(Path(tmp) / "db") as client:
+                await apply(client, folder)
+                return await client.list_all()
+
+        live = asyncio.run(go())
+        out = Path(tmp) / "imported"
+        write_import(live, out)
+        # The documents `import` builds and the YAML it wrote are the same data.
+        keys = derive_keys(live)
+        loaded = {d.spec.key: d.spec for d in load_config([out], env={}).assistants}
+        assert sorted(loaded) == sorted(d["key"] for d in docs)
+        by_key = {d["key"]: d for d in docs}
+        for assistant in live:
+            key = keys[str(assistant["id"])]
+            doc, _ = document(assistant, key)
+            spec = loaded[key]
+            assert spec.id == assistant["id"]
+            # The same key as the original (our marker) and the same API fields, less the
+            # write-only ones a server never returns.
+            original = AssistantSpec.model_validate(
+                {k: v for k, v in by_key[key].items() if k not in WRITE_ONLY_FIELDS})
+            assert canonical(spec.api_fields()) == canonical(original.api_fields())
+            # The document `import` builds names the instructions file it wrote, when any.
+            if "instructions_file" in doc:
+                assert (out / doc["instructions_file"]).read_text(encoding="utf-8") == \
+                    spec.instructions
+
+
+@pytest.mark.xfail(strict=True, reason="BUG (importer, not ours to fix): a key starting with `.` "
+                   "is written as a dot-file (`.yaml`), which the loader skips as hidden; the "
+                   "imported assistant silently vanishes from the config")
+def test_import_of_a_key_starting_with_a_dot_loads_back(tmp_path):
+    async def go():
+        async with AssistantsClient.local(tmp_path / "db") as client:
+            await apply(client, write_config(tmp_path / "config", [{"key": ".", "model": "m"}]))
+            return await client.list_all()
+
+    write_import(asyncio.run(go()), tmp_path / "imported")
+    loaded = load_config([tmp_path / "imported"], env={})
+    assert [d.spec.key for d in loaded.assistants] == ["."]
+
+
+@pytest.mark.xfail(strict=True, reason="BUG (importer, not ours to fix): PyYAML's emitter writes "
+                   "U+0085 (NEL) inside a single-quoted scalar, where YAML reads it as a line "
+                   "break: a name `a\\x85b` is imported as `a b` and the first plan resets it")
+def test_import_keeps_a_next_line_character(tmp_path):
+    async def go():
+        async with AssistantsClient.local(tmp_path / "db") as client:
+            await client.create({"model": "m", "name": "a\x85b"})
+            return await client.list_all()
+
+    write_import(asyncio.run(go()), tmp_path / "imported")
+    (loaded,) = load_config([tmp_path / "imported"], env={}).assistants
+    assert loaded.spec.name == "a\x85b"
