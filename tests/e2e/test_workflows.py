@@ -286,3 +286,71 @@ def test_every_run_step_of_the_github_workflows_in_a_teams_sequence(harness):
              for job, spec in yaml.safe_load(wf.read_text())["jobs"].items()
              for i, step in enumerate(spec["steps"]) if "run" in step}
     assert every - h.executed == set(), "every run: step ran at least once"
+
+
+def run_gitlab_job(h: Harness, handle, name: str, source: str) -> subprocess.CompletedProcess:
+    """One job of examples/.gitlab-ci.yml: before_script + script in one bash, as the runner."""
+    data = yaml.safe_load((EXAMPLES / ".gitlab-ci.yml").read_text())
+    job = data[name]
+    lines = [*data["default"]["before_script"], *job["script"]]
+    env = {
+        "PATH": f"{h.bin}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "HOME": str(h.repo.parent), "STUB_LOG": str(h.log), "STUB_REPLIES": str(h.replies),
+        **{k: str(v) for k, v in data["variables"].items()},
+        "GITLAB_CI": "true", "CI_PIPELINE_SOURCE": source, "CI_API_V4_URL": "https://gl/api/v4",
+        "CI_PROJECT_ID": "5", "CI_MERGE_REQUEST_IID": "3", "CI_COMMIT_SHORT_SHA": "abc1234",
+        "CI_DEFAULT_BRANCH": "main", "CI_PIPELINE_URL": "https://gl/p/1",
+        "GITLAB_API_TOKEN": "glpat-stub",
+        "ASSISTANTS_ENDPOINT": handle.base_url, "OPENAI_API_KEY": "sk-workflows",
+    }
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                           "\n".join(lines)], cwd=h.repo, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_every_job_of_the_gitlab_pipeline(harness):
+    handle, h = harness
+    h.reply("curl", "[]")
+    for name in ("validate", "plan"):
+        job = run_gitlab_job(h, handle, name, "merge_request_event")
+        assert job.returncode == 0, job.stdout + job.stderr
+    assert (h.repo / "note.md").read_text().startswith("<!-- assistants-plan -->\n### Plan: 4 to")
+    calls = h.stub_calls()
+    assert calls[-1].startswith("curl -sSf -X POST --header PRIVATE-TOKEN: glpat-stub "
+                                "--data-urlencode body@note.md https://gl/api/v4/projects/5/"
+                                "merge_requests/3/notes")
+    for name in ("validate", "apply"):
+        job = run_gitlab_job(h, handle, name, "push")
+        assert job.returncode == 0, job.stdout + job.stderr
+    assert "Apply: 4 created" in job.stdout
+    assert run_gitlab_job(h, handle, "drift", "schedule").returncode == 0
+    ident = managed(handle)["data-analyst"]["id"]
+    with handle.client() as client:
+        client.post(f"/assistants/{ident}", json={"name": "Renamed by hand"})
+    h.stub_calls()
+    drifted = run_gitlab_job(h, handle, "drift", "schedule")
+    assert drifted.returncode == 0, drifted.stdout + drifted.stderr
+    assert "assistants drift exited 2" in drifted.stdout
+    assert "--data-urlencode labels=assistants-drift" in h.stub_calls()[-1]
+    assert "Renamed by hand" in (h.repo / "issue.md").read_text()
+
+
+def test_the_pre_commit_hook_validates_the_copied_repository(tmp_path):
+    hooks = yaml.safe_load((EXAMPLES.parent / ".pre-commit-hooks.yaml").read_text())
+    hook = next(h for h in hooks if h["id"] == "assistants-validate")
+    config = yaml.safe_load((EXAMPLES / ".pre-commit-config.yaml").read_text())
+    args = next(h for r in config["repos"] for h in r["hooks"]
+                if h["id"] == "assistants-validate")["args"]
+    assert hook["pass_filenames"] is False
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLES, repo)
+    command = " ".join([hook["entry"], *args])
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("HR_VECTOR_STORE", None)
+    ok = subprocess.run(["bash", "-c", command], cwd=repo, env=env, capture_output=True, text=True)
+    assert (ok.returncode, ok.stdout) == (0, "Valid: 4 assistants in .\n"), ok.stderr
+    (repo / "prompts" / "contract-extractor.md").unlink()
+    bad = subprocess.run(["bash", "-c", command], cwd=repo, env=env, capture_output=True,
+                         text=True)
+    assert bad.returncode == 1
+    assert bad.stderr.startswith("error: assistants/contract-extractor.yaml:")
