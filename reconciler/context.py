@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from assistants.errors import Problem
 
@@ -40,24 +40,12 @@ class RunContext:
         if self.verbose or sys.stderr.isatty():
             print(line, file=sys.stderr, flush=True)
 
-    def counter(self, total: int, *, every: int = 1) -> Callable[[int, int], None]:
-        """A compact `[done/total]` progress line for long runs, rewritten in place on stderr;
-        on a terminal only (never with --verbose's log lines interleaved in a pipe), and only
-        when there are at least `PROGRESS_MIN` steps. Call it with (done, failed); it ends the
-        line itself when done reaches total."""
-        if total < PROGRESS_MIN or not sys.stderr.isatty():
-            return lambda done, failed: None
-
-        def show(done: int, failed: int) -> None:
-            if done % every and done != total:
-                return
-            from reconciler.render import progress_line
-
-            end = "\n" if done >= total else ""
-            print(f"\r{progress_line(done, total, failed)}\x1b[K", end=end, file=sys.stderr,
-                  flush=True)
-
-        return show
+    def apply_progress(self, total: int, stream: TextIO | None = None) -> Progress:
+        """A compact `[done/total]` line for applies of many changes, redrawn in place on
+        stderr; on a terminal only (CI logs stay clean) and only from `PROGRESS_MIN` changes."""
+        stream = stream or sys.stderr
+        tty = bool(getattr(stream, "isatty", lambda: False)())
+        return Progress(total, stream, active=tty and total >= PROGRESS_MIN)
 
     @property
     def on_github(self) -> bool:
@@ -73,7 +61,37 @@ class RunContext:
 
 
 PROGRESS_MIN = 20
-"""Fewer steps than this finish too fast for a progress line to help."""
+"""Fewer changes than this finish too fast for a progress line to help."""
+
+
+class Progress:
+    """`[120/500] 24%, 1 failed` on one terminal line. Call `clear()` before printing anything
+    else to the terminal, `step(ok)` after each change, `close()` at the end; all no-ops when
+    inactive (not a terminal, or few changes)."""
+
+    def __init__(self, total: int, stream: TextIO, *, active: bool):
+        self.total, self.stream, self.active = total, stream, active
+        self.done = self.failed = 0
+        self._drawn = False
+
+    def step(self, ok: bool = True) -> None:
+        self.done += 1
+        self.failed += not ok
+        if self.active:
+            from reconciler.render import progress_line
+
+            self.stream.write(f"\r{progress_line(self.done, self.total, self.failed)}\x1b[K")
+            self.stream.flush()
+            self._drawn = True
+
+    def clear(self) -> None:
+        if self._drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self._drawn = False
+
+    def close(self) -> None:
+        self.clear()
 
 
 def github_command(kind: str, message: str, file: str | None = None,
