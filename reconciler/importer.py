@@ -113,7 +113,8 @@ def derive_keys(assistants: Iterable[Mapping[str, Any]],
     return keys
 
 
-def document(assistant: Mapping[str, Any], key: str) -> tuple[dict[str, Any], str | None]:
+def document(assistant: Mapping[str, Any], key: str,
+             stem: str | None = None) -> tuple[dict[str, Any], str | None]:
     """The YAML document for one live assistant and, when the instructions are multi-line or
     long, the text for the instructions file (the document then names it)."""
     form = canonical(assistant)
@@ -124,7 +125,7 @@ def document(assistant: Mapping[str, Any], key: str) -> tuple[dict[str, Any], st
     text_file = None
     if instructions is not None and ("\n" in instructions or "\r" in instructions
                                      or len(instructions) > LONG_INSTRUCTIONS):
-        doc["instructions_file"] = f"{key}.md"
+        doc["instructions_file"] = f"{stem or key}.md"
         text_file = instructions
     elif instructions is not None:
         doc["instructions"] = _escape(instructions)
@@ -160,19 +161,21 @@ def write_import(assistants: Iterable[Mapping[str, Any]], out_dir: Path, *,
         else:
             chosen.append(assistant)
     keys = derive_keys(chosen, existing.keys)
+    stems: set[str] = set()
     planned: list[tuple[Path, str]] = []
     results: list[ImportedFile] = []
     for assistant in chosen:
         ident = str(assistant.get("id"))
         key = keys[ident]
-        doc, text = document(assistant, key)
-        path = out_dir / f"{key}.yaml"
+        stem = _file_stem(key, stems)
+        doc, text = document(assistant, key, stem)
+        path = out_dir / f"{stem}.yaml"
         planned.append((path, yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                                         width=100)))
         extra: tuple[Path, ...] = ()
         if text is not None:
-            planned.append((out_dir / f"{key}.md", text))
-            extra = (out_dir / f"{key}.md",)
+            planned.append((out_dir / f"{stem}.md", text))
+            extra = (out_dir / f"{stem}.md",)
         results.append(ImportedFile(key, ident, path, extra,
                                     tuple(_warnings(assistant, doc, key, owner, path))))
     settings = None
@@ -209,6 +212,18 @@ def _warnings(assistant: Mapping[str, Any], doc: Mapping[str, Any], key: str,
     return out
 
 
+def _file_stem(key: str, taken: set[str]) -> str:
+    """The file name (without extension) for `key`: the key itself, except that a name the
+    loader would skip as hidden (a key starting with `.`) gets a leading `_`; unique."""
+    base = f"_{key}" if key.startswith(".") else key
+    stem, n = base, 1
+    while stem.lower() in taken:  # also on case-insensitive file systems
+        n += 1
+        stem = f"{base}-{n}"
+    taken.add(stem.lower())
+    return stem
+
+
 def _escape(value: Any) -> Any:
     """`${` written as `$${` in every string value, so substitution gives the text back."""
     if isinstance(value, str):
@@ -231,7 +246,14 @@ class _Dumper(yaml.SafeDumper):
     """Block style for multi-line strings, so prompts and descriptions stay readable."""
 
 
+_UNICODE_BREAKS = ("\x85", "\u2028", "\u2029")
+
+
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    """Block style for multi-line text; double quotes (escaped) for text holding a character
+    YAML reads as a line break that PyYAML would otherwise write raw (NEL, LS, PS)."""
+    if any(ch in value for ch in _UNICODE_BREAKS):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"')
     style = "|" if "\n" in value else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 

@@ -34,7 +34,8 @@ def sdk(handle) -> OpenAI:
 def varied(i: int) -> dict:
     """The create arguments of assistant number `i`: every field in some of them."""
     args: dict = {"model": ["gpt-4o", "gpt-4o-mini", "gpt-4.1"][i % 3]}
-    names = ["Support Bot", None, f"Agent {i}", "Überprüfer — QA ✓", "???", "x" * 120]
+    names = ["Support Bot", None, f"Agent {i}", "Überprüfer — QA ✓", "???", "x" * 120,
+             "Tab\there, NEL\x85 and LS\u2028: 'quoted' \"too\""]
     name = names[i % len(names)]
     if name is not None:
         args["name"] = name
@@ -204,7 +205,7 @@ def test_import_skips_known_and_foreign_assistants_and_warns_on_full_metadata(se
 @pytest.mark.parametrize("args", [[], ["--all", "--id", "asst_x"]])
 def test_import_needs_all_or_ids(args, tmp_path):
     result = run_cli(["import", *args, "--out", str(tmp_path / "x")])
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "give --all or at least one --id" in result.stderr
 
 
