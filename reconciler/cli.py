@@ -262,6 +262,10 @@ def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str) -> 
     click.echo(f"Imported {count} assistant{'s' if count != 1 else ''} into {out_dir}. Next: "
                f"assistants validate {out_dir}, then assistants plan {out_dir} "
                "(the first plan only adds the ownership marker).")
+    if not owner and not (Path(out_dir) / "assistants.project.yaml").is_file():
+        click.echo("note: no owner is set; before planning, put `owner: NAME` in "
+                   f"{Path(out_dir) / 'assistants.project.yaml'} (or pass --owner, or set "
+                   "ASSISTANTS_OWNER)", err=True)
 
 
 @main.command()

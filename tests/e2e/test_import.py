@@ -221,3 +221,15 @@ def test_import_never_overwrites(serve, tmp_path):
     assert f"import would overwrite {out / 'clash.yaml'}" in result.stderr
     assert (out / "clash.yaml").read_text() == "# mine\n"
     assert not (out / "assistants.project.yaml").exists()
+
+
+def test_import_without_an_owner_says_how_to_set_one(serve, tmp_path):
+    handle = serve()
+    sdk(handle).beta.assistants.create(model="gpt-4o", name="Lonely")
+    out = tmp_path / "out"
+    result = run_cli(["import", "--all", "--out", str(out)], env=env_for(handle))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["lonely.yaml"]
+    assert "note: no owner is set; before planning, put `owner: NAME` in" in result.stderr
+    planned = run_cli(["plan", str(out)], env=env_for(handle))
+    assert planned.exit_code == 1 and "no owner set" in planned.stderr
