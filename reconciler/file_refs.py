@@ -33,7 +33,7 @@ class FileRefs:
     """What resolving a document's `*_file` keys found."""
 
     origins: dict[DataPath, str] = field(default_factory=dict)  # value path -> file as written
-    targets: set[Path] = field(default_factory=set)  # resolved files read
+    targets: set[Path] = field(default_factory=set)  # resolved files read as structured data
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -72,12 +72,24 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
     if not isinstance(ref, str) or not ref:
         problems.append(doc.problem(key_path, f"`{file_key}` must be a relative file path"))
         return
-    target, error = _locate(doc, root, ref, file_key)
+    try:
+        target, error = _locate(doc, root, ref, file_key)
+    except (OSError, ValueError) as err:  # a name too long, a NUL byte, a loop of symlinks
+        reason = getattr(err, "strerror", None) or str(err)
+        problems.append(doc.problem(key_path, f"`{file_key}` file `{ref}` cannot be read: "
+                                              f"{reason}"))
+        return
     if error is not None:
         problems.append(doc.problem(key_path, error))
         return
     assert target is not None
-    refs.targets.add(target.resolve())
+    real = target.resolve()
+    if real == Path(os.path.realpath(doc.file)):
+        problems.append(doc.problem(key_path, f"`{file_key}` names the file it is in "
+                                              f"(`{ref}`)"))
+        return
+    if structured:  # a YAML file read as parameters or a schema is data, not an assistant
+        refs.targets.add(real)
     display = display_path(target)
     text, errors = read_text(target, display)
     if text is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,7 +94,7 @@ def load_config(paths: Sequence[str | os.PathLike[str]], *,
         assistants.append(DesiredAssistant(spec, f"{doc.path}:{doc.start.line}"))
 
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError([_one_line(p) for p in problems])
     return Config(
         paths=tuple(Path(os.path.normpath(p)).as_posix() for p in given),
         roots=tuple(roots),
@@ -239,6 +240,23 @@ def _parse(file: _File, env: Mapping[str, str]) -> _Parsed:
         errors = substitute(doc, env)
         out.append((doc, resolve_file_refs(doc, file.root), errors))
     return _Parsed(file, problems, out)
+
+
+# Line breaks (as str.splitlines sees them) and other control characters: a message quoting a
+# key or a value holding one would break the one-problem-per-line output.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one_line(problem: Problem) -> Problem:
+    """`problem` with every unprintable character of its path and message escaped."""
+    def escape(text: str) -> str:
+        return _UNPRINTABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"),
+                                text)
+
+    path, message = escape(problem.path), escape(problem.message)
+    if (path, message) == (problem.path, problem.message):
+        return problem
+    return Problem(path, problem.line, problem.col, message)
 
 
 def _key_place(doc: YamlDocument) -> str:

@@ -121,9 +121,12 @@ def read_text(file: Path, display: str) -> tuple[str | None, list[Problem]]:
 def parse_documents(text: str, display: str, file: Path) -> tuple[list[YamlDocument],
                                                                    list[Problem]]:
     """Every non-empty document of `text`; on a YAML error, the documents before it."""
-    loader = _BoundedLoader(text)
     docs: list[YamlDocument] = []
     problems: list[Problem] = []
+    try:
+        loader = _BoundedLoader(text)
+    except yaml.YAMLError as err:  # the pure-Python reader checks characters up front
+        return docs, [_reader_problem(display, text, err)]
     try:
         index = 0
         while loader.check_node():
@@ -144,6 +147,8 @@ def parse_documents(text: str, display: str, file: Path) -> tuple[list[YamlDocum
         problems.append(Problem(display, mark.line + 1, mark.column + 1, err.problem or "alias"))
     except yaml.MarkedYAMLError as err:
         problems.append(_yaml_problem(display, err))
+    except yaml.YAMLError as err:  # a ReaderError (control character) has no mark
+        problems.append(_reader_problem(display, text, err))
     except RecursionError:
         problems.append(_whole(display, "YAML nested too deeply"))
     finally:
@@ -157,6 +162,26 @@ def _yaml_problem(display: str, err: yaml.MarkedYAMLError) -> Problem:
     if err.context:
         what = f"{what} ({err.context})"
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Problem(display, line, col, f"YAML syntax error: {what}")
+
+
+def _reader_problem(display: str, text: str, err: yaml.YAMLError) -> Problem:
+    """A YAML error without a mark: a character YAML does not allow (a control character),
+    located by its position in the text."""
+    position = getattr(err, "position", None)
+    character = getattr(err, "character", None)
+    if isinstance(position, int) and 0 <= position <= len(text):
+        line = text.count("\n", 0, position) + 1
+        col = position - (text.rfind("\n", 0, position) + 1) + 1
+    else:
+        line, col = 1, 1
+    if isinstance(character, int):
+        what = f"character U+{character:04X} is not allowed in YAML text"
+    elif isinstance(character, str) and len(character) == 1:
+        what = f"character U+{ord(character):04X} is not allowed in YAML text"
+    else:
+        what = "a character YAML does not allow"
+    what += " (write it as an escape inside double quotes, e.g. \"\\x01\")"
     return Problem(display, line, col, f"YAML syntax error: {what}")
 
 
@@ -290,7 +315,12 @@ class _Builder:
             key = self._scalar(key_node)
             if key in first:
                 line = first[key].start_mark.line + 1
-                self._error(key_node, f"duplicate key `{key}` (first defined at line {line})")
+                if type(key) is type(self._scalar(first[key])):
+                    self._error(key_node, f"duplicate key `{key}` (first defined at line {line})")
+                else:  # `1` and `true` (or `1` and `1.0`) are one key to Python
+                    self._error(key_node, f"key `{key_node.value}` is the same as "
+                                          f"`{first[key].value}` (line {line}) once read; "
+                                          f"mapping keys must be strings: quote them")
                 continue
             first[key] = key_node
             out[key] = self.build(value_node, (*path, key), key_node)

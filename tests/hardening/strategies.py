@@ -16,7 +16,7 @@ OWNER = "prop-owner"
 _ALPHABET = st.characters(
     blacklist_categories=("Cs", "Cc"),
     blacklist_characters="$",
-) | st.sampled_from("\n\t")
+) | st.sampled_from("\n\t\r\x85\u2028\u2029\x01\x7f")
 text = st.text(_ALPHABET, max_size=40)
 ident = st.from_regex(r"[A-Za-z0-9._-]{1,20}", fullmatch=True)
 function_name = st.from_regex(r"[a-zA-Z0-9_-]{1,20}", fullmatch=True)
@@ -149,6 +149,24 @@ def edits(draw: st.DrawFn, doc: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+class SafeQuotingDumper(yaml.SafeDumper):
+    """PyYAML's emitter writes U+0085, U+2028 and U+2029 unescaped in single-quoted or plain
+    scalars, where YAML reads them as line breaks: double-quote (escape) any string holding an
+    unusual character, as a careful author would."""
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    odd = any(not ch.isprintable() and ch not in "\n" for ch in value)
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style='"' if odd else None)
+
+
+SafeQuotingDumper.add_representer(str, _represent_str)
+
+
+def dump_yaml(value: Any) -> str:
+    return yaml.dump(value, Dumper=SafeQuotingDumper, allow_unicode=True, sort_keys=False)
+
+
 def write_config(folder: Path, docs: list[dict[str, Any]], owner: str = OWNER) -> Path:
     """One YAML file per document plus the project settings; returns `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -157,5 +175,5 @@ def write_config(folder: Path, docs: list[dict[str, Any]], owner: str = OWNER) -
     (folder / "assistants.project.yaml").write_text(f"owner: {owner}\n", encoding="utf-8")
     for i, doc in enumerate(docs):
         (folder / f"doc-{i:02}.yaml").write_text(
-            yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            dump_yaml(doc), encoding="utf-8")
     return folder
