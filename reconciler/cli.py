@@ -105,10 +105,11 @@ def plan(run: RunContext, paths: tuple[str, ...], out_file: str | None, fmt: str
     """Show what apply would change. Reads the server, writes nothing to it."""
     import asyncio
 
+    from reconciler.plan import Plan
     from reconciler.render import RENDERERS
     from reconciler.workflow import make_plan
 
-    async def go():
+    async def go() -> Plan:
         _, the_plan, client = await make_plan(run, paths, prune=prune, only=only,
                                               takeover=takeover)
         await client.aclose()

@@ -28,7 +28,7 @@ class RunContext:
     def db_path(self) -> Path:
         return Path(self.db) if self.db else DEFAULT_DB
 
-    def color(self, stream=None) -> bool:
+    def color(self, stream: TextIO | None = None) -> bool:
         """Colour only on a TTY, never with --no-color or NO_COLOR (any value)."""
         stream = stream or sys.stdout
         if self.no_color or "NO_COLOR" in self.env:

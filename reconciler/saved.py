@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistants.client import AssistantsClient
 from assistants.errors import NotFoundError, PlanError, StalePlanError
-from reconciler.change import Action
+from reconciler.change import Action, Change
 from reconciler.diff import live_sha256
 from reconciler.identity import live_marker
 from reconciler.loader import Config
@@ -43,10 +43,10 @@ async def stale_reasons(
         )
     limit = asyncio.Semaphore(GET_CONCURRENCY)
 
-    async def check(change) -> str | None:
+    async def check(change: Change) -> str | None:
         async with limit:
             try:
-                live = await client.get(change.id)
+                live = await client.get(str(change.id))
             except NotFoundError:
                 return f"{change.key} ({change.id}) was deleted since the plan"
         if live_sha256(live) != change.live_sha256:
