@@ -21,7 +21,7 @@ def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_validate_examples_exits_zero() -> None:
     # the CI workflow inside examples/.github/ is YAML too, and must be skipped
-    assert (REPO / "examples/.github/workflows/assistants.yml").is_file()
+    assert (REPO / "examples/.github/workflows/plan.yml").is_file()
     result = CliRunner().invoke(main, ["validate", "examples/"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "Valid: 4 assistants in examples"
