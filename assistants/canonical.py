@@ -67,9 +67,13 @@ def canonical(obj: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """Deterministic JSON text: sorted keys, no spaces, UTF-8 kept."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    # One encoder for every call: `json.dumps` with options builds a new one each time.
+    return _CANONICAL_ENCODER.encode(value)
 
 
 def sha256_of(value: Any) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,12 +36,28 @@ class FileRefs:
     origins: dict[DataPath, str] = field(default_factory=dict)  # value path -> file as written
     targets: set[Path] = field(default_factory=set)  # resolved files read as structured data
     problems: list[Problem] = field(default_factory=list)
+    root_real: Path | None = None  # the config root, resolved
+    dirs: dict[str, str] | None = None  # directories resolved so far (PathCache.dirs)
 
 
-def resolve_file_refs(doc: YamlDocument, root: Path) -> FileRefs:
+@dataclass
+class PathCache:
+    """Config roots and directories resolved so far, shared by the documents of one load."""
+
+    roots: dict[Path, Path] = field(default_factory=dict)
+    dirs: dict[str, str] = field(default_factory=dict)
+
+
+def resolve_file_refs(doc: YamlDocument, root: Path,
+                      cache: PathCache | None = None) -> FileRefs:
     """Replace every `*_file` key of `doc.data` in place with the content it names."""
     refs = FileRefs()
     data = doc.data
+    cache = cache or PathCache()
+    if root not in cache.roots:
+        cache.roots[root] = root.resolve()
+    refs.root_real = cache.roots[root]
+    refs.dirs = cache.dirs
     _replace(doc, root, data, (), "instructions_file", "instructions", False, refs)
     tools = data.get("tools")
     if isinstance(tools, list):
@@ -73,7 +90,7 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
         problems.append(doc.problem(key_path, f"`{file_key}` must be a relative file path"))
         return
     try:
-        target, error = _locate(doc, root, ref, file_key)
+        target, real, error = _locate(doc, root, ref, file_key, refs.root_real, refs.dirs)
     except (OSError, ValueError) as err:  # a name too long, a NUL byte, a loop of symlinks
         reason = getattr(err, "strerror", None) or str(err)
         problems.append(doc.problem(key_path, f"`{file_key}` file `{ref}` cannot be read: "
@@ -82,8 +99,7 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
     if error is not None:
         problems.append(doc.problem(key_path, error))
         return
-    assert target is not None
-    real = target.resolve()
+    assert target is not None and real is not None
     if real == Path(os.path.realpath(doc.file)):
         problems.append(doc.problem(key_path, f"`{file_key}` names the file it is in "
                                               f"(`{ref}`)"))
@@ -106,36 +122,69 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
                                                    f"object) for `{value_key}`"))
             return
     mapping[value_key] = value
-    located = doc.marks.get(key_path)
-    if located is not None:
-        doc.marks[value_path] = located
+    doc.link_mark(value_path, key_path)
     refs.origins[value_path] = ref
 
 
-def _locate(doc: YamlDocument, root: Path, ref: str, file_key: str) -> tuple[Path | None,
-                                                                             str | None]:
-    root_shown = _shown(root)
+def _locate(doc: YamlDocument, root: Path, ref: str, file_key: str,
+            root_real: Path | None = None,
+            dirs: dict[str, str] | None = None) -> tuple[Path | None, Path | None, str | None]:
+    """The file `ref` names and its resolved path, or why it may not be read."""
     if os.path.isabs(ref) or ref.startswith(("/", "\\")):
-        return None, (f"`{file_key}` must be relative to this file, not absolute: `{ref}`")
+        return None, None, (f"`{file_key}` must be relative to this file, not absolute: `{ref}`")
     target = doc.file.parent / ref
-    lexical = Path(os.path.normpath(os.path.abspath(target)))
-    root_abs = Path(os.path.normpath(os.path.abspath(root)))
-    if lexical != root_abs and root_abs not in lexical.parents:
+    lexical = os.path.normpath(os.path.abspath(target))
+    root_abs = os.path.normpath(os.path.abspath(root))
+    if not _within(lexical, root_abs):
+        lexical_path, root_path = Path(lexical), Path(root_abs)
         hint = ""
-        for project in root_abs.parents:
-            if project in lexical.parents and (project / SETTINGS_FILE).is_file():
+        for project in root_path.parents:
+            if project in lexical_path.parents and (project / SETTINGS_FILE).is_file():
                 hint = f" (pass the project root `{_shown(project)}` instead)"
                 break
-        return None, f"`{ref}` is outside the config root `{root_shown}`{hint}"
-    if not target.exists():
-        return None, f"`{file_key}` file `{ref}` not found (looked for {_shown(target)})"
-    real, root_real = target.resolve(), root.resolve()
-    if real != root_real and root_real not in real.parents:
-        return None, (f"`{ref}` resolves (through a symlink) outside the config root "
-                      f"`{root_shown}`")
+        return None, None, f"`{ref}` is outside the config root `{_shown(root)}`{hint}"
+    real = _plain_entry(target, dirs)
+    if real is None:  # a symlink, `..`, or missing: the general way
+        if not target.exists():
+            return None, None, (f"`{file_key}` file `{ref}` not found "
+                                f"(looked for {_shown(target)})")
+        real = Path(os.path.realpath(target))
+    root_real = root_real or root.resolve()
+    if not _within(str(real), str(root_real)):
+        return None, None, (f"`{ref}` resolves (through a symlink) outside the config root "
+                            f"`{_shown(root)}`")
     if not target.is_file():
-        return None, f"`{ref}` is not a file"
-    return target, None
+        return None, None, f"`{ref}` is not a file"
+    return target, real, None
+
+
+def _plain_entry(target: Path, dirs: dict[str, str] | None) -> Path | None:
+    """`target` resolved, when it exists and its last part is a plain name and no symlink: then
+    it is its directory resolved (cached in `dirs` for the load) joined with the name."""
+    if dirs is None:
+        return None
+    text = os.fspath(target)
+    parent, name = os.path.split(text)
+    if name in ("", ".", "..") or not parent:
+        return None
+    try:
+        if stat.S_ISLNK(os.lstat(text).st_mode):
+            return None
+    except OSError:
+        return None
+    real_parent = dirs.get(parent)
+    if real_parent is None:
+        real_parent = dirs[parent] = os.path.realpath(parent)
+    return Path(os.path.join(real_parent, name))
+
+
+def _within(path: str, root: str) -> bool:
+    """`path` is `root` or below it (both absolute and normalised)."""
+    if path == root:
+        return True
+    if os.name != "posix":  # pragma: no cover - drive letters and case: let pathlib decide
+        return Path(root) in Path(path).parents
+    return path.startswith(root if root.endswith("/") else root + "/")
 
 
 def _parse_structured(text: str, display: str, file: Path) -> tuple[Any, list[Problem]]:

@@ -18,6 +18,7 @@ Live assistants carrying this owner's marker that nothing matched are orphans (d
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,13 @@ def parse_marker(value: Any) -> Marker | None:
     """The marker in a metadata value, or None when it is not one of ours (any version)."""
     if not isinstance(value, str) or not value.startswith(MARKER_VERSION + ";"):
         return None
+    return _parse_marker(value)
+
+
+@functools.lru_cache(maxsize=32768)
+def _parse_marker(value: str) -> Marker | None:
+    """Markers are parsed several times per plan (matching, diff, orphans): once suffices, as
+    `Marker` is frozen."""
     fields: dict[str, str] = {}
     flags: set[str] = set()
     for part in value.split(";")[1:]:

@@ -13,15 +13,15 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Generator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from assistants.errors import ConfigError, Problem
 from assistants.models import AssistantSpec
-from reconciler.file_refs import FileRefs, resolve_file_refs
+from reconciler.file_refs import FileRefs, PathCache, resolve_file_refs
 from reconciler.settings import (
     SETTINGS_FILE,
     FoundSettings,
@@ -61,15 +61,30 @@ class _File:
     path: Path
     display: str
     root: Path
+    real: Path  # resolved, symlinks followed
 
 
 def load_config(paths: Sequence[str | os.PathLike[str]], *,
                 env: Mapping[str, str] | None = None) -> Config:
     """Load every assistant under `paths` (files or directories; `.` when empty)."""
+    steps = load_steps(paths, env=env)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+def load_steps(paths: Sequence[str | os.PathLike[str]], *,
+               env: Mapping[str, str] | None = None) -> Generator[int, None, Config]:
+    """`load_config` one file at a time, for a caller that overlaps loading with I/O: the first
+    value yielded is the number of YAML files found, then one value follows each file read; the
+    generator returns the `Config` (or raises the `ConfigError`) exactly as `load_config`."""
     env = os.environ if env is None else env
     given = [os.fspath(p) for p in paths] or ["."]
     problems: list[Problem] = []
     files, roots = _discover(given, problems)
+    yield len(files)
 
     found: list[FoundSettings] = []
     for root in roots:
@@ -82,16 +97,33 @@ def load_config(paths: Sequence[str | os.PathLike[str]], *,
     settings, errors = merge_settings(found)
     problems.extend(errors)
 
+    # Each file is read, resolved and validated at once, so that its YAML data and marks are
+    # freed before the next one. A YAML file that another document names as `parameters_file`
+    # or `schema_file` is data, not an assistant, and is left out once all files are read (its
+    # problems are reported where it is read as data).
+    resolved = PathCache()
+    loaded: list[_Loaded] = []
+    for file in files:
+        loaded.append(_load_file(file, env, resolved))
+        yield 0
+    referenced = {target for item in loaded for target in item.targets}
+    kept = [item for item in loaded if item.file.real not in referenced]
+    for item in kept:
+        problems.extend(item.problems)
+
     assistants: list[DesiredAssistant] = []
-    key_places: dict[str, str] = {}
-    for doc, spec in _load_assistants(files, env, problems):
-        place = _key_place(doc)
-        if spec.key in key_places:
-            problems.append(doc.problem(("key",), f"duplicate assistant key `{spec.key}`: "
-                                                  f"also defined at {key_places[spec.key]}"))
-            continue
-        key_places[spec.key] = place
-        assistants.append(DesiredAssistant(spec, f"{doc.path}:{doc.start.line}"))
+    dumps: list[tuple[str, str]] = []  # (key, JSON of the spec) for the digest
+    first_doc: dict[str, YamlDocument] = {}
+    for item in kept:
+        for doc, spec, dumped in item.specs:
+            if spec.key in first_doc:
+                problems.append(doc.problem(("key",), f"duplicate assistant key `{spec.key}`: "
+                                                      f"also defined at "
+                                                      f"{_key_place(first_doc[spec.key])}"))
+                continue
+            first_doc[spec.key] = doc
+            assistants.append(DesiredAssistant(spec, f"{doc.path}:{doc.start.line}"))
+            dumps.append((spec.key, dumped))
 
     if problems:
         raise ConfigError([_one_line(p) for p in problems])
@@ -100,22 +132,36 @@ def load_config(paths: Sequence[str | os.PathLike[str]], *,
         roots=tuple(roots),
         settings=settings,
         assistants=tuple(assistants),
-        config_sha256=config_digest(settings, assistants),
+        config_sha256=_digest_of(settings, dumps),
     )
 
 
 def config_digest(settings: ProjectSettings, assistants: Sequence[DesiredAssistant]) -> str:
     """sha256 of the resolved desired state: settings and every spec (with file contents and
     variables resolved), independent of file layout and order."""
-    state = {
-        "settings": {"owner": settings.owner, "max_deletes": settings.max_deletes},
-        "assistants": sorted(
-            (a.spec.model_dump(mode="json", by_alias=True) for a in assistants),
-            key=lambda spec: spec["key"],
-        ),
-    }
-    text = json.dumps(state, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _digest_of(settings, [(a.spec.key, _spec_json(a.spec)) for a in assistants])
+
+
+_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _spec_json(spec: AssistantSpec) -> str:
+    return _JSON.encode(spec.model_dump(mode="json", by_alias=True))
+
+
+def _digest_of(settings: ProjectSettings, dumps: Sequence[tuple[str, str]]) -> str:
+    """The sha256 of the canonical JSON text of
+    `{"settings": {...}, "assistants": [spec, ... sorted by key]}`, assembled from each spec's
+    JSON (byte for byte what one `json.dumps(..., sort_keys=True)` of the whole would give)."""
+    settings_json = json.dumps({"owner": settings.owner, "max_deletes": settings.max_deletes},
+                               sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    digest = hashlib.sha256(b'{"assistants":[')
+    for i, (_, text) in enumerate(sorted(dumps, key=lambda item: item[0])):
+        if i:
+            digest.update(b",")
+        digest.update(text.encode("utf-8"))
+    digest.update(b'],"settings":' + settings_json.encode("utf-8") + b"}")
+    return digest.hexdigest()
 
 
 def _discover(given: list[str], problems: list[Problem]) -> tuple[list[_File], list[Path]]:
@@ -123,11 +169,11 @@ def _discover(given: list[str], problems: list[Problem]) -> tuple[list[_File], l
     roots: list[Path] = []
     seen: set[Path] = set()
 
-    def add(path: Path, root: Path) -> None:
-        real = path.resolve()
+    def add(path: Path, root: Path, real: Path | None = None) -> None:
+        real = real or path.resolve()
         if real not in seen:
             seen.add(real)
-            files.append(_File(path, display_path(path), root))
+            files.append(_File(path, display_path(path), root, real))
 
     for arg in given:
         path = Path(arg)
@@ -138,7 +184,7 @@ def _discover(given: list[str], problems: list[Problem]) -> tuple[list[_File], l
             root = path
             if root not in roots:
                 roots.append(root)
-            for file in _walk(path, set()):
+            for file, real in _walk(path, set()):
                 if file.name == SETTINGS_FILE:
                     if file.parent != path:
                         problems.append(Problem(
@@ -147,7 +193,7 @@ def _discover(given: list[str], problems: list[Problem]) -> tuple[list[_File], l
                             f"{display_path(path)}); move it there or pass "
                             f"{display_path(file.parent)} as its own path"))
                     continue
-                add(file, root)
+                add(file, root, real)
         else:
             root = _file_root(path)
             if root not in roots:
@@ -157,20 +203,26 @@ def _discover(given: list[str], problems: list[Problem]) -> tuple[list[_File], l
     return files, roots
 
 
-def _walk(directory: Path, visited: set[Path]) -> list[Path]:
-    """YAML files under `directory`, recursively, in sorted order; dot-names skipped."""
-    real = directory.resolve()
+def _walk(directory: Path, visited: set[Path],
+          real_dir: Path | None = None) -> list[tuple[Path, Path]]:
+    """YAML files under `directory`, recursively, in sorted order; dot-names skipped. Each comes
+    with its resolved path (the resolved directory joined with the name, unless a symlink)."""
+    real = real_dir or directory.resolve()
     if real in visited:
         return []
     visited.add(real)
-    out: list[Path] = []
-    for entry in sorted(directory.iterdir(), key=lambda p: p.name):
+    out: list[tuple[Path, Path]] = []
+    with os.scandir(directory) as it:
+        entries = sorted(it, key=lambda e: e.name)
+    for entry in entries:
         if entry.name.startswith("."):
             continue
+        path = directory / entry.name
+        link = entry.is_symlink()
         if entry.is_dir():
-            out.extend(_walk(entry, visited))
-        elif entry.is_file() and entry.suffix in YAML_SUFFIXES:
-            out.append(entry)
+            out.extend(_walk(path, visited, None if link else real / entry.name))
+        elif entry.is_file() and path.suffix in YAML_SUFFIXES:
+            out.append((path, path.resolve() if link else real / entry.name))
     return out
 
 
@@ -193,44 +245,24 @@ def _file_root(file: Path) -> Path:
 
 
 @dataclass
-class _Parsed:
+class _Loaded:
     file: _File
-    problems: list[Problem]  # of the file itself (reading, YAML, non-mapping documents)
-    docs: list[tuple[YamlDocument, FileRefs, list[Problem]]]  # with variable problems
+    problems: list[Problem] = field(default_factory=list)  # in the order they are reported
+    specs: list[tuple[YamlDocument, AssistantSpec, str]] = field(default_factory=list)
+    targets: set[Path] = field(default_factory=set)  # files its `*_file` keys name
 
 
-def _load_assistants(files: list[_File], env: Mapping[str, str],
-                     problems: list[Problem]) -> list[tuple[YamlDocument, AssistantSpec]]:
-    """Parse every file, resolve variables and file references, then validate. A YAML file
-    that another document names as `parameters_file` or `schema_file` is data, not an
-    assistant, and is left out (its problems are reported where it is read as data)."""
-    parsed = [_parse(file, env) for file in files]
-    referenced = {target for p in parsed for _, refs, _ in p.docs for target in refs.targets}
-    out: list[tuple[YamlDocument, AssistantSpec]] = []
-    for item in parsed:
-        if item.file.path.resolve() in referenced:
-            continue
-        problems.extend(item.problems)
-        for doc, refs, errors in item.docs:
-            errors = errors + refs.problems
-            try:
-                spec = AssistantSpec.model_validate(doc.data)
-            except ValidationError as err:
-                errors.extend(validation_problems(err, AssistantSpec, doc, refs.origins))
-            else:
-                if not errors:
-                    out.append((doc, spec))
-            problems.extend(errors)
-    return out
-
-
-def _parse(file: _File, env: Mapping[str, str]) -> _Parsed:
+def _load_file(file: _File, env: Mapping[str, str], resolved: PathCache) -> _Loaded:
+    """Parse one file, resolve variables and file references, then validate each document: the
+    file's own problems (reading, YAML, non-mapping documents) first, then each document's."""
+    item = _Loaded(file)
     text, problems = read_text(file.path, file.display)
     if text is None:
-        return _Parsed(file, problems, [])
+        item.problems = problems
+        return item
     docs, errors = parse_documents(text, file.display, file.path)
     problems = problems + errors
-    out: list[tuple[YamlDocument, FileRefs, list[Problem]]] = []
+    prepared: list[tuple[YamlDocument, list[Problem], FileRefs]] = []
     for doc in docs:
         if not isinstance(doc.data, dict):
             kind = "a list" if isinstance(doc.data, list) else "a single value"
@@ -238,8 +270,22 @@ def _parse(file: _File, env: Mapping[str, str]) -> _Parsed:
                                             f"got {kind}"))
             continue
         errors = substitute(doc, env)
-        out.append((doc, resolve_file_refs(doc, file.root), errors))
-    return _Parsed(file, problems, out)
+        refs = resolve_file_refs(doc, file.root, resolved)
+        item.targets |= refs.targets
+        prepared.append((doc, errors, refs))
+    item.problems = problems
+    for doc, errors, refs in prepared:
+        errors = errors + refs.problems
+        try:
+            spec = AssistantSpec.model_validate(doc.data)
+        except ValidationError as err:
+            errors.extend(validation_problems(err, AssistantSpec, doc, refs.origins))
+        else:
+            if not errors:
+                item.specs.append((doc, spec, _spec_json(spec)))
+        doc.data = None  # validated: the spec holds what is needed, free the YAML values
+        item.problems.extend(errors)
+    return item
 
 
 # Line breaks (as str.splitlines sees them) and other control characters: a message quoting a

@@ -10,8 +10,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-import yaml
+from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
 
 from assistants.errors import Problem
 from reconciler.yaml_source import SCALAR_TAGS, STR_TAG, DataPath, YamlDocument
@@ -26,6 +27,8 @@ def substitute(doc: YamlDocument, env: Mapping[str, str]) -> list[Problem]:
     would type the resulting text (`temperature: ${T:-0.2}` is a number); a quoted one stays a
     string."""
     problems: list[Problem] = []
+    if not doc.has_variables:
+        return problems
     doc.data = _walk(doc, doc.data, (), env, problems)
     return problems
 
@@ -71,7 +74,8 @@ def _replace(match: re.Match[str], env: Mapping[str, str], errors: list[str]) ->
 
 
 def _retype(text: str) -> Any:
-    tag = yaml.SafeLoader("").resolve(ScalarNode, text, (True, False))
+    # A bare Resolver and SafeConstructor: a whole SafeLoader is a reference cycle per call.
+    tag = Resolver().resolve(ScalarNode, text, (True, False))
     if tag in SCALAR_TAGS and tag != STR_TAG:
-        return yaml.SafeLoader("").construct_object(ScalarNode(tag, text))
+        return SafeConstructor().construct_object(ScalarNode(tag, text))
     return text

@@ -6,16 +6,17 @@ the commands (`plan`, `apply`, `drift`) share one way of doing it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Coroutine, Generator, Sequence
 from pathlib import Path
 from typing import Any
 
 from assistants.client import AssistantsClient
 from reconciler.context import RunContext
 from reconciler.identity import require_owner
-from reconciler.loader import Config, load_config
+from reconciler.loader import Config, load_steps
 from reconciler.plan import Plan, build_plan
 
 LOCAL_ENDPOINT_PREFIX = "local:"
@@ -59,18 +60,77 @@ async def make_plan(
     config: Config | None = None,
 ) -> tuple[Config, Plan, AssistantsClient]:
     """Load (unless given), read the live world once, and plan. The client stays open for the
-    caller (apply reuses it); the caller closes it."""
-    config = config or load_config(paths or (".",))
-    owner = resolve_owner(run, config)
-    client = open_client(run)
+    caller (apply reuses it); the caller closes it.
+
+    A large config is loaded while the listing is in flight (loading is CPU, listing is waiting
+    on the network): the load runs in this event loop one file at a time, so each page is taken
+    in as soon as it arrives. Errors come out as if the steps ran one after the other: a config
+    error first (the listing is dropped, nothing is written), then a missing owner, then a
+    connection or listing error. A small config (under `OVERLAP_MIN_FILES` files) is loaded
+    before connecting, so an invalid one sends no request at all."""
+    steps = None
+    if config is None:
+        steps = load_steps(paths or (".",))
+        if next(steps) < OVERLAP_MIN_FILES:
+            config, steps = _finish(steps), None
+    if config is not None:
+        resolve_owner(run, config)
     try:
-        live = await read_live(client, run)
+        client = open_client(run)
+    except Exception:
+        if steps is not None:  # a config error is reported before a connection error
+            resolve_owner(run, _finish(steps))
+        raise
+    try:
+        if steps is None:
+            assert config is not None
+            live = await read_live(client, run)
+        else:
+            config, live = await _load_while_listing(steps, read_live(client, run), run)
+        owner = resolve_owner(run, config)
     except BaseException:
         await client.aclose()
         raise
     plan = build_plan(config, live, owner, endpoint=endpoint_label(run, client), prune=prune,
                       only=only, takeover=takeover)
     return config, plan, client
+
+
+OVERLAP_MIN_FILES = 100
+"""Below this many YAML files, loading takes milliseconds: load first, then connect."""
+
+
+def _finish(steps: Generator[int, None, Config]) -> Config:
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            return done.value
+
+
+async def _load_while_listing(
+    steps: Generator[int, None, Config],
+    listing: Coroutine[Any, Any, list[dict[str, Any]]],
+    run: RunContext,
+) -> tuple[Config, list[dict[str, Any]]]:
+    """Run the listing as a task and the load step by step between its network events."""
+    task = asyncio.ensure_future(listing)
+    try:
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                config: Config = done.value
+                break
+            if not task.done():
+                await asyncio.sleep(0)  # let the listing take in whatever has arrived
+        resolve_owner(run, config)
+        return config, await task
+    except BaseException:
+        if not task.done():
+            task.cancel()
+        await asyncio.gather(task, return_exceptions=True)  # never leave it unawaited
+        raise
 
 
 def _stderr_log(line: str) -> None:

@@ -16,6 +16,7 @@ Safety, beyond `yaml.SafeLoader`:
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,83 @@ class Located:
     plain: bool = False  # an unquoted scalar
 
 
+class _LazyMarks(dict):  # type: ignore[type-arg]
+    """The marks of a document, built on first read by parsing its text again with marks.
+
+    Marks are needed only to locate problems, so a valid document never pays for them. Marks of
+    scalars holding `${` are recorded while parsing (substitution reads them in valid documents
+    too); those and any set explicitly are kept when the rest is filled in."""
+
+    __slots__ = ("_source", "links")
+
+    def __init__(self, source: tuple[str, str, Path, int]):
+        super().__init__()
+        self._source: tuple[str, str, Path, int] | None = source
+        self.links: list[tuple[DataPath, DataPath]] = []
+
+    @property
+    def filled(self) -> bool:
+        return self._source is None
+
+    def _fill(self) -> None:
+        source, self._source = self._source, None
+        if source is None:
+            return
+        text, display, file, index = source
+        docs, _ = _parse(text, display, file, record=True)
+        built = next((doc.marks for doc in docs if doc.index == index), {})
+        for target, origin in self.links:
+            if origin in built:
+                built[target] = built[origin]
+        for path, located in built.items():
+            dict.setdefault(self, path, located)
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        if not dict.__contains__(self, key):
+            self._fill()
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        if not dict.__contains__(self, key):
+            self._fill()
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key: Any) -> bool:
+        if not dict.__contains__(self, key):
+            self._fill()
+        return dict.__contains__(self, key)
+
+    def _all(self) -> _LazyMarks:
+        self._fill()
+        return self
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return dict.__iter__(self._all())
+
+    def __len__(self) -> int:
+        return dict.__len__(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        return dict.__eq__(self._all(), other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return dict.__repr__(self._all())
+
+    def keys(self):  # type: ignore[no-untyped-def]
+        return dict.keys(self._all())
+
+    def values(self):  # type: ignore[no-untyped-def]
+        return dict.values(self._all())
+
+    def items(self):  # type: ignore[no-untyped-def]
+        return dict.items(self._all())
+
+    def copy(self) -> dict[DataPath, Located]:
+        return dict(self.items())
+
+
 @dataclass
 class YamlDocument:
     """One YAML document: its data, where each value came from, and where it starts."""
@@ -69,6 +147,17 @@ class YamlDocument:
     data: Any
     start: Mark
     marks: dict[DataPath, Located] = field(default_factory=dict)
+    has_variables: bool = True  # False when no string value holds `${` (nothing to substitute)
+
+    def link_mark(self, target: DataPath, origin: DataPath) -> None:
+        """Locate `target` where `origin` is (a `*_file` key replaced by its content)."""
+        marks = self.marks
+        if isinstance(marks, _LazyMarks) and not marks.filled:
+            marks.links.append((target, origin))
+            return
+        located = marks.get(origin)
+        if located is not None:
+            marks[target] = located
 
     def mark(self, path: DataPath, *, key: bool = False) -> Mark:
         """The mark of `path`, or of its nearest ancestor that has one."""
@@ -86,10 +175,18 @@ class YamlDocument:
 
 def display_path(path: Path) -> str:
     """A path as the user would type it: relative to the current directory when under it."""
-    absolute = Path(os.path.abspath(path))
-    try:
+    if os.name == "posix":  # the same as below, without building Path objects
+        absolute_text = os.path.abspath(path)
+        cwd = os.getcwd()
+        if absolute_text == cwd:
+            return "."
+        if absolute_text.startswith(cwd if cwd.endswith("/") else cwd + "/"):
+            return absolute_text[len(cwd):].lstrip("/")
+        return absolute_text
+    absolute = Path(os.path.abspath(path))  # pragma: no cover - Windows
+    try:  # pragma: no cover
         return absolute.relative_to(Path.cwd()).as_posix() or "."
-    except ValueError:
+    except ValueError:  # pragma: no cover
         return absolute.as_posix()
 
 
@@ -121,10 +218,35 @@ def read_text(file: Path, display: str) -> tuple[str | None, list[Problem]]:
 def parse_documents(text: str, display: str, file: Path) -> tuple[list[YamlDocument],
                                                                    list[Problem]]:
     """Every non-empty document of `text`; on a YAML error, the documents before it."""
+    return _parse(text, display, file, record=False)
+
+
+# The nesting depth the C composer may recurse to (it has no recursion guard: far deeper input
+# overflows the C stack; 20,000 levels were measured safe on the main thread).
+_C_DEPTH_LIMIT = 2000
+_BLOCK_PREFIX = re.compile(r"^[ ?-]*", re.MULTILINE)
+
+
+def _c_composable(text: str) -> bool:
+    """Whether libyaml's own composer may build the nodes: no anchors or aliases (so no alias
+    bomb to bound) and a nesting depth surely within `_C_DEPTH_LIMIT`. A block level needs a
+    deeper indent or one more `- `/`? ` prefix, a flow level one more bracket."""
+    if _FastLoader is None or "&" in text or "*" in text:
+        return False
+    flow = text.count("[") + text.count("{")
+    if flow > _C_DEPTH_LIMIT:
+        return False
+    block = max((m.end() - m.start() for m in _BLOCK_PREFIX.finditer(text)), default=0)
+    return 2 * block + flow + 4 <= _C_DEPTH_LIMIT
+
+
+def _parse(text: str, display: str, file: Path, *, record: bool) -> tuple[list[YamlDocument],
+                                                                          list[Problem]]:
+    """`parse_documents`; with `record`, every value's marks are built now, else lazily."""
     docs: list[YamlDocument] = []
     problems: list[Problem] = []
     try:
-        loader = _BoundedLoader(text)
+        loader = _FastLoader(text) if _c_composable(text) else _BoundedLoader(text)
     except yaml.YAMLError as err:  # the pure-Python reader checks characters up front
         return docs, [_reader_problem(display, text, err)]
     try:
@@ -135,10 +257,12 @@ def parse_documents(text: str, display: str, file: Path) -> tuple[list[YamlDocum
             if node is None or (isinstance(node, ScalarNode) and node.tag == f"{_TAG}null"
                                 and node.value in ("", "~", "null")):
                 continue
-            builder = _Builder(display)
+            marks: dict[DataPath, Located] = (
+                {} if record else _LazyMarks((text, display, file, index)))
+            builder = _Builder(display, marks, record)
             start = _mark(node.start_mark)
             data = builder.build(node, (), None)
-            doc = YamlDocument(display, file, index, data, start, builder.marks)
+            doc = YamlDocument(display, file, index, data, start, marks, builder.variables)
             problems.extend(builder.problems)
             if not builder.problems:
                 docs.append(doc)
@@ -193,6 +317,26 @@ class _PyBase(yaml.SafeLoader):
     pass
 
 
+_RESOLVED: dict[str, str] = {}
+_RESOLVED_MAX = 4096
+
+
+def _resolve(resolver: Resolver, kind: Any, value: Any, implicit: Any) -> Any:
+    """`Resolver.resolve`, remembering the tag of short plain scalars (keys, enum-like values):
+    without path resolvers (SafeLoader has none) a plain scalar's tag depends on its text
+    alone, and a quoted one is always a string."""
+    if kind is ScalarNode and not resolver.yaml_path_resolvers:
+        if not implicit[0]:
+            return Resolver.resolve(resolver, kind, value, implicit)
+        tag = _RESOLVED.get(value)
+        if tag is None:
+            tag = Resolver.resolve(resolver, kind, value, implicit)
+            if len(value) <= 64 and len(_RESOLVED) < _RESOLVED_MAX:
+                _RESOLVED[value] = tag
+        return tag
+    return Resolver.resolve(resolver, kind, value, implicit)
+
+
 if getattr(yaml, "__with_libyaml__", False):
     from yaml._yaml import CParser
 
@@ -205,9 +349,25 @@ if getattr(yaml, "__with_libyaml__", False):
             SafeConstructor.__init__(self)
             Resolver.__init__(self)
 
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            return _resolve(self, kind, value, implicit)
+
+    class _CFast(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+        """libyaml's parser and composer, for texts `_c_composable` admits."""
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            return _resolve(self, kind, value, implicit)
+
     _Base: type = _CBase
+    _FastLoader: type | None = _CFast
 else:  # pragma: no cover - PyYAML built without libyaml
     _Base = _PyBase
+    _FastLoader = None
 
 
 class _BoundedLoader(_Base):  # type: ignore[valid-type,misc]
@@ -260,11 +420,16 @@ class _BoundedLoader(_Base):  # type: ignore[valid-type,misc]
 class _Builder:
     """Builds plain values from composed nodes, recording marks and collecting problems."""
 
-    def __init__(self, display: str):
+    def __init__(self, display: str, marks: dict[DataPath, Located] | None = None,
+                 record: bool = True):
         self.display = display
-        self.marks: dict[DataPath, Located] = {}
+        self.marks: dict[DataPath, Located] = {} if marks is None else marks
+        self.record = record  # else only the marks of scalars holding `${` (see _LazyMarks)
+        self.variables = False  # whether a scalar value holds `${`
         self.problems: list[Problem] = []
-        self._constructor = yaml.SafeLoader("")
+        # The constructor alone: a whole SafeLoader would be a reference cycle (its parser holds
+        # bound methods of itself) left for the garbage collector, once per document.
+        self._constructor = SafeConstructor()
         self._stack: set[int] = set()
 
     def _error(self, node: Node, message: str) -> None:
@@ -272,12 +437,19 @@ class _Builder:
         self.problems.append(Problem(self.display, mark.line, mark.col, message))
 
     def build(self, node: Node, path: DataPath, key: Node | None) -> Any:
-        key_mark = _mark(key.start_mark) if key is not None else None
         if isinstance(node, ScalarNode):
-            plain = not node.style  # None (Python parser) or "" (libyaml)
-            self.marks[path] = Located(_mark(node.start_mark), key_mark, node.value, plain)
+            variable = "${" in node.value
+            self.variables = self.variables or variable
+            if self.record or variable:
+                key_mark = _mark(key.start_mark) if key is not None else None
+                plain = not node.style  # None (Python parser) or "" (libyaml)
+                self.marks[path] = Located(_mark(node.start_mark), key_mark, node.value, plain)
+            if node.tag == STR_TAG:
+                return node.value
             return self._scalar(node)
-        self.marks[path] = Located(_mark(node.start_mark), key_mark)
+        if self.record:
+            key_mark = _mark(key.start_mark) if key is not None else None
+            self.marks[path] = Located(_mark(node.start_mark), key_mark)
         if id(node) in self._stack:
             self._error(node, "recursive alias")
             return None
@@ -294,6 +466,8 @@ class _Builder:
             self._stack.discard(id(node))
 
     def _scalar(self, node: ScalarNode) -> Any:
+        if node.tag == STR_TAG:
+            return node.value
         if node.tag == f"{_TAG}timestamp":
             return node.value
         if node.tag not in SCALAR_TAGS:
