@@ -134,8 +134,9 @@ class ApplyRun:
 async def apply_once(server: Server, config_dir: Path, count: int, concurrency: int,
                      temperature: float) -> ApplyRun:
     """`count` updates (a new temperature on the first `count` assistants of the config) planned
-    by build_plan and executed by Applier at `concurrency`; then the same bodies again, to the
-    other temperature, from a bare httpx loop at the same concurrency (the empirical floor)."""
+    by build_plan and executed by Applier at `concurrency`; then the same bodies again, with
+    the temperature 0.05 higher, from a bare httpx loop at the same concurrency (the empirical
+    floor). Successive calls must pass temperatures at least 0.1 apart."""
     from reconciler.apply import Applier
     from reconciler.loader import load_config
     from reconciler.plan import build_plan
@@ -163,7 +164,7 @@ async def apply_once(server: Server, config_dir: Path, count: int, concurrency: 
 
         async def post(change: Any) -> None:
             async with gate:
-                body = {**change.body, "temperature": round(1.5 - temperature, 2)}
+                body = {**change.body, "temperature": round(temperature + 0.05, 2)}
                 response = await http.post(f"assistants/{change.id}", json=body)
                 response.raise_for_status()
                 response.json()
@@ -201,7 +202,8 @@ def cpu_per_assistant(server: Server, config_dir: Path, live: list[dict[str, Any
 
 
 def peak_rss(server: Server, config_dir: Path) -> dict[str, int]:
-    """Peak RSS of a fresh process that plans `config_dir` (bench/rss_child.py)."""
+    """Peak RSS of a fresh process that plans `config_dir` (bench/rss_child.py): `peak` and
+    `baseline` (after the imports) from VmHWM, `ru_maxrss` as getrusage reports it."""
     out = subprocess.run(
         [sys.executable, "-m", "bench.rss_child", server.base_url, str(config_dir)],
         check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,

@@ -1,0 +1,110 @@
+"""The benchmark harness at N=200 (no timings asserted), and the overlapped load + listing of
+`make_plan` on a config large enough to take that path."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from pathlib import Path
+
+import pytest
+
+from assistants.errors import ConfigError, TransportError
+from bench import run as bench_run
+from bench.workload import OWNER, seed_store, write_config
+from reconciler.context import RunContext
+from reconciler.loader import load_config
+from reconciler.plan import build_plan
+from reconciler.workflow import OVERLAP_MIN_FILES, endpoint_label, make_plan
+
+HEADINGS = ("## Plan vs floor", "## Apply vs floor", "## CPU per unchanged assistant",
+            "## Peak RSS", "## Requests", "## Per-assistant GET peer")
+
+
+def test_harness_reports_every_section_with_minimal_requests(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    data = bench_run.main(["--sizes", "200", "--reps", "1", "--updates", "40",
+                           "--latency-ms", "5", "--out", str(out), "--workdir", str(tmp_path)])
+    report = (out / "report.md").read_text(encoding="utf-8")
+    for heading in HEADINGS:
+        assert heading in report
+    assert "Machine:" in report
+    saved = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert saved["results"] == json.loads(json.dumps(data["results"]))
+
+    (result,) = data["results"]
+    assert set(bench_run.SECTIONS) <= set(result)
+    q = result["requests"]
+    assert q["plan_min"] == 2
+    assert q["floor"] == q["plan_0"] == q["plan_1"] == q["plan_min"]
+    assert q["changes"] == 2
+    assert q["plan_apply_1"] == q["plan_apply_1_min"] == 4
+    assert q["apply"] == q["apply_min"] == 40
+    assert q["peer"] == q["peer_min"] == 202
+    assert result["plan"]["changed"] == 2
+    assert result["rss"]["noop"] == 200
+    assert result["rss"]["live_json"] > 200 * 4000
+
+
+@pytest.fixture()
+def big_config(tmp_path: Path) -> Path:
+    return write_config(tmp_path / "config", OVERLAP_MIN_FILES + 20)
+
+
+def _refused_endpoint() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"  # nothing listens there now
+
+
+def _remote(owner: str | None = None) -> RunContext:
+    return RunContext(endpoint=_refused_endpoint(), owner=owner, timeout=5,
+                      env={"OPENAI_API_KEY": "sk-test"})
+
+
+def test_overlapped_plan_equals_the_sequential_one(big_config: Path, tmp_path: Path) -> None:
+    db = tmp_path / "local.db"
+    n = seed_store(db, big_config)
+    run = RunContext(local=True, db=str(db))
+
+    async def both():
+        config, plan, client = await make_plan(run, [str(big_config)])
+        async with client:
+            live = await client.list_all()
+            again = build_plan(load_config([str(big_config)]), live, OWNER,
+                               endpoint=endpoint_label(run, client))
+        return config, plan, again
+
+    config, plan, again = asyncio.run(both())
+    assert len(config.assistants) == n
+    assert plan.summary["noop"] == n
+    assert plan.to_json() == again.to_json()
+
+
+def test_config_error_wins_over_a_listing_error(big_config: Path) -> None:
+    bad = big_config / "assistants" / "asst-00077.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8") + "temprature: 0.5\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        asyncio.run(make_plan(_remote(), [str(big_config)]))
+    assert "asst-00077.yaml" in str(err.value)
+
+
+def test_missing_owner_wins_over_a_listing_error(big_config: Path) -> None:
+    (big_config / "assistants.project.yaml").write_text("max_deletes: 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="no owner"):
+        asyncio.run(make_plan(_remote(), [str(big_config)]))
+
+
+def test_listing_error_of_a_valid_config(big_config: Path) -> None:
+    with pytest.raises(TransportError):
+        asyncio.run(make_plan(_remote(), [str(big_config)]))
+
+
+def test_config_error_wins_over_a_missing_credential(big_config: Path) -> None:
+    bad = big_config / "assistants" / "asst-00003.yaml"
+    bad.write_text("key: [unclosed\n", encoding="utf-8")
+    run = RunContext(endpoint="http://127.0.0.1:9/v1", env={})
+    with pytest.raises(ConfigError):
+        asyncio.run(make_plan(run, [str(big_config)]))
