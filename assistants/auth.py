@@ -7,7 +7,7 @@ import ipaddress
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from urllib.parse import SplitResult, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit, urlunsplit
 
 from assistants.errors import ConfigError, CredentialError, Problem
 
@@ -169,6 +169,9 @@ def secret_values(headers: Mapping[str, str]) -> list[str]:
     """The values to scrub from any text: every non-public header value, and a Bearer token."""
     out: list[str] = []
     for name, value in headers.items():
+        if name.lower() == "x-portkey-custom-host" and value:
+            out.extend(_url_secrets(value))  # the host is public; credentials in its URL are not
+            continue
         if name.lower() in PUBLIC_HEADERS or not value:
             continue
         out.append(value)
@@ -176,6 +179,17 @@ def secret_values(headers: Mapping[str, str]) -> list[str]:
         if token and scheme.lower() in ("bearer", "basic"):
             out.append(token)
     return sorted(set(out), key=len, reverse=True)
+
+
+def _url_secrets(url: str) -> list[str]:
+    """The user, password and query values of a URL, and the URL itself when it has any."""
+    try:
+        parts = urlsplit(url)
+        found = [p for p in (parts.username, parts.password) if p]
+    except ValueError:
+        return [url]
+    found += [value for _, value in parse_qsl(parts.query) if value]
+    return [*found, url] if found else []
 
 
 # Key-looking tokens, including OpenAI's masked echoes ("sk-proj-****abcd").

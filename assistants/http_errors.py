@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 
@@ -123,16 +124,21 @@ def error_from_response(
     """The exception for a non-2xx answer. `collection` marks `/assistants` itself (list, create)."""
     status = response.status_code
     where: dict[str, Any] = {"method": method, "url": redact_url(url), "status": status}
+    secrets = list(secrets)
     if 300 <= status < 400:
         target = response.headers.get("location", "")
         dest = redact_url(str(response.request.url.join(target))) if target else "nowhere"
         same = target and origin(dest) == origin(url)
         why = ("fix --endpoint to the final URL" if same else
                f"credentials are never sent to another origin ({origin(dest)})")
-        return APIError(f"redirected to {dest}, not followed: {why}", **where)
-    secrets = list(secrets)
+        # The Location comes from the server: it may echo a key, percent-encoded or not.
+        shown = one_line(unquote(dest), secrets, 200)
+        return APIError(f"redirected to {shown}, not followed: {why}", **where)
     message, code, param = describe_error_body(response)
     message = one_line(message, secrets)
+    # `code` and `param` come from the server too: a hostile or echoing one may put a key there.
+    code = one_line(code, secrets, 100) if code else None
+    param = one_line(param, secrets, 200) if param else None
     kw: dict[str, Any] = {**where, "code": code, "param": param}
     if status in (400, 422):
         return BadRequestError(message, **kw)

@@ -22,8 +22,9 @@ Actions (None or "pass" forwards the request untouched):
     status-after:N      forward, then answer N
     slow:S              forward at once, answer S seconds later
     slow-before:S       wait S seconds, then forward (even if the client has given up)
-    redirect:URL        answer 307 with `Location: URL`
-    echo:N              answer N with a JSON body (and a header) echoing every request header
+    redirect:URL        answer 307 with `Location: URL` (`redirect-301:URL` for another status)
+    echo:N              answer N (`Retry-After: 0`) with a JSON body and a header echoing
+                        every request header
 
 The proxy records each request's headers in `headers_seen` so that tests can check what was
 sent, and never binds anything but 127.0.0.1.
@@ -225,7 +226,7 @@ class ChaosProxy:
             await asyncio.sleep(float(arg) + 0.5)
             _rst(writer)
             return False
-        if name in ("html-502", "status", "redirect", "echo"):
+        if name in ("html-502", "status", "echo") or name.startswith("redirect"):
             return await self._answer_alone(name, arg, request, writer)
 
         response = await self._forward(request)
@@ -269,8 +270,9 @@ class ChaosProxy:
             extra = [("retry-after", "0")] if status == 429 else []
             await _write(writer, status, [("content-type", "application/json"), *extra],
                          _envelope(status))
-        elif name == "redirect":
-            await _write(writer, 307, [("location", arg), ("content-type", "text/plain")],
+        elif name.startswith("redirect"):
+            status = int(name.partition("-")[2] or 307)
+            await _write(writer, status, [("location", arg), ("content-type", "text/plain")],
                          b"moved\n")
         else:  # echo: a hostile server repeating every header back, in the body and a header
             seen = {k: v for k, v in request.headers}
@@ -279,7 +281,8 @@ class ChaosProxy:
                                          "param": json.dumps(seen), "code": str(seen)}})
             echoed = "; ".join(f"{k}={v}" for k, v in request.headers)
             await _write(writer, int(arg), [("content-type", "application/json"),
-                                            ("x-echo", echoed[:4000])], body.encode())
+                                            ("retry-after", "0"), ("x-echo", echoed[:4000])],
+                         body.encode())
         return True
 
 
