@@ -23,6 +23,8 @@ Actions (None or "pass" forwards the request untouched):
     slow:S              forward at once, answer S seconds later
     slow-before:S       wait S seconds, then forward (even if the client has given up)
     redirect:URL        answer 307 with `Location: URL` (`redirect-301:URL` for another status)
+    barrier:K           hold the request until K requests have reached the barrier, then
+                        forward it (concurrent clients all read the world before any writes)
     echo:N              answer N (`Retry-After: 0`) with a JSON body and a header echoing
                         every request header
 
@@ -106,6 +108,8 @@ class ChaosProxy:
         self._ready = threading.Event()
         self._client: httpx.AsyncClient | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._barrier = asyncio.Event()
+        self._barrier_count = 0
 
     @property
     def base_url(self) -> str:
@@ -126,6 +130,8 @@ class ChaosProxy:
     def reset(self, script: Script | None = None) -> None:
         """Count requests from 1 again, with a new script (default: forward everything)."""
         self._count = 0
+        self._barrier = asyncio.Event()
+        self._barrier_count = 0
         self.log.clear()
         self.headers_seen.clear()
         self.script = script or (lambda n, method, path: None)
@@ -220,6 +226,17 @@ class ChaosProxy:
         if name == "reset":
             _rst(writer)
             return False
+        if name == "barrier":
+            # Hold this request until `arg` requests have reached the barrier (10 s at most),
+            # so that concurrent clients all see the world as it was before any of them wrote.
+            self._barrier_count += 1
+            if self._barrier_count >= int(arg):
+                self._barrier.set()
+            try:
+                await asyncio.wait_for(self._barrier.wait(), 10)
+            except TimeoutError:
+                pass
+            name = "pass"
         if name == "slow-before":
             # The upstream gets it late, whatever the client does meanwhile.
             self._background_forward(request, float(arg))
