@@ -100,7 +100,7 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
         problems.append(doc.problem(key_path, error))
         return
     assert target is not None and real is not None
-    if real == Path(os.path.realpath(doc.file)):
+    if real == (_plain_entry(doc.file, refs.dirs) or Path(os.path.realpath(doc.file))):
         problems.append(doc.problem(key_path, f"`{file_key}` names the file it is in "
                                               f"(`{ref}`)"))
         return
@@ -170,7 +170,7 @@ def _plain_entry(target: Path, dirs: dict[str, str] | None) -> Path | None:
     try:
         if stat.S_ISLNK(os.lstat(text).st_mode):
             return None
-    except OSError:
+    except (OSError, ValueError):  # the general way reports it as it always has
         return None
     real_parent = dirs.get(parent)
     if real_parent is None:

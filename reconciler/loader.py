@@ -32,6 +32,7 @@ from reconciler.settings import (
 from reconciler.spec_errors import validation_problems
 from reconciler.variables import substitute
 from reconciler.yaml_source import (
+    Mark,
     YamlDocument,
     display_path,
     parse_documents,
@@ -112,56 +113,67 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
         problems.extend(item.problems)
 
     assistants: list[DesiredAssistant] = []
-    dumps: list[tuple[str, str]] = []  # (key, JSON of the spec) for the digest
-    first_doc: dict[str, YamlDocument] = {}
+    first: dict[str, _Placed] = {}
     for item in kept:
-        for doc, spec, dumped in item.specs:
-            if spec.key in first_doc:
-                problems.append(doc.problem(("key",), f"duplicate assistant key `{spec.key}`: "
-                                                      f"also defined at "
-                                                      f"{_key_place(first_doc[spec.key])}"))
+        for placed, spec in item.specs:
+            if spec.key in first:
+                problems.append(placed.problem(f"duplicate assistant key `{spec.key}`: also "
+                                               f"defined at {first[spec.key].place}"))
                 continue
-            first_doc[spec.key] = doc
-            assistants.append(DesiredAssistant(spec, f"{doc.path}:{doc.start.line}"))
-            dumps.append((spec.key, dumped))
+            first[spec.key] = placed
+            assistants.append(DesiredAssistant(spec, placed.source))
+    del loaded, kept, first
 
     if problems:
         raise ConfigError([_one_line(p) for p in problems])
+    digest = _Digest(settings)
+    for i, desired in enumerate(sorted(assistants, key=lambda a: a.spec.key)):
+        digest.add(desired.spec)
+        if i % 64 == 63:
+            yield 0
     return Config(
         paths=tuple(Path(os.path.normpath(p)).as_posix() for p in given),
         roots=tuple(roots),
         settings=settings,
         assistants=tuple(assistants),
-        config_sha256=_digest_of(settings, dumps),
+        config_sha256=digest.hexdigest(),
     )
 
 
 def config_digest(settings: ProjectSettings, assistants: Sequence[DesiredAssistant]) -> str:
     """sha256 of the resolved desired state: settings and every spec (with file contents and
     variables resolved), independent of file layout and order."""
-    return _digest_of(settings, [(a.spec.key, _spec_json(a.spec)) for a in assistants])
+    digest = _Digest(settings)
+    for desired in sorted(assistants, key=lambda a: a.spec.key):
+        digest.add(desired.spec)
+    return digest.hexdigest()
 
 
 _JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _spec_json(spec: AssistantSpec) -> str:
-    return _JSON.encode(spec.model_dump(mode="json", by_alias=True))
-
-
-def _digest_of(settings: ProjectSettings, dumps: Sequence[tuple[str, str]]) -> str:
+class _Digest:
     """The sha256 of the canonical JSON text of
-    `{"settings": {...}, "assistants": [spec, ... sorted by key]}`, assembled from each spec's
-    JSON (byte for byte what one `json.dumps(..., sort_keys=True)` of the whole would give)."""
-    settings_json = json.dumps({"owner": settings.owner, "max_deletes": settings.max_deletes},
-                               sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(b'{"assistants":[')
-    for i, (_, text) in enumerate(sorted(dumps, key=lambda item: item[0])):
-        if i:
-            digest.update(b",")
-        digest.update(text.encode("utf-8"))
-    digest.update(b'],"settings":' + settings_json.encode("utf-8") + b"}")
-    return digest.hexdigest()
+    `{"assistants": [spec, ... sorted by key], "settings": {...}}`, fed one spec at a time (byte
+    for byte the text one `json.dumps(..., sort_keys=True)` of the whole would give, without
+    holding it)."""
+
+    def __init__(self, settings: ProjectSettings):
+        self._settings = {"owner": settings.owner, "max_deletes": settings.max_deletes}
+        self._hash = hashlib.sha256(b'{"assistants":[')
+        self._count = 0
+
+    def add(self, spec: AssistantSpec) -> None:
+        if self._count:
+            self._hash.update(b",")
+        self._count += 1
+        self._hash.update(_JSON.encode(spec.model_dump(mode="json", by_alias=True))
+                          .encode("utf-8"))
+
+    def hexdigest(self) -> str:
+        tail = _JSON.encode(self._settings)
+        self._hash.update(b'],"settings":' + tail.encode("utf-8") + b"}")
+        return self._hash.hexdigest()
 
 
 def _discover(given: list[str], problems: list[Problem]) -> tuple[list[_File], list[Path]]:
@@ -244,11 +256,31 @@ def _file_root(file: Path) -> Path:
     return parent
 
 
+@dataclass(frozen=True)
+class _Placed:
+    """Where a valid document is: what the config and a duplicate-key message need of it."""
+
+    path: str
+    line: int  # of the document's start
+    key: Mark  # of its `key` value
+
+    @property
+    def source(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    @property
+    def place(self) -> str:
+        return f"{self.path}:{self.key.line}:{self.key.col}"
+
+    def problem(self, message: str) -> Problem:
+        return Problem(self.path, self.key.line, self.key.col, message)
+
+
 @dataclass
 class _Loaded:
     file: _File
     problems: list[Problem] = field(default_factory=list)  # in the order they are reported
-    specs: list[tuple[YamlDocument, AssistantSpec, str]] = field(default_factory=list)
+    specs: list[tuple[_Placed, AssistantSpec]] = field(default_factory=list)
     targets: set[Path] = field(default_factory=set)  # files its `*_file` keys name
 
 
@@ -282,7 +314,8 @@ def _load_file(file: _File, env: Mapping[str, str], resolved: PathCache) -> _Loa
             errors.extend(validation_problems(err, AssistantSpec, doc, refs.origins))
         else:
             if not errors:
-                item.specs.append((doc, spec, _spec_json(spec)))
+                item.specs.append((_Placed(doc.path, doc.start.line, doc.mark(("key",))),
+                                   spec))
         doc.data = None  # validated: the spec holds what is needed, free the YAML values
         item.problems.extend(errors)
     return item
@@ -303,8 +336,3 @@ def _one_line(problem: Problem) -> Problem:
     if (path, message) == (problem.path, problem.message):
         return problem
     return Problem(path, problem.line, problem.col, message)
-
-
-def _key_place(doc: YamlDocument) -> str:
-    mark = doc.mark(("key",))
-    return f"{doc.path}:{mark.line}:{mark.col}"

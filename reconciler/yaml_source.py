@@ -64,8 +64,9 @@ class _LazyMarks(dict):  # type: ignore[type-arg]
     """The marks of a document, built on first read by parsing its text again with marks.
 
     Marks are needed only to locate problems, so a valid document never pays for them. Marks of
-    scalars holding `${` are recorded while parsing (substitution reads them in valid documents
-    too); those and any set explicitly are kept when the rest is filled in."""
+    scalars holding `${` (substitution reads them in valid documents too) and of the top-level
+    `key` (the loader keeps where each key is) are recorded while parsing; those and any set
+    explicitly are kept when the rest is filled in."""
 
     __slots__ = ("_source", "links")
 
@@ -417,6 +418,9 @@ class _BoundedLoader(_Base):  # type: ignore[valid-type,misc]
         return size
 
 
+_KEY_PATH = ("key",)  # recorded always: the loader names where each assistant's key is
+
+
 class _Builder:
     """Builds plain values from composed nodes, recording marks and collecting problems."""
 
@@ -440,14 +444,14 @@ class _Builder:
         if isinstance(node, ScalarNode):
             variable = "${" in node.value
             self.variables = self.variables or variable
-            if self.record or variable:
+            if self.record or variable or path == _KEY_PATH:
                 key_mark = _mark(key.start_mark) if key is not None else None
                 plain = not node.style  # None (Python parser) or "" (libyaml)
                 self.marks[path] = Located(_mark(node.start_mark), key_mark, node.value, plain)
             if node.tag == STR_TAG:
                 return node.value
             return self._scalar(node)
-        if self.record:
+        if self.record or path == _KEY_PATH:
             key_mark = _mark(key.start_mark) if key is not None else None
             self.marks[path] = Located(_mark(node.start_mark), key_mark)
         if id(node) in self._stack:
