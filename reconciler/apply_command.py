@@ -61,8 +61,12 @@ async def plan_rollback(run: RunContext, journal_file: str) -> Plan:
     client = open_client(run)
     async with client:
         endpoint = endpoint_label(run, client)
-        if journal["endpoint"] != endpoint:
-            raise PlanError(f"{journal_file} was written against {journal['endpoint']}, "
+        if journal.get("endpoint") != endpoint:
+            raise PlanError(f"{journal_file} was written against {journal.get('endpoint')}, "
                             f"not {endpoint}")
         live = await client.list_all()
-    return rollback_plan(journal, live)
+    try:
+        return rollback_plan(journal, live)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:  # a damaged journal
+        raise PlanError(f"{journal_file}: not an apply journal this tool wrote "
+                        f"({type(err).__name__}: {err})") from None

@@ -39,7 +39,25 @@ class Change:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Change:
-        return cls(**{**data, "action": Action(data["action"]), "fields": tuple(data["fields"])})
+        """A change read back from a plan file; a wrong shape raises TypeError or ValueError
+        (a saved plan may have been edited by hand)."""
+        change = cls(**{**data, "action": Action(data["action"]),
+                        "fields": tuple(data["fields"])})
+        if not isinstance(change.key, str) or not change.key:
+            raise TypeError("a change's `key` must be a non-empty string")
+        if change.id is not None and (not isinstance(change.id, str) or not change.id):
+            raise TypeError(f"{change.key}: `id` must be a non-empty string or null")
+        if change.action in (Action.UPDATE, Action.DELETE, Action.NOOP) and change.id is None:
+            raise TypeError(f"{change.key}: an {change.action} needs an `id`")
+        for name in ("before", "after", "body"):
+            if not isinstance(getattr(change, name), dict | None):
+                raise TypeError(f"{change.key}: `{name}` must be a mapping or null")
+        if not all(isinstance(f, str) for f in change.fields):
+            raise TypeError(f"{change.key}: `fields` must be strings")
+        for name in ("live_sha256", "source"):
+            if not isinstance(getattr(change, name), str | None):
+                raise TypeError(f"{change.key}: `{name}` must be a string or null")
+        return change
 
 
 @dataclass(frozen=True)
