@@ -18,6 +18,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assistants.client import AssistantsClient, RetryPolicy
 from assistants.errors import AssistantsError
@@ -311,3 +313,55 @@ def test_redirects_are_not_followed(status, origin, backend, tmp_path):
     assert catcher.log == []
     assert served == 1  # not followed to the same origin either
     check_run(run, "redirect")
+
+
+# --- whatever a user puts in the endpoint and the key variables ---------------------------------
+
+ENDPOINT_PARTS = st.sampled_from([
+    "http://", "https://", "HTTPS://", "ftp://", "//", "http:/", "", "[", "]", "::1", "[::1]",
+    "127.0.0.1", "localhost", "203.0.113.1", "gateway.test", ":", ":0", ":99999", ":-1", ":x",
+    "@", "user:pw@", "/v1", "/", "?", "key=v", "#", "%", "%zz", " ", "\t", "\n", "é",
+    "..", "xn--", "0x7f.1", "1e3",
+])
+
+
+url_like = st.tuples(
+    st.sampled_from(["http://", "https://", "HTTPS://", "ftp://", "", "http:/"]),
+    st.sampled_from(["", "", "user:pw@", "@", ":@"]),
+    st.sampled_from(["127.0.0.1", "localhost", "[::1]", "203.0.113.1", "gateway.test",
+                     "[2001:db8::1]", "", "é.test", "a b", "[::1"]),
+    st.sampled_from(["", "", ":8080", ":0", ":99999", ":x", ":"]),
+    st.sampled_from(["/v1", "", "/", "/v1/", "/a%zz", "/v1/../.."]),
+    st.sampled_from(["", "", "?api-version=1", "?", "#frag", "?a=%"]),
+).map("".join)
+
+
+@settings(max_examples=120)
+@given((url_like | url_like | st.lists(ENDPOINT_PARTS, max_size=6).map("".join)
+        | st.text(max_size=30))
+       .filter(lambda e: "\x00" not in e),  # no environment variable can hold a NUL
+       st.text(st.characters(min_codepoint=32, max_codepoint=126), min_size=8, max_size=24)
+       .filter(lambda k: k.strip() == k and len(set(k)) > 3)
+       | st.text(max_size=12).filter(lambda k: "\x00" not in k))
+def test_any_endpoint_and_key_give_a_message_never_a_crash_or_a_leak(tmp_path, monkeypatch,
+                                                                    endpoint, key):
+    """No network: every request attempt fails to connect. The tool either refuses the endpoint
+    or the key with a message, or reports the failed connection; it never crashes, and a key it
+    accepted is never printed."""
+    async def unreachable(self, request, **kwargs):
+        raise httpx.ConnectError("unreachable in this test", request=request)
+
+    async def no_wait(seconds):
+        return None
+
+    monkeypatch.setattr(httpx.AsyncClient, "send", unreachable)
+    monkeypatch.setattr(asyncio, "sleep", no_wait)  # the client's backoff between attempts
+    config = write_config(tmp_path / "config", "fuzz-endpoint")
+    run = run_cli(["plan", str(config), "--verbose"], cwd=tmp_path,
+                  env={"OPENAI_API_KEY": key, "ASSISTANTS_ENDPOINT": endpoint})
+    assert run.exit_code == 1, run.output
+    assert "Traceback" not in run.output
+    (line,) = [line for line in run.stderr.splitlines() if line.startswith("error: ")]
+    assert line
+    if len(key.strip()) >= 8 and all(" " <= ch <= "~" for ch in key) and key not in endpoint:
+        assert key.strip() not in run.output
