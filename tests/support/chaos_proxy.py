@@ -22,7 +22,10 @@ Actions (None or "pass" forwards the request untouched):
     status-after:N      forward, then answer N
     slow:S              forward at once, answer S seconds later
     slow-before:S       wait S seconds, then forward (even if the client has given up)
+    sort-by-id          forward; in a 200 listing, order items of the same second by id
     redirect:URL        answer 307 with `Location: URL` (`redirect-301:URL` for another status)
+    delay:S             wait S seconds, then forward and answer
+    barrier-second:K    as barrier, released just after the next second starts
     barrier:K           hold the request until K requests have reached the barrier, then
                         forward it (concurrent clients all read the world before any writes)
     echo:N              answer N (`Retry-After: 0`) with a JSON body and a header echoing
@@ -39,6 +42,7 @@ import json
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -99,6 +103,7 @@ class ChaosProxy:
     log: list[tuple[int, str, str, str]] = field(default_factory=list)
     headers_seen: list[dict[str, str]] = field(default_factory=list)
     port: int = 0
+    current_headers: dict[str, str] = field(default_factory=dict)  # of the request being scripted
 
     def __post_init__(self) -> None:
         self._count = 0
@@ -132,6 +137,7 @@ class ChaosProxy:
         self._count = 0
         self._barrier = asyncio.Event()
         self._barrier_count = 0
+        self.current_headers = {}
         self.log.clear()
         self.headers_seen.clear()
         self.script = script or (lambda n, method, path: None)
@@ -189,6 +195,7 @@ class ChaosProxy:
                 self._count += 1
                 n = self._count
                 path = urlsplit(request.target).path
+                self.current_headers = {k.lower(): v for k, v in request.headers}
                 action = self.script(n, request.method, path) or "pass"
                 self.log.append((n, request.method, path, action))
                 self.headers_seen.append({k.lower(): v for k, v in request.headers})
@@ -226,7 +233,10 @@ class ChaosProxy:
         if name == "reset":
             _rst(writer)
             return False
-        if name == "barrier":
+        if name == "delay":
+            await asyncio.sleep(float(arg))
+            name = "pass"
+        if name in ("barrier", "barrier-second"):
             # Hold this request until `arg` requests have reached the barrier (10 s at most),
             # so that concurrent clients all see the world as it was before any of them wrote.
             self._barrier_count += 1
@@ -236,6 +246,8 @@ class ChaosProxy:
                 await asyncio.wait_for(self._barrier.wait(), 10)
             except TimeoutError:
                 pass
+            if name == "barrier-second":  # release just after a second starts
+                await asyncio.sleep(1.05 - time.time() % 1.0)
             name = "pass"
         if name == "slow-before":
             # The upstream gets it late, whatever the client does meanwhile.
@@ -271,9 +283,16 @@ class ChaosProxy:
             await _write(writer, int(arg), [("content-type", "application/json")],
                          _envelope(int(arg)))
             return True
-        if name == "slow":
+        if name == "sort-by-id" and status == 200:
+            # A server whose `created_at` has one-second resolution and which orders ties by id
+            # (as SQL servers ordering by (created_at, id) do): same-second items sorted by id.
+            page = json.loads(body)
+            if isinstance(page, dict) and isinstance(page.get("data"), list):
+                page["data"].sort(key=lambda a: (int(a.get("created_at") or 0), str(a.get("id"))))
+                body = json.dumps(page).encode()
+        elif name == "slow":
             await asyncio.sleep(float(arg))
-        elif name != "pass":
+        elif name not in ("pass", "sort-by-id"):
             raise ValueError(f"unknown chaos action {action!r}")
         await _write(writer, status, headers, body)
         return True
