@@ -178,15 +178,18 @@ async def apply_once(server: Server, config_dir: Path, count: int, concurrency: 
 def cpu_per_assistant(server: Server, config_dir: Path, live: list[dict[str, Any]],
                       profile_out: Path | None = None) -> dict[str, float]:
     """CPU seconds of this process for load_config and build_plan (canonical form, matching,
-    diff) on an unchanged config, no network (the live assistants are given)."""
+    diff) on an unchanged config, no network (the live assistants are given), with the garbage
+    collector paused as `make_plan` pauses it."""
     from reconciler.loader import load_config
     from reconciler.plan import build_plan
+    from reconciler.workflow import _collection_paused
 
-    started = time.process_time()
-    config = load_config([str(config_dir)])
-    loaded = time.process_time()
-    plan = build_plan(config, live, OWNER, endpoint=server.base_url)
-    built = time.process_time()
+    with _collection_paused():
+        started = time.process_time()
+        config = load_config([str(config_dir)])
+        loaded = time.process_time()
+        plan = build_plan(config, live, OWNER, endpoint=server.base_url)
+        built = time.process_time()
     assert plan.summary["noop"] == len(live), plan.summary
     if profile_out is not None:
         profiler = cProfile.Profile()

@@ -221,7 +221,7 @@ def render(results: list[dict[str, Any]], info: dict[str, str], args: argparse.N
         "",
         "CPU time of this process (`time.process_time`) for `load_config` and `build_plan` "
         "(canonical form, matching, diff, hashes) on an unchanged config, live data given, per "
-        "assistant. Target: under 200 us.",
+        "assistant, garbage collector paused as in `make_plan`. Target: under 200 us.",
         "",
         "| N | load (us) | build_plan (us) | total (us) |",
         "|---:|---:|---:|---:|",
@@ -234,7 +234,8 @@ def render(results: list[dict[str, Any]], info: dict[str, str], args: argparse.N
         "",
         "## Peak RSS",
         "",
-        "`ru_maxrss` of a fresh process running one plan (bench/rss_child.py); baseline = the "
+        "Peak RSS (VmHWM; `ru_maxrss` survives execve on Linux, so it would show the harness's "
+        "own peak) of a fresh process running one plan (bench/rss_child.py); baseline = the "
         "same after imports only. Live JSON = bytes of all list pages. Target: peak < 3x live "
         "JSON.",
         "",

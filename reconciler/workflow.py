@@ -7,9 +7,11 @@ the commands (`plan`, `apply`, `drift`) share one way of doing it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import json
 import sys
-from collections.abc import Coroutine, Generator, Sequence
+from collections.abc import Coroutine, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -62,12 +64,43 @@ async def make_plan(
     """Load (unless given), read the live world once, and plan. The client stays open for the
     caller (apply reuses it); the caller closes it.
 
+    The cyclic garbage collector is paused meanwhile (see `_collection_paused`).
+
     A large config is loaded while the listing is in flight (loading is CPU, listing is waiting
     on the network): the load runs in this event loop one file at a time, so each page is taken
     in as soon as it arrives. Errors come out as if the steps ran one after the other: a config
     error first (the listing is dropped, nothing is written), then a missing owner, then a
     connection or listing error. A small config (under `OVERLAP_MIN_FILES` files) is loaded
     before connecting, so an invalid one sends no request at all."""
+    with _collection_paused():
+        return await _make_plan(run, paths, prune=prune, only=only, takeover=takeover,
+                                config=config)
+
+
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector. A plan allocates millions of long-lived objects that
+    hold no reference cycles (the config, the live assistants); every full collection scans
+    them all again, which took a quarter of the CPU of a 10,000-assistant plan. Reference
+    counting still frees everything; a cycle made meanwhile is collected once it is back on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+async def _make_plan(
+    run: RunContext,
+    paths: Sequence[str],
+    *,
+    prune: bool,
+    only: Sequence[str],
+    takeover: bool,
+    config: Config | None,
+) -> tuple[Config, Plan, AssistantsClient]:
     steps = None
     if config is None:
         steps = load_steps(paths or (".",))
