@@ -123,6 +123,7 @@ def build_plan(
             changes.append(plan_update(pair.desired, pair.live, owner))
 
     orphans: list[Orphan] = []
+    kept = {p.desired.spec.key: str(p.live.get("id")) for p in matching.pairs if p.live}
     for assistant in matching.orphans:
         marker = live_marker(assistant)
         key, ident = (marker.key if marker else "?"), str(assistant.get("id"))
@@ -134,6 +135,9 @@ def build_plan(
             orphans.append(Orphan(key, ident, "the config holds no assistants: nothing is deleted"))
         elif prune:
             changes.append(plan_delete(assistant))
+        elif key in kept:
+            orphans.append(Orphan(key, ident, f"a second assistant for `{key}`, which is "
+                                  f"{kept[key]}; --prune deletes this copy"))
         else:
             orphans.append(Orphan(key, ident, "not in the config; --prune deletes it"))
 

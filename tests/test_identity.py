@@ -90,3 +90,17 @@ def test_one_id_claimed_by_two_documents_is_refused():
 def test_owner_is_required_and_well_formed(owner, message):
     with pytest.raises(ConfigError, match=message):
         require_owner(owner)
+
+
+def test_a_second_copy_of_a_key_is_named_as_such_in_the_plan():
+    from reconciler.loader import Config
+    from reconciler.plan import build_plan
+    from reconciler.settings import ProjectSettings
+
+    config = Config(paths=("c",), roots=(), settings=ProjectSettings(owner="acme"),
+                    assistants=(want("k"),), config_sha256="0" * 64)
+    plan = build_plan(config, [live("asst_1", "v1;owner=acme;key=k"),
+                               live("asst_2", "v1;owner=acme;key=k")], "acme", endpoint="e")
+    (orphan,) = plan.orphans
+    assert (orphan.id, orphan.reason) == (
+        "asst_2", "a second assistant for `k`, which is asst_1; --prune deletes this copy")
