@@ -231,3 +231,45 @@ def test_a_late_duplicate_is_shown_by_the_next_plan_and_pruned(shared, tmp_path)
                      env=env, cwd=tmp_path)
     assert pruned.exit_code == 0, pruned.output
     assert counts(handle, "fm-ghost-b") == Counter({key: 1 for key in KEYS})
+
+
+DRIFT_FAULTS = [r for r in ROWS if r.script is not None and r.id in {
+    "429-storm-past-budget", "503-every-3rd", "reset-before-forwarding",
+    "truncated-body-then-close", "truncated-json-listing", "content-type-html-on-json",
+    "html-502-page-from-proxy"}]
+
+
+@pytest.mark.parametrize("row", DRIFT_FAULTS, ids=[r.id for r in DRIFT_FAULTS])
+def test_drift_under_faults_never_reports_a_wrong_status(row, shared, tmp_path):
+    """A nightly `drift` job must tell "drift" (2) from "the tool broke" (1): under a fault it
+    exits with the true status or 1, never 0 when there is drift nor 2 when there is none.
+    `import` under the same fault writes complete files or none and says why."""
+    handle, proxy = shared
+    owner = f"fm-drift-{row.id}"
+    config = write_config(tmp_path / "config", owner)
+    env = {"OPENAI_API_KEY": "sk-fault-matrix", "ASSISTANTS_ENDPOINT": proxy.base_url}
+    assert run_cli(["apply", str(config), "--auto-approve"], env=env, cwd=tmp_path).exit_code == 0
+
+    def faulty(args: list[str]) -> Run:
+        proxy.reset(row.script())
+        try:
+            result = run_cli(args, env=env, cwd=tmp_path)
+        finally:
+            proxy.settle()
+            proxy.reset()
+        assert "Traceback" not in result.output
+        if result.exit_code == 1:
+            (line,) = [x for x in result.stderr.splitlines() if x.startswith("error: ")]
+            assert REQUEST.search(line), line
+        return result
+
+    in_sync = faulty(["drift", str(config)])
+    assert in_sync.exit_code in (0, 1), in_sync.output
+    (config / "alpha.yaml").write_text("key: alpha\nmodel: gpt-4o\nname: Changed\n")
+    drifted = faulty(["drift", str(config)])
+    assert drifted.exit_code in (2, 1), drifted.output
+    imported = faulty(["import", "--all", "--out", "imported"])
+    if imported.exit_code == 0:
+        assert len(list((tmp_path / "imported").glob("*.yaml"))) >= len(KEYS)
+    else:
+        assert not (tmp_path / "imported").exists()
