@@ -1,17 +1,15 @@
-"""Hypothesis settings of the hardening suite: one fixed, derandomized profile so that CI runs
-the same examples every time, with bounded example counts (each test picks its own bound)."""
+"""Hypothesis settings of the hardening suite.
+
+Every property and fuzz test here runs under `HARDENING` (tests/hardening/profile.py): fixed,
+derandomized examples so that CI sees the same inputs on every run, no example database, no
+deadline, and a bounded `max_examples` per test. It is applied per test (`@settings(HARDENING,
+max_examples=N)`), never loaded as the session's default profile, so other suites keep their
+own settings. The same settings are registered as the profile "hardening"."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, settings
+from hypothesis import settings
 
-settings.register_profile(
-    "hardening",
-    derandomize=True,
-    database=None,
-    deadline=None,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.function_scoped_fixture],
-)
-settings.load_profile("hardening")
+from tests.hardening.profile import HARDENING
+
+settings.register_profile("hardening", HARDENING)

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from assistants.errors import ConfigError
 from reconciler.loader import load_config
+from tests.hardening.profile import HARDENING
 from tests.hardening.strategies import documents
 from tests.support.cli import run_cli
 
@@ -187,19 +188,19 @@ def dump(value: Any) -> bytes:
 
 # --- tests -----------------------------------------------------------------------------------
 
-@settings(max_examples=150)
+@settings(HARDENING, max_examples=150)
 @given(st.binary(max_size=400))
 def test_random_bytes(tmp_path, data):
     fuzz_files(tmp_path, {"a.yaml": data})
 
 
-@settings(max_examples=200)
+@settings(HARDENING, max_examples=200)
 @given(near_yaml)
 def test_near_yaml_text(tmp_path, text):
     fuzz_files(tmp_path, {"a.yaml": text.encode("utf-8")})
 
 
-@settings(max_examples=150)
+@settings(HARDENING, max_examples=150)
 @given(mutated_example())
 def test_mutated_example_files(tmp_path, data):
     fuzz_files(tmp_path, {"a.yaml": data})
@@ -228,20 +229,20 @@ def test_anchors_aliases_and_merges(tmp_path, data):
     fuzz_files(tmp_path, {"a.yaml": data})
 
 
-@settings(max_examples=250)
+@settings(HARDENING, max_examples=250)
 @given(wrong_documents())
 def test_valid_ish_documents_with_wrong_types_and_keys(tmp_path, doc):
     fuzz_files(tmp_path, {"a.yaml": dump(doc)})
 
 
-@settings(max_examples=100)
+@settings(HARDENING, max_examples=100)
 @given(st.lists(wrong_documents() | anything, min_size=1, max_size=4))
 def test_multi_document_files(tmp_path, docs):
     data = yaml.safe_dump_all(docs, allow_unicode=True).encode("utf-8")
     fuzz_files(tmp_path, {"a.yaml": data})
 
 
-@settings(max_examples=100)
+@settings(HARDENING, max_examples=100)
 @given(st.dictionaries(st.sampled_from(["owner", "max_deletes", "ownr", 1, None]), anything,
                        max_size=3) | anything | st.binary(max_size=60).map(bytes))
 def test_settings_files(tmp_path, settings_value):
@@ -256,7 +257,7 @@ ODD_PATHS = st.sampled_from([
 ]) | st.text(max_size=30)
 
 
-@settings(max_examples=150)
+@settings(HARDENING, max_examples=150)
 @given(ODD_PATHS, st.sampled_from(["instructions_file", "parameters_file", "schema_file"]),
        st.sampled_from([b"{}", b"[1]", b"not json", b"\xff\xfe", b"a: 1\n---\nb: 2\n", b""]))
 def test_file_references_to_odd_paths(tmp_path, ref, kind, content):
@@ -272,7 +273,7 @@ def test_file_references_to_odd_paths(tmp_path, ref, kind, content):
                           "p.md": content, "p.json": content, "sub/q.md": b"q"})
 
 
-@settings(max_examples=150)
+@settings(HARDENING, max_examples=150)
 @given(st.lists(st.sampled_from(["${", "}", "$", "$${", ":-", "A", "1", "_", "${X}", "${UNSET}",
                                  "${X:-", "${:-}", "{", " ", "\n", "'", '"', ":"]),
                 max_size=12).map("".join))

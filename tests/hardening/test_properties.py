@@ -26,6 +26,7 @@ from reconciler.identity import live_marker
 from reconciler.importer import derive_keys, document, write_import
 from reconciler.loader import load_config
 from reconciler.plan import build_plan
+from tests.hardening.profile import HARDENING
 from tests.hardening.strategies import (
     OWNER,
     configs,
@@ -72,7 +73,7 @@ def expected_fields(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
     return fields
 
 
-@settings(max_examples=40)
+@settings(HARDENING, max_examples=40)
 @given(configs())
 def test_create_then_plan_is_empty(docs):
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,7 +91,7 @@ def test_create_then_plan_is_empty(docs):
         asyncio.run(go())
 
 
-@settings(max_examples=60)
+@settings(HARDENING, max_examples=60)
 @given(st.data())
 def test_a_random_edit_sends_exactly_the_differing_fields_then_converges(data):
     before = data.draw(documents(key="edited"), label="before")
@@ -131,7 +132,7 @@ live_noise = st.fixed_dictionaries({}, optional={
 })
 
 
-@settings(max_examples=200)
+@settings(HARDENING, max_examples=200)
 @given(spec_fields(), live_noise)
 def test_canonical_form_is_idempotent_and_ignores_noise(fields, noise):
     api = AssistantSpec.model_validate({"key": "k", **fields}).api_fields()
@@ -148,7 +149,7 @@ def test_canonical_form_is_idempotent_and_ignores_noise(fields, noise):
     assert canonical(reordered) == once
 
 
-@settings(max_examples=40)
+@settings(HARDENING, max_examples=40)
 @given(configs(max_size=3))
 def test_import_writes_yaml_that_loads_back_to_the_same_spec(docs):
     with tempfile.TemporaryDirectory() as tmp:

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from assistants.client import AssistantsClient, RetryPolicy
 from assistants.errors import AssistantsError
+from tests.hardening.profile import HARDENING
 from tests.support.chaos_proxy import ChaosProxy, when
 from tests.support.cli import Run, run_cli
 from tests.support.server import ServerHandle, start_server
@@ -336,7 +337,7 @@ url_like = st.tuples(
 ).map("".join)
 
 
-@settings(max_examples=120)
+@settings(HARDENING, max_examples=120)
 @given((url_like | url_like | st.lists(ENDPOINT_PARTS, max_size=6).map("".join)
         | st.text(max_size=30))
        .filter(lambda e: "\x00" not in e),  # no environment variable can hold a NUL

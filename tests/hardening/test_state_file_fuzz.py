@@ -12,6 +12,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.hardening.profile import HARDENING
 from tests.support.cli import run_cli
 
 LOCAL = "local:.assistants/local.db"
@@ -84,14 +85,14 @@ def write(tmp: Path, name: str, value: Any) -> str:
     return name
 
 
-@settings(max_examples=120)
+@settings(HARDENING, max_examples=120)
 @given(damaged_plans() | json_values | st.binary(max_size=80))
 def test_damaged_plan_files(tmp_path, plan):
     name = write(tmp_path, "plan.json", plan)
     check(run_cli(["apply", "--plan", name, "--local"], cwd=tmp_path), "apply --plan")
 
 
-@settings(max_examples=120)
+@settings(HARDENING, max_examples=120)
 @given(damaged_journals() | json_values | st.binary(max_size=80))
 def test_damaged_journals(tmp_path, journal):
     name = write(tmp_path, "journal.json", journal)
