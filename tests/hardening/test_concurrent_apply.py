@@ -92,7 +92,7 @@ def test_two_applies_of_the_same_config_at_once_leave_one_assistant_per_key(race
         assert "Plan: 6 to create" in result.stdout, result.stdout
     creates = [e for e in handle.log_entries()
                if (e["method"], e["path"], e["status"]) == ("POST", "/v1/assistants", 200)]
-    deletes = [e for e in handle.log_entries() if e["method"] == "DELETE"]
+    deletes = [e for e in handle.log_entries() if (e["method"], e["status"]) == ("DELETE", 200)]
     assert len(creates) == 2 * len(KEYS)
     assert len(creates) - len(deletes) == len(KEYS)
     assert sum(r.stdout.count("another apply created it at the same time") for r in results) \
