@@ -11,6 +11,7 @@ assistants, and one listing serves every uncertain create of a round.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
@@ -22,6 +23,9 @@ from reconciler.identity import live_marker
 from reconciler.plan import Plan
 
 CREATE_ROUNDS = 4
+SETTLE_SECONDS = 1.1
+"""How long after its last create an apply waits before settling races: `created_at` has
+one-second resolution, so by then every copy that could tie with or precede ours exists."""
 
 
 Report = Callable[[Outcome], None]
@@ -36,20 +40,23 @@ class Applier:
         concurrency: int = 8,
         fail_fast: bool = False,
         report: Report | None = None,
+        settle_seconds: float = SETTLE_SECONDS,
     ):
         self.client, self.owner = client, owner
         self.limit = asyncio.Semaphore(max(1, concurrency))
         self.fail_fast = fail_fast
         self.report = report or (lambda outcome: None)
+        self.settle_seconds = settle_seconds
         self.stopped = False
+        self._last_create = 0.0
 
     async def run(self, plan: Plan) -> list[Outcome]:
-        outcomes: list[Outcome] = []
         by_action = {a: [c for c in plan.changes if c.action is a] for a in Action}
-        outcomes += await self._settle_races(await self._creates(by_action[Action.CREATE]))
-        outcomes += await self._phase(by_action[Action.UPDATE], self._update)
-        outcomes += await self._phase(by_action[Action.DELETE], self._delete)
-        return outcomes
+        created = await self._creates(by_action[Action.CREATE])
+        updated = await self._phase(by_action[Action.UPDATE], self._update)
+        deleted = await self._phase(by_action[Action.DELETE], self._delete)
+        # Settled last, so that the wait it may need overlaps the updates and deletes.
+        return await self._settle_races(created) + updated + deleted
 
     async def _phase(
         self, changes: Sequence[Change], step: Callable[[Change], Awaitable[Outcome]]
@@ -123,11 +130,20 @@ class Applier:
 
     async def _settle_races(self, outcomes: list[Outcome]) -> list[Outcome]:
         """Another apply of the same config may have created the same keys at the same time.
-        With no lock to take, both sides agree on one survivor per key, the first in the
-        server's ascending listing (creation order), and the other deletes its own copy."""
+        With no lock to take, the survivor of each key is the first copy in the server's
+        ascending listing, and an apply only ever deletes its own copy, adopting the survivor.
+
+        Why it converges: the listing happens `settle_seconds` after our last create. A copy
+        created later than that has a later `created_at`, so it sorts after ours and its own
+        apply yields to ours; any copy that could tie with ours or precede it already exists,
+        so we see it and yield if it sorts first. Whatever order a server gives same-second
+        ties, both sides agree, and no apply deletes a copy another one reported as its own."""
         created = {o.change.key: o for o in outcomes if o.ok and o.change.action is Action.CREATE}
         if not created:
             return outcomes
+        wait = self.settle_seconds - (time.monotonic() - self._last_create)
+        if wait > 0:
+            await asyncio.sleep(wait)
         first = await self._find_created(created)
         settled = []
         for outcome in outcomes:
@@ -160,8 +176,10 @@ class Applier:
                                       result=canonical(result))
                 except AssistantsError as err:
                     if create_outcome_unknown(err):
+                        self._last_create = time.monotonic()
                         return None
                     outcome = Outcome(change, False, None, str(err))
+                self._last_create = time.monotonic()
         self._finish(outcome)
         return outcome
 

@@ -161,10 +161,6 @@ def test_a_saved_plan_applied_twice_at_once_never_duplicates(phase, raced, tmp_p
     assert again.returncode == 0, again.stdout + again.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (reconciler/apply.py `_settle_races`, not fixed "
-                   "here): the first apply settles before the second one's copy exists and keeps "
-                   "its own; the second sees both, and when its copy sorts first (same second, "
-                   "smaller id) it keeps its own too: two assistants, both runs exit 0")
 def test_racing_applies_against_a_server_ordering_same_second_ties_by_id(raced, tmp_path):
     """Servers list by `created_at` in whole seconds, and order same-second assistants by id,
     not by creation order. Both racing applies start creating just after a second begins, and
