@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistants.client import AssistantsClient
+from reconciler.change import Outcome
 from reconciler.context import RunContext
 from reconciler.identity import require_owner
 from reconciler.loader import Config, load_steps
@@ -187,13 +188,23 @@ async def execute(
     from reconciler.render import outcome_line, outcomes_summary
 
     started = datetime.now(UTC)
+    progress = run.apply_progress(len(plan.pending))
+    finished: list[Outcome] = []  # as they happen: the journal keeps them if apply is cut short
+
+    def report(outcome: Outcome) -> None:
+        finished.append(outcome)
+        progress.clear()
+        print(outcome_line(outcome), flush=True)
+        progress.step(outcome.ok)
+
     applier = Applier(client, plan.owner, concurrency=concurrency, fail_fast=fail_fast,
-                      report=lambda outcome: print(outcome_line(outcome), flush=True))
-    outcomes: list = []
+                      report=report)
+    outcomes: list[Outcome] = []
     try:
         outcomes = await applier.run(plan)
     finally:
-        journal = write_journal(plan, outcomes, started) if plan.pending else None
+        progress.close()
+        journal = write_journal(plan, outcomes or finished, started) if plan.pending else None
     if ids_out:
         Path(ids_out).write_text(json.dumps(ids_map(plan, outcomes), indent=2) + "\n",
                                  encoding="utf-8")

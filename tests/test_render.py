@@ -126,3 +126,18 @@ def test_colour_only_on_a_terminal_and_never_with_no_color():
     assert RunContext(env={}).color(io.StringIO()) is False
     assert RunContext(env={"NO_COLOR": ""}).color(Terminal()) is False
     assert RunContext(env={}, no_color=True).color(Terminal()) is False
+
+
+def test_apply_progress_is_drawn_on_a_terminal_for_many_changes_only():
+    screen = Terminal()
+    progress = RunContext(env={}).apply_progress(25, screen)
+    for i in range(25):
+        progress.step(ok=i != 3)
+    progress.close()
+    assert "[25/25] 100%, 1 failed" in screen.getvalue()
+    for stream, total in ((io.StringIO(), 25), (Terminal(), 5)):
+        quiet = RunContext(env={}).apply_progress(total, stream)
+        for _ in range(total):
+            quiet.step()
+        quiet.close()
+        assert stream.getvalue() == ""
