@@ -106,7 +106,7 @@ def client_for(tmp_path: Path, rewrites: list[Rewrite]) -> AssistantsClient:
 async def plan_and_apply(client: AssistantsClient, config) -> tuple[dict, dict]:
     owner = config.settings.owner
     first = build_plan(config, await client.list_all(), owner, endpoint=client.endpoint)
-    outcomes = await Applier(client, owner).run(first)
+    outcomes = await Applier(client, owner, settle_seconds=0).run(first)
     assert all(o.ok for o in outcomes), [o.error for o in outcomes]
     second = build_plan(config, await client.list_all(), owner, endpoint=client.endpoint)
     return first.summary, second.summary

@@ -50,7 +50,8 @@ def plan_against(client: AssistantsClient, folder: Path):
 
 async def apply(client: AssistantsClient, folder: Path):
     _, plan = await plan_against(client, folder)
-    outcomes = await Applier(client, OWNER).run(plan)
+    # One process, so no concurrent apply to settle with: skip the settling wait.
+    outcomes = await Applier(client, OWNER, settle_seconds=0).run(plan)
     assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
     return plan
 
