@@ -16,24 +16,24 @@ Safety, beyond `yaml.SafeLoader`:
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
-from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.resolver import Resolver
 
 from assistants.errors import Problem
+from reconciler.yaml_loaders import (
+    AliasError,
+    BoundedLoader,
+    FastLoader,
+    c_composable,
+)
 
 MAX_FILE_BYTES = 1024 * 1024
 """Largest YAML or referenced file read (1 MiB)."""
-MAX_ALIAS_NODES = 10_000
-"""Largest number of nodes a document may build through aliases."""
 
 DataPath = tuple[str | int, ...]
 
@@ -222,32 +222,13 @@ def parse_documents(text: str, display: str, file: Path) -> tuple[list[YamlDocum
     return _parse(text, display, file, record=False)
 
 
-# The nesting depth the C composer may recurse to (it has no recursion guard: far deeper input
-# overflows the C stack; 20,000 levels were measured safe on the main thread).
-_C_DEPTH_LIMIT = 2000
-_BLOCK_PREFIX = re.compile(r"^[ ?-]*", re.MULTILINE)
-
-
-def _c_composable(text: str) -> bool:
-    """Whether libyaml's own composer may build the nodes: no anchors or aliases (so no alias
-    bomb to bound) and a nesting depth surely within `_C_DEPTH_LIMIT`. A block level needs a
-    deeper indent or one more `- `/`? ` prefix, a flow level one more bracket."""
-    if _FastLoader is None or "&" in text or "*" in text:
-        return False
-    flow = text.count("[") + text.count("{")
-    if flow > _C_DEPTH_LIMIT:
-        return False
-    block = max((m.end() - m.start() for m in _BLOCK_PREFIX.finditer(text)), default=0)
-    return 2 * block + flow + 4 <= _C_DEPTH_LIMIT
-
-
 def _parse(text: str, display: str, file: Path, *, record: bool) -> tuple[list[YamlDocument],
                                                                           list[Problem]]:
     """`parse_documents`; with `record`, every value's marks are built now, else lazily."""
     docs: list[YamlDocument] = []
     problems: list[Problem] = []
     try:
-        loader = _FastLoader(text) if _c_composable(text) else _BoundedLoader(text)
+        loader = FastLoader(text) if c_composable(text) else BoundedLoader(text)
     except yaml.YAMLError as err:  # the pure-Python reader checks characters up front
         return docs, [_reader_problem(display, text, err)]
     try:
@@ -267,7 +248,7 @@ def _parse(text: str, display: str, file: Path, *, record: bool) -> tuple[list[Y
             problems.extend(builder.problems)
             if not builder.problems:
                 docs.append(doc)
-    except _AliasError as err:
+    except AliasError as err:
         mark = err.problem_mark
         problems.append(Problem(display, mark.line + 1, mark.column + 1, err.problem or "alias"))
     except yaml.MarkedYAMLError as err:
@@ -308,114 +289,6 @@ def _reader_problem(display: str, text: str, err: yaml.YAMLError) -> Problem:
         what = "a character YAML does not allow"
     what += " (write it as an escape inside double quotes, e.g. \"\\x01\")"
     return Problem(display, line, col, f"YAML syntax error: {what}")
-
-
-class _AliasError(yaml.MarkedYAMLError):
-    pass
-
-
-class _PyBase(yaml.SafeLoader):
-    pass
-
-
-_RESOLVED: dict[str, str] = {}
-_RESOLVED_MAX = 4096
-
-
-def _resolve(resolver: Resolver, kind: Any, value: Any, implicit: Any) -> Any:
-    """`Resolver.resolve`, remembering the tag of short plain scalars (keys, enum-like values):
-    without path resolvers (SafeLoader has none) a plain scalar's tag depends on its text
-    alone, and a quoted one is always a string."""
-    if kind is ScalarNode and not resolver.yaml_path_resolvers:
-        if not implicit[0]:
-            return Resolver.resolve(resolver, kind, value, implicit)
-        tag = _RESOLVED.get(value)
-        if tag is None:
-            tag = Resolver.resolve(resolver, kind, value, implicit)
-            if len(value) <= 64 and len(_RESOLVED) < _RESOLVED_MAX:
-                _RESOLVED[value] = tag
-        return tag
-    return Resolver.resolve(resolver, kind, value, implicit)
-
-
-if getattr(yaml, "__with_libyaml__", False):
-    from yaml._yaml import CParser
-
-    class _CBase(Composer, CParser, SafeConstructor, Resolver):  # type: ignore[misc]
-        """libyaml's parser (8x faster) under PyYAML's Python composer, which we extend."""
-
-        def __init__(self, stream: str):
-            CParser.__init__(self, stream)
-            Composer.__init__(self)
-            SafeConstructor.__init__(self)
-            Resolver.__init__(self)
-
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            return _resolve(self, kind, value, implicit)
-
-    class _CFast(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
-        """libyaml's parser and composer, for texts `_c_composable` admits."""
-
-        def __init__(self, stream: str):
-            CParser.__init__(self, stream)
-            SafeConstructor.__init__(self)
-            Resolver.__init__(self)
-
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            return _resolve(self, kind, value, implicit)
-
-    _Base: type = _CBase
-    _FastLoader: type | None = _CFast
-else:  # pragma: no cover - PyYAML built without libyaml
-    _Base = _PyBase
-    _FastLoader = None
-
-
-class _BoundedLoader(_Base):  # type: ignore[valid-type,misc]
-    """A SafeLoader whose composer counts the nodes aliases expand to and refuses cycles."""
-
-    def __init__(self, stream: str):
-        super().__init__(stream)
-        self._alias_nodes = 0
-        self._sizes: dict[int, int] = {}
-        self._open: list[int] = []
-
-    def compose_document(self) -> Node | None:
-        self._alias_nodes = 0
-        self._sizes = {}
-        return super().compose_document()
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
-        if self.check_event(AliasEvent):
-            event = self.peek_event()
-            node = self.anchors.get(event.anchor)
-            if node is not None:
-                if id(node) in self._open or node is parent:
-                    raise _AliasError(problem=f"recursive alias *{event.anchor}",
-                                      problem_mark=event.start_mark)
-                self._alias_nodes += self._size(node)
-                if self._alias_nodes > MAX_ALIAS_NODES:
-                    raise _AliasError(
-                        problem=f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes "
-                                f"(at *{event.anchor}); refusing a possible alias bomb",
-                        problem_mark=event.start_mark)
-        self._open.append(id(parent))
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._open.pop()
-
-    def _size(self, node: Node) -> int:
-        cached = self._sizes.get(id(node))
-        if cached is not None:
-            return cached
-        size = 1
-        if isinstance(node, SequenceNode):
-            size += sum(self._size(child) for child in node.value)
-        elif isinstance(node, MappingNode):
-            size += sum(self._size(k) + self._size(v) for k, v in node.value)
-        self._sizes[id(node)] = size
-        return size
 
 
 _KEY_PATH = ("key",)  # recorded always: the loader names where each assistant's key is
