@@ -28,8 +28,9 @@ import yaml
 
 from assistants.canonical import canonical
 from assistants.errors import ConfigError
+from assistants.limits import REASONING_EFFORTS
 from assistants.models import MARKER_KEY
-from reconciler.identity import live_marker
+from reconciler.identity import live_marker, write_only_digest
 from reconciler.settings import SETTINGS_FILE
 
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -113,6 +114,16 @@ def derive_keys(assistants: Iterable[Mapping[str, Any]],
     return keys
 
 
+def recover_write_only(digest: str) -> dict[str, Any]:
+    """The write-only values behind a marker's digest. Servers never return them, but
+    `reasoning_effort` has few possible values, so the digest identifies it exactly; without
+    this, the first plan after an import would reset it."""
+    for effort in REASONING_EFFORTS:
+        if write_only_digest({"reasoning_effort": effort}) == digest:
+            return {"reasoning_effort": effort}
+    return {}
+
+
 def document(assistant: Mapping[str, Any], key: str,
              stem: str | None = None) -> tuple[dict[str, Any], str | None]:
     """The YAML document for one live assistant and, when the instructions are multi-line or
@@ -135,6 +146,8 @@ def document(assistant: Mapping[str, Any], key: str,
     marker = live_marker(assistant)
     if marker and marker.protect:
         doc["protect"] = True
+    if marker and marker.write_only_digest:
+        doc.update(recover_write_only(marker.write_only_digest))
     return doc, text_file
 
 

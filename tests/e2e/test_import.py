@@ -233,3 +233,22 @@ def test_import_without_an_owner_says_how_to_set_one(serve, tmp_path):
     assert "note: no owner is set; before planning, put `owner: NAME` in" in result.stderr
     planned = run_cli(["plan", str(out)], env=env_for(handle))
     assert planned.exit_code == 1 and "no owner set" in planned.stderr
+
+
+def test_import_of_managed_assistants_keeps_their_write_only_fields(serve, tmp_path):
+    """data-analyst is applied with `reasoning_effort: medium`, which no server returns: import
+    recovers it from the marker's digest, so the imported files plan as no change at all."""
+    from pathlib import Path
+
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    handle = serve()
+    env = env_for(handle)
+    assert run_cli(["apply", str(examples), "--auto-approve"], env=env, cwd=tmp_path).exit_code == 0
+    out = tmp_path / "imported"
+    imported = run_cli(["import", "--all", "--out", str(out), "--owner", "acme-assistants"],
+                       env=env, cwd=tmp_path)
+    assert imported.exit_code == 0, imported.output
+    assert yaml.safe_load((out / "data-analyst.yaml").read_text())["reasoning_effort"] == "medium"
+    again = run_cli(["plan", str(out), "--detailed-exitcode"], env=env, cwd=tmp_path)
+    assert again.exit_code == 0, again.output
+    assert "No changes. 4 assistants match the config." in again.stdout
