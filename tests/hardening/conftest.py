@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from hypothesis import settings
 
-from tests.hardening.profile import HARDENING
+from tests.hardening.hypothesis_profile import HARDENING
 
 settings.register_profile("hardening", HARDENING)

@@ -26,7 +26,7 @@ from reconciler.identity import live_marker
 from reconciler.importer import derive_keys, document, write_import
 from reconciler.loader import load_config
 from reconciler.plan import build_plan
-from tests.hardening.profile import HARDENING
+from tests.hardening.hypothesis_profile import HARDENING
 from tests.hardening.strategies import (
     OWNER,
     configs,

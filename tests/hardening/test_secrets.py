@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from assistants.client import AssistantsClient, RetryPolicy
 from assistants.errors import AssistantsError
-from tests.hardening.profile import HARDENING
+from tests.hardening.hypothesis_profile import HARDENING
 from tests.support.chaos_proxy import ChaosProxy, when
 from tests.support.cli import Run, run_cli
 from tests.support.server import ServerHandle, start_server

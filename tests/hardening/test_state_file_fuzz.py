@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.hardening.profile import HARDENING
+from tests.hardening.hypothesis_profile import HARDENING
 from tests.support.cli import run_cli
 
 LOCAL = "local:.assistants/local.db"
