@@ -9,6 +9,7 @@ scalar tags through a small cache.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -26,7 +27,6 @@ MAX_ALIAS_NODES = 10_000
 # The nesting depth the C composer may recurse to (it has no recursion guard: far deeper input
 # overflows the C stack; 20,000 levels were measured safe on the main thread).
 _C_DEPTH_LIMIT = 2000
-_BLOCK_PREFIX = re.compile(r"^[ ?-]*", re.MULTILINE)
 
 
 def c_composable(text: str) -> bool:
@@ -38,8 +38,17 @@ def c_composable(text: str) -> bool:
     flow = text.count("[") + text.count("{")
     if flow > _C_DEPTH_LIMIT:
         return False
-    block = max((m.end() - m.start() for m in _BLOCK_PREFIX.finditer(text)), default=0)
-    return 2 * block + flow + 4 <= _C_DEPTH_LIMIT
+    # 2 * block + flow + 4 <= limit, block being the longest prefix: refused when some line's
+    # prefix is longer than `room` (one search, not one match per line).
+    room = (_C_DEPTH_LIMIT - 4 - flow) // 2
+    if room < 0:
+        return False
+    return _block_prefix_longer_than(room).search(text) is None
+
+
+@functools.lru_cache(maxsize=64)
+def _block_prefix_longer_than(room: int) -> re.Pattern[str]:
+    return re.compile(rf"^[ ?-]{{{room + 1}}}", re.MULTILINE)
 
 
 class AliasError(yaml.MarkedYAMLError):
@@ -58,15 +67,21 @@ def _resolve(resolver: Resolver, kind: Any, value: Any, implicit: Any) -> Any:
     """`Resolver.resolve`, remembering the tag of short plain scalars (keys, enum-like values):
     without path resolvers (SafeLoader has none) a plain scalar's tag depends on its text
     alone, and a quoted one is always a string."""
-    if kind is ScalarNode and not resolver.yaml_path_resolvers:
-        if not implicit[0]:
-            return Resolver.resolve(resolver, kind, value, implicit)
-        tag = _RESOLVED.get(value)
-        if tag is None:
-            tag = Resolver.resolve(resolver, kind, value, implicit)
-            if len(value) <= 64 and len(_RESOLVED) < _RESOLVED_MAX:
-                _RESOLVED[value] = tag
-        return tag
+    if not resolver.yaml_path_resolvers:
+        if kind is ScalarNode:
+            if not implicit[0]:
+                return Resolver.resolve(resolver, kind, value, implicit)
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = Resolver.resolve(resolver, kind, value, implicit)
+                if len(value) <= 64 and len(_RESOLVED) < _RESOLVED_MAX:
+                    _RESOLVED[value] = tag
+            return tag
+        # What `Resolver.resolve` returns for a collection when there are no path resolvers.
+        if kind is MappingNode:
+            return resolver.DEFAULT_MAPPING_TAG
+        if kind is SequenceNode:
+            return resolver.DEFAULT_SEQUENCE_TAG
     return Resolver.resolve(resolver, kind, value, implicit)
 
 
@@ -82,8 +97,7 @@ if getattr(yaml, "__with_libyaml__", False):
             SafeConstructor.__init__(self)
             Resolver.__init__(self)
 
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            return _resolve(self, kind, value, implicit)
+        resolve = _resolve
 
     class _CFast(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
         """libyaml's parser and composer, for texts `c_composable` admits."""
@@ -93,8 +107,7 @@ if getattr(yaml, "__with_libyaml__", False):
             SafeConstructor.__init__(self)
             Resolver.__init__(self)
 
-        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-            return _resolve(self, kind, value, implicit)
+        resolve = _resolve
 
     _Base: type = _CBase
     FastLoader: type | None = _CFast

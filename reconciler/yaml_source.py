@@ -292,6 +292,13 @@ def _reader_problem(display: str, text: str, err: yaml.YAMLError) -> Problem:
 
 
 _KEY_PATH = ("key",)  # recorded always: the loader names where each assistant's key is
+_TIMESTAMP_TAG = f"{_TAG}timestamp"
+_SEQ_TAG = f"{_TAG}seq"
+_MAP_TAG = f"{_TAG}map"
+_MERGE_TAG = f"{_TAG}merge"
+_CONSTRUCTED: dict[tuple[str, str], Any] = {}
+_CONSTRUCTED_MAX = 4096
+_MISSING = object()
 
 
 class _Builder:
@@ -306,8 +313,14 @@ class _Builder:
         self.problems: list[Problem] = []
         # The constructor alone: a whole SafeLoader would be a reference cycle (its parser holds
         # bound methods of itself) left for the garbage collector, once per document.
-        self._constructor = SafeConstructor()
+        self._constructor_: SafeConstructor | None = None  # made when first needed
         self._stack: set[int] = set()
+
+    @property
+    def _constructor(self) -> SafeConstructor:
+        if self._constructor_ is None:
+            self._constructor_ = SafeConstructor()
+        return self._constructor_
 
     def _error(self, node: Node, message: str) -> None:
         mark = _mark(node.start_mark)
@@ -333,37 +346,48 @@ class _Builder:
         self._stack.add(id(node))
         try:
             if isinstance(node, SequenceNode):
-                if node.tag != f"{_TAG}seq":
+                if node.tag != _SEQ_TAG:
                     self._error(node, _tag_message(node.tag))
                 return [self.build(item, (*path, i), None) for i, item in enumerate(node.value)]
-            if node.tag != f"{_TAG}map":
+            if node.tag != _MAP_TAG:
                 self._error(node, _tag_message(node.tag))
             return self._mapping(node, path)
         finally:
             self._stack.discard(id(node))
 
     def _scalar(self, node: ScalarNode) -> Any:
-        if node.tag == STR_TAG:
+        tag = node.tag
+        if tag == STR_TAG:
             return node.value
-        if node.tag == f"{_TAG}timestamp":
+        if tag == _TIMESTAMP_TAG:
             return node.value
-        if node.tag not in SCALAR_TAGS:
-            self._error(node, _tag_message(node.tag))
+        if tag not in SCALAR_TAGS:
+            self._error(node, _tag_message(tag))
             return None
-        return self._constructor.construct_object(node)
+        # An int, float, bool or null is a function of its text alone: short ones are
+        # constructed once per process (the values are immutable).
+        cache_key = (tag, node.value)
+        value = _CONSTRUCTED.get(cache_key, _MISSING)
+        if value is _MISSING:
+            value = self._constructor.construct_object(node)
+            if len(node.value) <= 64 and len(_CONSTRUCTED) < _CONSTRUCTED_MAX:
+                _CONSTRUCTED[cache_key] = value
+        return value
 
     def _mapping(self, node: MappingNode, path: DataPath) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         first: dict[Any, Node] = {}
         merges: list[Node] = []
+        record = self.record
         for key_node, value_node in node.value:
-            if key_node.tag == f"{_TAG}merge":
+            key_tag = key_node.tag
+            if key_tag == _MERGE_TAG:
                 merges.append(value_node)
                 continue
             if not isinstance(key_node, ScalarNode):
                 self._error(key_node, "mapping keys must be plain scalars")
                 continue
-            key = self._scalar(key_node)
+            key = key_node.value if key_tag == STR_TAG else self._scalar(key_node)
             if key in first:
                 line = first[key].start_mark.line + 1
                 if type(key) is type(self._scalar(first[key])):
@@ -374,6 +398,12 @@ class _Builder:
                                           f"mapping keys must be strings: quote them")
                 continue
             first[key] = key_node
+            # A plain string value whose marks need not be recorded now: what `build` returns
+            # for it, without the call.
+            if (not record and value_node.tag == STR_TAG and isinstance(value_node, ScalarNode)
+                    and "${" not in value_node.value and (path or key != "key")):
+                out[key] = value_node.value
+                continue
             out[key] = self.build(value_node, (*path, key), key_node)
         for merge in merges:
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]
