@@ -1,7 +1,7 @@
 """The `assistants` command line: thin click commands over the engine.
 
-Common options (`--endpoint`, `--local`, `--db`, `--owner`, `--verbose`, `--no-color`) are
-accepted after any subcommand. Every `AssistantsError` becomes one line on stderr and exit 1.
+Common options (`--endpoint`, `--local`, `--db`, `--owner`, `--timeout`, `--verbose`,
+`--no-color`, and `--help`/`--version`) are accepted after any subcommand. Every `AssistantsError` becomes one line on stderr and exit 1.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from reconciler.context import RunContext
 click.exceptions.UsageError.exit_code = 1
 
 PATHS = click.argument("paths", nargs=-1, type=click.Path())
+VERSION = click.version_option(__version__, "--version", prog_name="assistants")
 
 
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -42,6 +43,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                   help="Per-request timeout [env ASSISTANTS_TIMEOUT].")
     @click.option("-v", "--verbose", is_flag=True, help="Log requests and the trace id to stderr.")
     @click.option("--no-color", is_flag=True, help="Never colour the output (also NO_COLOR).")
+    @VERSION
     @functools.wraps(func)
     def wrapper(endpoint, local, db, owner, timeout, verbose, no_color, **kwargs):
         run = RunContext(endpoint=endpoint, local=local or db is not None, db=db, owner=owner,
@@ -70,7 +72,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="assistants")
+@VERSION
 def main() -> None:
     """Assistants as code: validate, plan, apply, drift, import."""
 
@@ -270,6 +272,7 @@ def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str) -> 
 
 
 @main.command()
+@VERSION
 def schema() -> None:
     """Print the JSON Schema of the YAML format (for yaml-language-server and editors)."""
     from reconciler.schema import yaml_json_schema

@@ -43,3 +43,10 @@ def test_plan_file_that_is_not_a_plan(tmp_path):
     result = run_cli(["apply", "--plan", "p.json", "--local"], cwd=tmp_path)
     assert result.exit_code == 1
     assert "p.json: plan format None is not 1" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "plan", "apply", "drift", "import", "serve",
+                                     "schema", "rollback"])
+def test_every_command_has_help_and_version(command):
+    assert run_cli([command, "--version"]).stdout.strip() == "assistants, version 0.1.0"
+    assert "Usage: " in run_cli([command, "--help"]).stdout
