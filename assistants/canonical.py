@@ -48,7 +48,8 @@ def canonical(obj: Mapping[str, Any]) -> dict[str, Any]:
         value = obj.get(field)
         if value:
             out[field] = value
-    tools = [_tool(t) for t in obj.get("tools") or () if isinstance(t, Mapping)]
+    tools = [_tool(t) for t in obj.get("tools") or ()
+             if type(t) is dict or isinstance(t, Mapping)]
     if tools:
         out["tools"] = sorted(tools, key=_tool_sort_key)
     resources = _tool_resources(obj.get("tool_resources"))
@@ -80,8 +81,12 @@ def sha256_of(value: Any) -> str:
     return hashlib.sha256(canonical_json(value).encode()).hexdigest()
 
 
+_EMPTY = (None, "", [], {})  # compared with `in`, never changed
+_EMPTY_COLLECTIONS = (None, [], {})
+
+
 def _drop_empty(mapping: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in mapping.items() if v not in (None, "", [], {})}
+    return {k: v for k, v in mapping.items() if v not in _EMPTY}
 
 
 def _tool(tool: Mapping[str, Any]) -> dict[str, Any]:
@@ -104,7 +109,7 @@ def _tool(tool: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _ranking_options(value: Any) -> dict[str, Any] | None:
-    if not isinstance(value, Mapping):
+    if not (type(value) is dict or isinstance(value, Mapping)):
         return None
     ranker = value.get("ranker")
     threshold = float(value.get("score_threshold") or 0.0)
@@ -115,21 +120,22 @@ def _ranking_options(value: Any) -> dict[str, Any] | None:
 
 def _tool_sort_key(tool: Mapping[str, Any]) -> tuple[str, str]:
     function = tool.get("function")
-    name = function.get("name", "") if isinstance(function, Mapping) else ""
+    is_mapping = type(function) is dict or isinstance(function, Mapping)
+    name = function.get("name", "") if is_mapping else ""
     return (str(tool.get("type", "")), str(name))
 
 
 def _tool_resources(value: Any) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
+    if not (type(value) is dict or isinstance(value, Mapping)):
         return {}
     out: dict[str, Any] = {}
     for tool_type, resource in sorted(value.items()):
-        if not isinstance(resource, Mapping):
+        if not (type(resource) is dict or isinstance(resource, Mapping)):
             continue
         kept = {
             k: sorted(v) if isinstance(v, list) else v
             for k, v in sorted(resource.items())
-            if v not in (None, [], {})
+            if v not in _EMPTY_COLLECTIONS
         }
         if kept:
             out[tool_type] = kept
@@ -139,11 +145,12 @@ def _tool_resources(value: Any) -> dict[str, Any]:
 def _response_format(value: Any) -> Any:
     if value in (None, "auto"):
         return None
-    if isinstance(value, Mapping) and value.get("type") == "json_schema":
+    is_mapping = type(value) is dict or isinstance(value, Mapping)
+    if is_mapping and value.get("type") == "json_schema":
         schema = dict(value.get("json_schema") or {})
         if schema.get("strict") is False:
             del schema["strict"]
         return {"type": "json_schema", "json_schema": _drop_empty(schema)}
-    if isinstance(value, Mapping):
+    if is_mapping:
         return dict(value)
     return value

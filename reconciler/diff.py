@@ -77,6 +77,9 @@ def update_between(
     """The update (or noop) that turns canonical `live_form` into canonical `want`, plus any
     write-only values to send."""
     fields = [f for f in MANAGED_FIELDS if want.get(f) != live_form.get(f)]
+    sha = sha256_of(live_form if type(live_form) is dict else dict(live_form))
+    if not fields and not write_only:
+        return Change(Action.NOOP, key, live_id, live_sha256=sha, source=source)
     body = {f: _target_value(f, want, live_form) for f in fields}
     before = {f: live_form.get(f) for f in fields}
     after = {f: want.get(f) for f in fields}
@@ -85,9 +88,6 @@ def update_between(
         body[name] = value
         before[name] = None  # write-only: never readable
         after[name] = value
-    sha = sha256_of(dict(live_form))
-    if not fields:
-        return Change(Action.NOOP, key, live_id, live_sha256=sha, source=source)
     return Change(Action.UPDATE, key, live_id, tuple(fields), before, after, body, sha, source)
 
 

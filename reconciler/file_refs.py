@@ -100,7 +100,9 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
         problems.append(doc.problem(key_path, error))
         return
     assert target is not None and real is not None
-    if real == (_plain_entry(doc.file, refs.dirs) or Path(os.path.realpath(doc.file))):
+    # Both sides are resolved absolute paths, so comparing their text is comparing the paths.
+    if os.fspath(real) == (_plain_entry_text(doc.file, refs.dirs)
+                           or os.path.realpath(doc.file)):
         problems.append(doc.problem(key_path, f"`{file_key}` names the file it is in "
                                               f"(`{ref}`)"))
         return
@@ -161,6 +163,12 @@ def _locate(doc: YamlDocument, root: Path, ref: str, file_key: str,
 def _plain_entry(target: Path, dirs: dict[str, str] | None) -> Path | None:
     """`target` resolved, when it exists and its last part is a plain name and no symlink: then
     it is its directory resolved (cached in `dirs` for the load) joined with the name."""
+    text = _plain_entry_text(target, dirs)
+    return None if text is None else Path(text)
+
+
+def _plain_entry_text(target: Path, dirs: dict[str, str] | None) -> str | None:
+    """`_plain_entry` as text."""
     if dirs is None:
         return None
     text = os.fspath(target)
@@ -175,7 +183,7 @@ def _plain_entry(target: Path, dirs: dict[str, str] | None) -> Path | None:
     real_parent = dirs.get(parent)
     if real_parent is None:
         real_parent = dirs[parent] = os.path.realpath(parent)
-    return Path(os.path.join(real_parent, name))
+    return os.path.join(real_parent, name)
 
 
 def _within(path: str, root: str) -> bool:

@@ -194,11 +194,13 @@ def display_path(path: Path) -> str:
 def read_text(file: Path, display: str) -> tuple[str | None, list[Problem]]:
     """The file's text, or the reasons it cannot be read as a small UTF-8 text file."""
     try:
-        size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [_whole(display, f"file is {size:,} bytes; the limit is "
-                                          f"{MAX_FILE_BYTES:,} bytes (1 MiB)")]
-        raw = file.read_bytes()
+        # One open: the size comes from the open file (as `stat` of its path would give it).
+        with open(file, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                return None, [_whole(display, f"file is {size:,} bytes; the limit is "
+                                              f"{MAX_FILE_BYTES:,} bytes (1 MiB)")]
+            raw = handle.read()
     except OSError as err:
         return None, [_whole(display, f"cannot read file: {err.strerror or err}")]
     if len(raw) > MAX_FILE_BYTES:  # grew since stat
