@@ -227,15 +227,23 @@ def _walk(directory: Path, visited: set[Path],
     with os.scandir(directory) as it:
         entries = sorted(it, key=lambda e: e.name)
     for entry in entries:
-        if entry.name.startswith("."):
+        name = entry.name
+        if name.startswith("."):
             continue
-        path = directory / entry.name
         link = entry.is_symlink()
         if entry.is_dir():
-            out.extend(_walk(path, visited, None if link else real / entry.name))
-        elif entry.is_file() and path.suffix in YAML_SUFFIXES:
-            out.append((path, path.resolve() if link else real / entry.name))
+            out.extend(_walk(directory / name, visited, None if link else real / name))
+        elif entry.is_file() and _suffix(name) in YAML_SUFFIXES:
+            path = directory / name
+            out.append((path, path.resolve() if link else real / name))
     return out
+
+
+def _suffix(name: str) -> str:
+    """`Path(name).suffix` of a directory entry's name, without building the path (a prompt
+    file next to the YAML files costs no `Path`)."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
 
 
 def _file_root(file: Path) -> Path:

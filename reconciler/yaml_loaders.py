@@ -63,15 +63,16 @@ _RESOLVED: dict[str, str] = {}
 _RESOLVED_MAX = 4096
 
 
-def _resolve(resolver: Resolver, kind: Any, value: Any, implicit: Any) -> Any:
+def _resolve(resolver: Resolver, kind: Any, value: Any, implicit: Any,
+             _cached: Any = _RESOLVED.get) -> Any:
     """`Resolver.resolve`, remembering the tag of short plain scalars (keys, enum-like values):
     without path resolvers (SafeLoader has none) a plain scalar's tag depends on its text
     alone, and a quoted one is always a string."""
     if not resolver.yaml_path_resolvers:
         if kind is ScalarNode:
-            if not implicit[0]:
-                return Resolver.resolve(resolver, kind, value, implicit)
-            tag = _RESOLVED.get(value)
+            if not implicit[0]:  # quoted, or a plain scalar that may not be resolved
+                return resolver.DEFAULT_SCALAR_TAG
+            tag = _cached(value)
             if tag is None:
                 tag = Resolver.resolve(resolver, kind, value, implicit)
                 if len(value) <= 64 and len(_RESOLVED) < _RESOLVED_MAX:

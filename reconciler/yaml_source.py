@@ -230,7 +230,8 @@ def _parse(text: str, display: str, file: Path, *, record: bool) -> tuple[list[Y
     docs: list[YamlDocument] = []
     problems: list[Problem] = []
     try:
-        loader = FastLoader(text) if c_composable(text) else BoundedLoader(text)
+        tree = c_composable(text)  # no anchors or aliases: the nodes form a tree
+        loader = FastLoader(text) if tree else BoundedLoader(text)
     except yaml.YAMLError as err:  # the pure-Python reader checks characters up front
         return docs, [_reader_problem(display, text, err)]
     try:
@@ -243,7 +244,7 @@ def _parse(text: str, display: str, file: Path, *, record: bool) -> tuple[list[Y
                 continue
             marks: dict[DataPath, Located] = (
                 {} if record else _LazyMarks((text, display, file, index)))
-            builder = _Builder(display, marks, record)
+            builder = _Builder(display, marks, record, aliases=not tree)
             start = _mark(node.start_mark)
             data = builder.build(node, (), None)
             doc = YamlDocument(display, file, index, data, start, marks, builder.variables)
@@ -307,7 +308,7 @@ class _Builder:
     """Builds plain values from composed nodes, recording marks and collecting problems."""
 
     def __init__(self, display: str, marks: dict[DataPath, Located] | None = None,
-                 record: bool = True):
+                 record: bool = True, aliases: bool = True):
         self.display = display
         self.marks: dict[DataPath, Located] = {} if marks is None else marks
         self.record = record  # else only the marks of scalars holding `${` (see _LazyMarks)
@@ -316,7 +317,8 @@ class _Builder:
         # The constructor alone: a whole SafeLoader would be a reference cycle (its parser holds
         # bound methods of itself) left for the garbage collector, once per document.
         self._constructor_: SafeConstructor | None = None  # made when first needed
-        self._stack: set[int] = set()
+        # The nodes being built, against recursive aliases: none without aliases (a tree).
+        self._stack: set[int] | None = set() if aliases else None
 
     @property
     def _constructor(self) -> SafeConstructor:
@@ -342,10 +344,12 @@ class _Builder:
         if self.record or path == _KEY_PATH:
             key_mark = _mark(key.start_mark) if key is not None else None
             self.marks[path] = Located(_mark(node.start_mark), key_mark)
-        if id(node) in self._stack:
-            self._error(node, "recursive alias")
-            return None
-        self._stack.add(id(node))
+        stack = self._stack
+        if stack is not None:
+            if id(node) in stack:
+                self._error(node, "recursive alias")
+                return None
+            stack.add(id(node))
         try:
             if isinstance(node, SequenceNode):
                 if node.tag != _SEQ_TAG:
@@ -355,7 +359,8 @@ class _Builder:
                 self._error(node, _tag_message(node.tag))
             return self._mapping(node, path)
         finally:
-            self._stack.discard(id(node))
+            if stack is not None:
+                stack.discard(id(node))
 
     def _scalar(self, node: ScalarNode) -> Any:
         tag = node.tag
