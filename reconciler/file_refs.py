@@ -145,30 +145,34 @@ def _locate(doc: YamlDocument, root: Path, ref: str, file_key: str,
                 hint = f" (pass the project root `{_shown(project)}` instead)"
                 break
         return None, None, f"`{ref}` is outside the config root `{_shown(root)}`{hint}"
-    real = _plain_entry(target, dirs)
-    if real is None:  # a symlink, `..`, or missing: the general way
+    plain = _plain_entry_stat(target, dirs)
+    mode = None  # of the target, when its lstat says it is no symlink (so stat would agree)
+    if plain is None:  # a symlink, `..`, or missing: the general way
         if not target.exists():
             return None, None, (f"`{file_key}` file `{ref}` not found "
                                 f"(looked for {_shown(target)})")
         real = Path(os.path.realpath(target))
+    else:
+        real, mode = Path(plain[0]), plain[1]
     root_real = root_real or root.resolve()
     if not _within(str(real), str(root_real)):
         return None, None, (f"`{ref}` resolves (through a symlink) outside the config root "
                             f"`{_shown(root)}`")
-    if not target.is_file():
+    if not (stat.S_ISREG(mode) if mode is not None else target.is_file()):
         return None, None, f"`{ref}` is not a file"
     return target, real, None
 
 
-def _plain_entry(target: Path, dirs: dict[str, str] | None) -> Path | None:
+def _plain_entry_text(target: Path, dirs: dict[str, str] | None) -> str | None:
     """`target` resolved, when it exists and its last part is a plain name and no symlink: then
     it is its directory resolved (cached in `dirs` for the load) joined with the name."""
-    text = _plain_entry_text(target, dirs)
-    return None if text is None else Path(text)
+    found = _plain_entry_stat(target, dirs)
+    return None if found is None else found[0]
 
 
-def _plain_entry_text(target: Path, dirs: dict[str, str] | None) -> str | None:
-    """`_plain_entry` as text."""
+def _plain_entry_stat(target: Path, dirs: dict[str, str] | None) -> tuple[str, int] | None:
+    """`_plain_entry_text` with the entry's `st_mode` (its `lstat`, which is its `stat` as the
+    entry is no symlink)."""
     if dirs is None:
         return None
     text = os.fspath(target)
@@ -176,14 +180,15 @@ def _plain_entry_text(target: Path, dirs: dict[str, str] | None) -> str | None:
     if name in ("", ".", "..") or not parent:
         return None
     try:
-        if stat.S_ISLNK(os.lstat(text).st_mode):
-            return None
+        mode = os.lstat(text).st_mode
     except (OSError, ValueError):  # the general way reports it as it always has
+        return None
+    if stat.S_ISLNK(mode):
         return None
     real_parent = dirs.get(parent)
     if real_parent is None:
         real_parent = dirs[parent] = os.path.realpath(parent)
-    return os.path.join(real_parent, name)
+    return os.path.join(real_parent, name), mode
 
 
 def _within(path: str, root: str) -> bool:
