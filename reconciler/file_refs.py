@@ -20,8 +20,8 @@ from typing import Any
 
 from assistants.errors import Problem
 from reconciler.settings import SETTINGS_FILE
+from reconciler.yaml_marks import DataPath
 from reconciler.yaml_source import (
-    DataPath,
     YamlDocument,
     display_path,
     parse_documents,

@@ -31,8 +31,8 @@ from reconciler.settings import (
 )
 from reconciler.spec_errors import validation_problems
 from reconciler.variables import substitute
+from reconciler.yaml_marks import Mark
 from reconciler.yaml_source import (
-    Mark,
     YamlDocument,
     display_path,
     parse_documents,

@@ -22,7 +22,8 @@ from assistants.errors import Problem
 from assistants.models import IDENT_PATTERN
 from reconciler.spec_errors import validation_problems
 from reconciler.variables import substitute
-from reconciler.yaml_source import Mark, parse_documents, read_text
+from reconciler.yaml_marks import Mark
+from reconciler.yaml_source import parse_documents, read_text
 
 SETTINGS_FILE = "assistants.project.yaml"
 

@@ -19,7 +19,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from assistants.errors import Problem
-from reconciler.yaml_source import DataPath, YamlDocument
+from reconciler.yaml_marks import DataPath
+from reconciler.yaml_source import YamlDocument
 
 _MISSING = object()
 _PATTERNS = {

@@ -15,7 +15,8 @@ from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from assistants.errors import Problem
-from reconciler.yaml_source import SCALAR_TAGS, STR_TAG, DataPath, YamlDocument
+from reconciler.yaml_marks import SCALAR_TAGS, STR_TAG, DataPath
+from reconciler.yaml_source import YamlDocument
 
 _VAR = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
