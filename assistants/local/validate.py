@@ -206,15 +206,20 @@ def check_file_search(settings: Any, param: str) -> None:
                  nullable=False)
 
 
-def check_function(function: Any, param: str) -> None:
-    function = check_object(function, param, ("name", "description", "parameters", "strict"))
-    require(function, "name", f"{param}.name")
-    check_string(function["name"], f"{param}.name")
-    if not _FUNCTION_NAME.match(function["name"]):
+def check_name(obj: dict[str, Any], param: str) -> None:
+    """The required `name` of a function or a json_schema format: 1-64 of [a-zA-Z0-9_-]."""
+    require(obj, "name", f"{param}.name")
+    check_string(obj["name"], f"{param}.name")
+    if not _FUNCTION_NAME.match(obj["name"]):
         raise invalid(
             f"Invalid '{param}.name': string does not match pattern. Expected a string that "
             f"matches the pattern '{limits.FUNCTION_NAME_PATTERN}'.", f"{param}.name",
             "invalid_value")
+
+
+def check_function(function: Any, param: str) -> None:
+    function = check_object(function, param, ("name", "description", "parameters", "strict"))
+    check_name(function, param)
     check_string(function.get("description"), f"{param}.description", nullable=True)
     check_object(function.get("parameters"), f"{param}.parameters", nullable=True)
     check_bool(function.get("strict"), f"{param}.strict")
@@ -281,13 +286,7 @@ def check_response_format(value: Any) -> None:
     require(fmt, "json_schema", "response_format.json_schema")
     where = "response_format.json_schema"
     schema = check_object(fmt["json_schema"], where, ("name", "description", "schema", "strict"))
-    require(schema, "name", f"{where}.name")
-    check_string(schema["name"], f"{where}.name")
-    if not _FUNCTION_NAME.match(schema["name"]):
-        raise invalid(
-            f"Invalid '{where}.name': string does not match pattern. Expected a string that "
-            f"matches the pattern '{limits.FUNCTION_NAME_PATTERN}'.", f"{where}.name",
-            "invalid_value")
+    check_name(schema, where)
     check_string(schema.get("description"), f"{where}.description", nullable=True)
     check_object(schema.get("schema"), f"{where}.schema", nullable=True)
     check_bool(schema.get("strict"), f"{where}.strict")
