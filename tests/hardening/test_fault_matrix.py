@@ -25,9 +25,9 @@ from typing import Any
 import pytest
 
 from reconciler.identity import live_marker
-from tests.support.chaos_proxy import ChaosProxy, Script, every, first, nth, when
+from tests.support.chaos_proxy import ChaosProxy, Script, every, first, nth, proxied_server, when
 from tests.support.cli import Run, run_cli
-from tests.support.server import ServerHandle, start_server
+from tests.support.server import ServerHandle
 
 KEYS = ("alpha", "beta", "gamma")
 REQUEST = re.compile(r"\b(GET|POST|DELETE) http://127\.0\.0\.1:\d+/v1/assistants")
@@ -77,11 +77,8 @@ ROWS = [
 
 @pytest.fixture(scope="module")
 def shared(tmp_path_factory) -> Iterator[tuple[ServerHandle, ChaosProxy]]:
-    handle = start_server(tmp_path_factory.mktemp("shared-server"))
-    proxy = ChaosProxy(upstream=handle.base_url).start()
-    yield handle, proxy
-    proxy.stop()
-    handle.stop()
+    with proxied_server(tmp_path_factory.mktemp("shared-server")) as pair:
+        yield pair
 
 
 def write_config(folder: Path, owner: str) -> Path:

@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 from assistants.client import AssistantsClient, RetryPolicy
 from assistants.errors import AssistantsError
 from tests.hardening.hypothesis_profile import HARDENING
-from tests.support.chaos_proxy import ChaosProxy, when
+from tests.support.chaos_proxy import ChaosProxy, proxied_server, when
 from tests.support.cli import Run, run_cli
-from tests.support.server import ServerHandle, start_server
+from tests.support.server import ServerHandle
 
 SECRET_VALUES = {
     "OPENAI_API_KEY": "oaiKEY-Zq9XwVb7RtL2-distinct",
@@ -78,11 +78,8 @@ def files_text(root: Path) -> Iterator[tuple[Path, str]]:
 
 @pytest.fixture(scope="module")
 def backend(tmp_path_factory) -> Iterator[tuple[ServerHandle, ChaosProxy]]:
-    handle = start_server(tmp_path_factory.mktemp("secrets-server"))
-    proxy = ChaosProxy(upstream=handle.base_url).start()
-    yield handle, proxy
-    proxy.stop()
-    handle.stop()
+    with proxied_server(tmp_path_factory.mktemp("secrets-server")) as pair:
+        yield pair
 
 
 def write_config(folder: Path, owner: str, extra: str = "") -> Path:

@@ -38,16 +38,21 @@ sent, and never binds anything but 127.0.0.1.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import struct
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+
+from tests.support.server import ServerHandle, start_server
 
 Script = Callable[[int, str, str], str | None]
 MAX_HEAD = 64 * 1024
@@ -320,6 +325,18 @@ class ChaosProxy:
                                             ("retry-after", "0"), ("x-echo", echoed[:4000])],
                          body.encode())
         return True
+
+
+@contextlib.contextmanager
+def proxied_server(workdir: Path, **options: Any) -> Iterator[tuple[ServerHandle, ChaosProxy]]:
+    """`assistants serve` (with `options`) behind a `ChaosProxy`; both stopped on exit."""
+    handle = start_server(workdir, **options)
+    proxy = ChaosProxy(upstream=handle.base_url).start()
+    try:
+        yield handle, proxy
+    finally:
+        proxy.stop()
+        handle.stop()
 
 
 def _envelope(status: int) -> bytes:
