@@ -1,10 +1,11 @@
-"""Models of what a YAML document may say (`AssistantSpec`) and what a server returns
-(`Assistant`).
+"""The model of what a YAML document may say: `AssistantSpec` and its tool, tool-resource and
+response-format types.
 
 `AssistantSpec` is strict: unknown keys are errors and every API limit is checked here, so that a
-config that validates is one the API accepts. `Assistant` is lenient: servers differ (API-FACTS
-"dialects"), so it takes `null` for lists and maps, float timestamps, ids of any shape and extra
-fields, and keeps the nested values as plain JSON for the canonical form to normalise.
+config that validates is one the API accepts. What a server returns is deliberately not modelled:
+servers differ (API-FACTS "dialects": `null` for lists and maps, float timestamps, ids of any
+shape, extra fields), so live assistants stay plain JSON and `assistants/canonical.py` is the one
+place that tolerates and normalises them, at no per-object validation cost.
 """
 
 from __future__ import annotations
@@ -246,33 +247,3 @@ class AssistantSpec(_Strict):
         if isinstance(schema, dict) and "json_schema" in schema:
             schema["json_schema"].pop("schema_file", None)
         return data
-
-
-class Assistant(BaseModel):
-    """An assistant as a server returns it. Nested values stay plain JSON."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    id: str
-    object: str | None = None
-    created_at: float | None = None
-    model: str | None = None
-    name: str | None = None
-    description: str | None = None
-    instructions: str | None = None
-    tools: list[dict[str, Any]] | None = None
-    tool_resources: dict[str, Any] | None = None
-    metadata: dict[str, Any] | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    response_format: str | dict[str, Any] | None = None
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) else value
-
-    @property
-    def marker(self) -> str | None:
-        value = (self.metadata or {}).get(MARKER_KEY)
-        return value if isinstance(value, str) else None
