@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from assistants.canonical import WRITE_ONLY_FIELDS
 from reconciler.change import Action, Change, Outcome
 from reconciler.detail import Line, field_lines, leaves, line, show
 from reconciler.plan import Plan
@@ -35,7 +36,7 @@ def change_lines(change: Change) -> list[Line]:
         before, after = change.before or {}, change.after or {}
         lines: list[Line] = []
         for name in change.fields:
-            if name == "reasoning_effort":
+            if name in WRITE_ONLY_FIELDS:
                 lines.append(line("~", f"{name}: (write-only, not readable) -> "
                                        f"{show(after.get(name))}"))
             else:
