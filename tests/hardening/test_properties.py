@@ -14,7 +14,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given, settings
+import yaml
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from assistants.canonical import MANAGED_FIELDS, WRITE_ONLY_FIELDS, canonical
@@ -23,7 +24,7 @@ from assistants.models import MARKER_KEY, AssistantSpec
 from reconciler.apply import Applier
 from reconciler.change import Action
 from reconciler.identity import live_marker
-from reconciler.importer import derive_keys, document, write_import
+from reconciler.importer import write_import
 from reconciler.loader import load_config
 from reconciler.plan import build_plan
 from tests.hardening.hypothesis_profile import HARDENING
@@ -152,6 +153,8 @@ def test_canonical_form_is_idempotent_and_ignores_noise(fields, noise):
 
 @settings(HARDENING, max_examples=40)
 @given(configs(max_size=3))
+# Found in CI: key `.` is written as `_..yaml` and `_..md`, not `..md`.
+@example([{"key": ".", "model": "gpt-4o", "instructions": "\n", "description": ""}])
 def test_import_writes_yaml_that_loads_back_to_the_same_spec(docs):
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_config(Path(tmp) / "config", docs)
@@ -163,26 +166,25 @@ def test_import_writes_yaml_that_loads_back_to_the_same_spec(docs):
 
         live = asyncio.run(go())
         out = Path(tmp) / "imported"
-        write_import(live, out)
+        result = write_import(live, out)
         # The documents `import` builds and the YAML it wrote are the same data.
-        keys = derive_keys(live)
         loaded = {d.spec.key: d.spec for d in load_config([out], env={}).assistants}
         assert sorted(loaded) == sorted(d["key"] for d in docs)
         by_key = {d["key"]: d for d in docs}
-        for assistant in live:
-            key = keys[str(assistant["id"])]
-            doc, _ = document(assistant, key)
-            spec = loaded[key]
-            assert spec.id == assistant["id"]
+        for imported in result.files:
+            spec = loaded[imported.key]
+            assert spec.id == imported.id
             # The same key as the original (our marker) and the same API fields, less the
             # write-only ones a server never returns.
             original = AssistantSpec.model_validate(
-                {k: v for k, v in by_key[key].items() if k not in WRITE_ONLY_FIELDS})
+                {k: v for k, v in by_key[imported.key].items() if k not in WRITE_ONLY_FIELDS})
             assert canonical(spec.api_fields()) == canonical(original.api_fields())
-            # The document `import` builds names the instructions file it wrote, when any.
-            if "instructions_file" in doc:
-                written = (out / doc["instructions_file"]).read_bytes().decode("utf-8")
-                assert written == spec.instructions
+            # Long or multi-line instructions went to the file the document names.
+            written_doc = yaml.safe_load(imported.path.read_text(encoding="utf-8"))
+            if "instructions_file" in written_doc:
+                text = (out / written_doc["instructions_file"]).read_bytes().decode("utf-8")
+                assert imported.extra_files == (out / written_doc["instructions_file"],)
+                assert text == spec.instructions
 
 
 def test_import_of_a_key_starting_with_a_dot_loads_back(tmp_path):
