@@ -9,6 +9,7 @@ across all documents and the settings of all roots must agree.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ from pydantic import ValidationError
 from assistants.errors import ConfigError, Problem
 from assistants.models import AssistantSpec
 from reconciler.file_refs import FileRefs, PathCache, resolve_file_refs
+from reconciler.load_share import Share, start_share
 from reconciler.settings import (
     SETTINGS_FILE,
     FoundSettings,
@@ -68,18 +70,26 @@ class _File:
 def load_config(paths: Sequence[str | os.PathLike[str]], *,
                 env: Mapping[str, str] | None = None) -> Config:
     """Load every assistant under `paths` (files or directories; `.` when empty)."""
-    steps = load_steps(paths, env=env)
+    return finish_steps(load_steps(paths, env=env))
+
+
+def finish_steps(steps: Generator[int | Share, None, Config]) -> Config:
+    """Run `load_steps` to its end without an event loop."""
     while True:
         try:
-            next(steps)
+            step = next(steps)
         except StopIteration as done:
             return done.value
+        if isinstance(step, Share) and step.claimed_all:
+            step.wait()
 
 
 def load_steps(paths: Sequence[str | os.PathLike[str]], *,
-               env: Mapping[str, str] | None = None) -> Generator[int, None, Config]:
+               env: Mapping[str, str] | None = None) -> Generator[int | Share, None, Config]:
     """`load_config` one file at a time, for a caller that overlaps loading with I/O: the first
-    value yielded is the number of YAML files found, then one value follows each file read; the
+    value yielded is the number of YAML files found, then one value follows each file read.
+    When another process loads a share of the files, that value is the `Share`, and when its
+    `claimed_all` there is nothing to do but wait for it (`finish_steps` shows how). The
     generator returns the `Config` (or raises the `ConfigError`) exactly as `load_config`."""
     env = os.environ if env is None else env
     given = [os.fspath(p) for p in paths] or ["."]
@@ -102,78 +112,77 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
     # freed before the next one. A YAML file that another document names as `parameters_file`
     # or `schema_file` is data, not an assistant, and is left out once all files are read (its
     # problems are reported where it is read as data).
+    # A large load is shared with a second process (load_share.py).
     resolved = PathCache()
-    loaded: list[_Loaded] = []
-    for file in files:
-        loaded.append(_load_file(file, env, resolved))
-        yield 0
+    load = functools.partial(_load_file, env=env, resolved=resolved)
+    share = start_share(load, files, SHARE_MIN_FILES)
+    try:
+        loaded: list[_Loaded] = []
+        if share is None:
+            for file in files:
+                loaded.append(load(file))
+                yield 0
+        else:
+            for file in share.claims():
+                share.keep(load(file))
+                share.take_ready()
+                yield share
+            while not share.finished:
+                yield share  # claimed_all: the caller waits for `fileno()` or calls `wait()`
+                share.take_ready()
+            loaded = share.results()
+    finally:
+        if share is not None:
+            share.close()
     referenced = {target for item in loaded for target in item.targets}
-    kept = [item for item in loaded if item.file.real not in referenced]
+    kept = [item for file, item in zip(files, loaded, strict=True) if file.real not in referenced]
     for item in kept:
         problems.extend(item.problems)
 
     assistants: list[DesiredAssistant] = []
+    digests: dict[str, str] = {}
     first: dict[str, _Placed] = {}
     for item in kept:
-        for placed, spec in item.specs:
+        for placed, spec, digest in item.specs:
             if spec.key in first:
                 problems.append(placed.problem(f"duplicate assistant key `{spec.key}`: also "
                                                f"defined at {first[spec.key].place}"))
                 continue
             first[spec.key] = placed
+            digests[spec.key] = digest
             assistants.append(DesiredAssistant(spec, placed.source))
     del loaded, kept, first
 
     if problems:
         raise ConfigError([_one_line(p) for p in problems])
-    digest = _Digest(settings)
-    for i, desired in enumerate(sorted(assistants, key=lambda a: a.spec.key)):
-        digest.add(desired.spec)
-        if i % 64 == 63:
-            yield 0
     return Config(
         paths=tuple(Path(os.path.normpath(p)).as_posix() for p in given),
         roots=tuple(roots),
         settings=settings,
         assistants=tuple(assistants),
-        config_sha256=digest.hexdigest(),
+        config_sha256=_config_digest(settings, digests),
     )
 
 
-def config_digest(settings: ProjectSettings, assistants: Sequence[DesiredAssistant]) -> str:
-    """sha256 of the resolved desired state: settings and every spec (with file contents and
-    variables resolved), independent of file layout and order."""
-    digest = _Digest(settings)
-    for desired in sorted(assistants, key=lambda a: a.spec.key):
-        digest.add(desired.spec)
-    return digest.hexdigest()
-
+SHARE_MIN_FILES = 500
+"""From this many YAML files on, a second process loads half of them (where load_share allows)."""
 
 _JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-class _Digest:
-    """The sha256 of the canonical JSON text of
-    `{"assistants": [spec, ... sorted by key], "settings": {...}}`, fed one spec at a time (byte
-    for byte the text one `json.dumps(..., sort_keys=True)` of the whole would give, without
-    holding it)."""
+def _spec_digest(spec: AssistantSpec) -> str:
+    """sha256 of a spec's canonical JSON: every field, with file contents and variables resolved."""
+    text = _JSON.encode(spec.model_dump(mode="json", by_alias=True))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    def __init__(self, settings: ProjectSettings):
-        self._settings = {"owner": settings.owner, "max_deletes": settings.max_deletes}
-        self._hash = hashlib.sha256(b'{"assistants":[')
-        self._count = 0
 
-    def add(self, spec: AssistantSpec) -> None:
-        if self._count:
-            self._hash.update(b",")
-        self._count += 1
-        self._hash.update(_JSON.encode(spec.model_dump(mode="json", by_alias=True))
-                          .encode("utf-8"))
-
-    def hexdigest(self) -> str:
-        tail = _JSON.encode(self._settings)
-        self._hash.update(b'],"settings":' + tail.encode("utf-8") + b"}")
-        return self._hash.hexdigest()
+def _config_digest(settings: ProjectSettings, digests: Mapping[str, str]) -> str:
+    """sha256 of the resolved desired state, `{"assistants": {key: spec digest}, "settings":
+    {...}}` as canonical JSON: independent of file layout and order. Each spec's digest is taken
+    as its file is loaded (so by whichever process loads it)."""
+    state = {"assistants": digests,
+             "settings": {"owner": settings.owner, "max_deletes": settings.max_deletes}}
+    return hashlib.sha256(_JSON.encode(state).encode("utf-8")).hexdigest()
 
 
 def _discover(given: list[str], problems: list[Problem]) -> tuple[list[_File], list[Path]]:
@@ -286,16 +295,18 @@ class _Placed:
 
 @dataclass
 class _Loaded:
-    file: _File
+    """What loading one file found (without the file: another process may have loaded it and
+    pickled this back, and four paths cost more to unpickle than the rest)."""
+
     problems: list[Problem] = field(default_factory=list)  # in the order they are reported
-    specs: list[tuple[_Placed, AssistantSpec]] = field(default_factory=list)
+    specs: list[tuple[_Placed, AssistantSpec, str]] = field(default_factory=list)  # + digest
     targets: set[Path] = field(default_factory=set)  # files its `*_file` keys name
 
 
 def _load_file(file: _File, env: Mapping[str, str], resolved: PathCache) -> _Loaded:
     """Parse one file, resolve variables and file references, then validate each document: the
     file's own problems (reading, YAML, non-mapping documents) first, then each document's."""
-    item = _Loaded(file)
+    item = _Loaded()
     text, problems = read_text(file.path, file.display)
     if text is None:
         item.problems = problems
@@ -323,7 +334,7 @@ def _load_file(file: _File, env: Mapping[str, str], resolved: PathCache) -> _Loa
         else:
             if not errors:
                 item.specs.append((_Placed(doc.path, doc.start.line, doc.mark(("key",))),
-                                   spec))
+                                   spec, _spec_digest(spec)))
         doc.data = None  # validated: the spec holds what is needed, free the YAML values
         item.problems.extend(errors)
     return item

@@ -1,0 +1,202 @@
+"""A large load shared with a forked child (reconciler/load_share.py): the same results in the
+same order as one process, whatever the child does, and the same errors.
+
+Each case runs in a fresh interpreter (tests/support/clean_process.py), where sharing is
+allowed; each checks that the child really did part of the work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support.clean_process import run_python
+
+SHARE = """
+import json, os, sys, time
+from reconciler.load_share import Share, can_share
+
+assert can_share(), "a fresh interpreter on 2+ CPUs may share"
+PARENT = os.getpid()
+in_child = lambda: os.getpid() != PARENT
+
+def drain(share, work):
+    for item in share.claims():
+        share.keep(work(item))
+        share.take_ready()
+    while not share.finished:
+        share.wait()
+        share.take_ready()
+    return share.results()
+"""
+
+
+def test_every_result_comes_back_in_item_order_from_both_processes() -> None:
+    out = run_python(SHARE + """
+def work(i):
+    time.sleep(0.001)
+    return [i * i, in_child()]
+
+share = Share(work, list(range(300)))
+results = drain(share, work)
+print(json.dumps({"values": [r[0] for r in results],
+                  "by_child": sum(r[1] for r in results)}))
+""")
+    assert out["values"] == [i * i for i in range(300)]
+    assert 0 < out["by_child"] < 300  # both did some
+
+
+def test_a_child_that_dies_midway_loses_nothing() -> None:
+    out = run_python(SHARE + """
+done_in_child = 0
+def work(i):
+    global done_in_child
+    time.sleep(0.001)
+    if in_child():
+        done_in_child += 1
+        if done_in_child == 40:  # killed with results claimed but not sent
+            os._exit(9)
+    return i * 3
+
+share = Share(work, list(range(300)))
+print(json.dumps(drain(share, work)))
+""")
+    assert out == [i * 3 for i in range(300)]
+
+
+def test_an_error_in_the_child_is_raised_here_as_one_process_raises_it() -> None:
+    out = run_python(SHARE + """
+def work(i):
+    time.sleep(0.001)
+    if i == 250:
+        raise ValueError(f"item {i} is bad")
+    return i
+
+share = Share(work, list(range(300)))
+try:
+    drain(share, work)
+except ValueError as err:
+    print(json.dumps(str(err)))
+""")
+    assert out == "item 250 is bad"
+
+
+def test_close_stops_a_running_child() -> None:
+    out = run_python(SHARE + """
+share = Share(lambda i: time.sleep(10), list(range(10)))
+started = time.monotonic()
+share.close()
+print(json.dumps([share._process.is_alive(), time.monotonic() - started < 5]))
+""")
+    assert out == [False, True]
+
+
+LOAD_BOTH_WAYS = """
+import json, sys
+import reconciler.loader as loader
+from assistants.errors import ConfigError
+
+used = []
+real_start = loader.start_share
+def start_share(*args):
+    share = real_start(*args)
+    used.append(share is not None)
+    return share
+loader.start_share = start_share
+
+def load(minimum):
+    loader.SHARE_MIN_FILES = minimum
+    try:
+        config = loader.load_config([sys.argv[1]], env={"TEAM": "x"})
+    except ConfigError as err:
+        return {"errors": [str(p) for p in err.problems]}
+    return {"sha": config.config_sha256,
+            "assistants": [[d.source, d.spec.model_dump(mode="json")]
+                           for d in config.assistants]}
+
+print(json.dumps({"alone": load(10**9), "shared": load(2), "used": used}))
+"""
+
+
+def _big_config(tmp_path: Path) -> Path:
+    from bench.workload import write_config
+
+    return write_config(tmp_path / "config", 120)
+
+
+def _load_both_ways(config: Path) -> dict:
+    return run_python(LOAD_BOTH_WAYS.replace("sys.argv[1]", repr(str(config))))
+
+
+def test_a_shared_load_gives_the_same_config(tmp_path: Path) -> None:
+    out = _load_both_ways(_big_config(tmp_path))
+    assert out["used"] == [False, True]
+    assert len(out["alone"]["assistants"]) == 120
+    assert out["shared"] == out["alone"]
+
+
+def test_a_shared_load_reports_the_same_errors_in_the_same_order(tmp_path: Path) -> None:
+    config = _big_config(tmp_path)
+    files = sorted((config / "assistants").glob("*.yaml"))
+    # Errors near both ends (the parent loads from the front, the child from the back), a
+    # duplicate key across the two, and a YAML file another file reads as data.
+    files[1].write_text(files[1].read_text() + "temprature: 0.5\n")
+    files[-2].write_text("key: [unclosed\n")
+    files[-1].write_text(files[-1].read_text().replace("key: asst-00119", "key: asst-00000"))
+    files[5].write_text(files[5].read_text().replace("name: ", "name: ${MISSING}", 1))
+    out = _load_both_ways(config)
+    assert out["used"] == [False, True]
+    errors = out["alone"]["errors"]
+    assert len(errors) == 4
+    assert any("temprature" in e for e in errors)
+    assert any("duplicate assistant key `asst-00000`" in e for e in errors)
+    assert out["shared"]["errors"] == errors
+
+
+PLAN_BOTH_WAYS = """
+import asyncio, json
+import reconciler.loader as loader
+from bench.workload import OWNER
+from reconciler.context import RunContext
+from reconciler.plan import build_plan
+from reconciler.workflow import endpoint_label, make_plan
+
+used = []
+real_start = loader.start_share
+def start_share(*args):
+    share = real_start(*args)
+    used.append(share is not None)
+    return share
+loader.start_share = start_share
+loader.SHARE_MIN_FILES = 2
+
+CONFIG, DB = {config!r}, {db!r}
+run = RunContext(local=True, db=DB)
+
+async def both():
+    config, plan, client = await make_plan(run, [CONFIG])
+    async with client:
+        live = await client.list_all()
+    again = build_plan(loader.load_config([CONFIG]), live, OWNER,
+                       endpoint=endpoint_label(run, client))
+    return plan.to_json(), again.to_json()
+
+made, again = asyncio.run(both())
+print(json.dumps({{"same": made == again, "used": used, "plan": json.loads(made)["summary"]}}))
+"""
+
+
+def test_a_plan_over_a_shared_load_equals_the_one_process_plan(tmp_path: Path) -> None:
+    config = _big_config(tmp_path)
+    db = str(tmp_path / "local.db")
+    run_python(f"""
+from bench.workload import seed_store
+seed_store({db!r}, {str(config)!r})
+print(0)
+""")
+    # One update and one create besides the noops.
+    first = sorted((config / "assistants").glob("*.yaml"))[0]
+    first.write_text(first.read_text().replace("temperature: 0.1", "temperature: 0.9"))
+    (config / "assistants" / "new.yaml").write_text("key: brand-new\nmodel: gpt-4o\n")
+    out = run_python(PLAN_BOTH_WAYS.format(config=str(config), db=db))
+    assert out["used"][0] is True
+    assert out["same"] is True
+    assert out["plan"] == {"create": 1, "update": 1, "delete": 0, "noop": 119}
