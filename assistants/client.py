@@ -179,8 +179,12 @@ class AssistantsClient:
 
     # -- the five operations -------------------------------------------------------------------
 
-    async def list_all(self) -> list[dict[str, Any]]:
-        """Every assistant, oldest first, `limit=100` per page, following `after` cursors."""
+    async def list_all(
+        self, on_page: Callable[[list[dict[str, Any]]], None] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every assistant, oldest first, `limit=100` per page, following `after` cursors.
+        `on_page` gets each page's new assistants as it arrives, before the next is asked for
+        (so it should be quick: queue the work, not do it)."""
         out: list[dict[str, Any]] = []
         seen_ids: set[str] = set()
         cursors: set[str] = set()
@@ -195,12 +199,16 @@ class AssistantsClient:
             if not isinstance(page, dict) or not isinstance(data, list | None):
                 raise self._shape("GET", "assistants", "expected a list object with `data`")
             data = data or []
+            fresh: list[dict[str, Any]] = []
             for item in data:
                 if not isinstance(item, dict) or item.get("id") in (None, ""):
                     raise self._shape("GET", "assistants", "a listed item has no `id`")
                 if str(item["id"]) not in seen_ids:
                     seen_ids.add(str(item["id"]))
-                    out.append(item)
+                    fresh.append(item)
+            out.extend(fresh)
+            if on_page is not None:
+                on_page(fresh)
             has_more = page.get("has_more")
             if has_more is None:  # dialects without `has_more`: a full page may have a next one
                 has_more = len(data) >= LIST_PAGE_SIZE

@@ -5,7 +5,9 @@ imports alone (the interpreter, pydantic, httpx ...) as the baseline.
 
 The peak is VmHWM of /proc/self/status: on Linux, `ru_maxrss` survives execve, so a process
 started by a large parent (the harness) reports the parent's high-water mark until it exceeds
-it. `ru_maxrss` is printed too.
+it. `ru_maxrss` is printed too, and `child_peak`: the peak RSS of the child a large load is
+shared with (reconciler/load_share.py), which counts the pages it shares with this process
+since the fork as well.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ def _hwm_bytes() -> int:
 
 
 async def _plan(endpoint: str, config_dir: str) -> dict[str, int]:
-    run = RunContext(endpoint=endpoint, env={"OPENAI_API_KEY": API_KEY})
+    run = RunContext(endpoint=endpoint, env={"OPENAI_API_KEY": API_KEY}, whole_process=True)
     _, plan, client = await make_plan(run, [config_dir])
     await client.aclose()
     render_text(plan, io.StringIO(), color=False)
@@ -50,8 +52,9 @@ def main() -> None:
     endpoint, config_dir = sys.argv[1:3]
     baseline = _hwm_bytes()
     summary = asyncio.run(_plan(endpoint, config_dir))
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     print(json.dumps({"baseline": baseline, "peak": _hwm_bytes(), "ru_maxrss": _maxrss_bytes(),
-                      **summary}))
+                      "child_peak": children, **summary}))
 
 
 if __name__ == "__main__":

@@ -47,7 +47,8 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(endpoint, local, db, owner, timeout, verbose, no_color, **kwargs):
         run = RunContext(endpoint=endpoint, local=local or db is not None, db=db, owner=owner,
-                         timeout=timeout, verbose=verbose, no_color=no_color)
+                         timeout=timeout, verbose=verbose, no_color=no_color,
+                         whole_process=_whole_process)
         try:
             return func(run=run, **kwargs)
         except ConfigError as err:
@@ -311,5 +312,17 @@ def serve(run: RunContext, host: str, port: int, api_key: str | None, latency_ms
                log_path=log_path)
 
 
-if __name__ == "__main__":  # pragma: no cover
+_whole_process = False
+
+
+def entry_point() -> None:
+    """The `assistants` console script: the command is the whole process, so a plan's objects
+    may be frozen for the garbage collector (RunContext.whole_process); `main` invoked from
+    another program (a test's CliRunner) leaves its collector alone."""
+    global _whole_process
+    _whole_process = True
     main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry_point()

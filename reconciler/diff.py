@@ -17,7 +17,7 @@ from typing import Any
 from assistants.canonical import MANAGED_FIELDS, WRITE_ONLY_FIELDS, canonical, sha256_of
 from assistants.models import MARKER_KEY
 from reconciler.change import Action, Change
-from reconciler.identity import desired_fields, live_marker, parse_marker, write_only_values
+from reconciler.identity import live_marker, parse_marker, with_marker, write_only_values
 from reconciler.loader import DesiredAssistant
 
 RESET_VALUES: dict[str, Any] = {
@@ -37,23 +37,70 @@ def live_sha256(live: Mapping[str, Any]) -> str:
     return sha256_of(canonical(live))
 
 
-def plan_create(desired: DesiredAssistant, owner: str) -> Change:
+class Forms:
+    """Canonical forms worked out once: each live assistant's with its sha256, and each desired
+    assistant's for the owner. `make_plan` adds them while the listing is still in flight
+    (plan_inputs.py), so that `build_plan` has little left to do but compare; a form not added
+    is worked out when asked for."""
+
+    def __init__(self) -> None:
+        # id(obj) -> (obj, ...): holding `obj` keeps its id from being reused meanwhile.
+        self._live: dict[int, tuple[Mapping[str, Any], dict[str, Any], str]] = {}
+        self._desired: dict[int, tuple[DesiredAssistant, str, dict[str, Any]]] = {}
+
+    def add_live(self, live: Mapping[str, Any]) -> None:
+        try:
+            form = canonical(live)
+            sha = sha256_of(form)
+        except Exception:  # a malformed field: `live` meets it again in build_plan and raises
+            return
+        self._live[id(live)] = (live, form, sha)
+
+    def live(self, live: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+        """The canonical form of `live` and its sha256."""
+        known = self._live.get(id(live))
+        if known is not None and known[0] is live:
+            return known[1], known[2]
+        form = canonical(live)
+        return form, sha256_of(form)
+
+    def add_desired(self, desired: DesiredAssistant, owner: str) -> None:
+        self._desired[id(desired)] = (desired, owner, _desired_form(desired, owner))
+
+    def desired(self, desired: DesiredAssistant, owner: str) -> dict[str, Any]:
+        """`canonical(desired_fields(spec, owner))`; the caller must not change it."""
+        known = self._desired.get(id(desired))
+        if known is not None and known[0] is desired and known[1] == owner:
+            return known[2]
+        return _desired_form(desired, owner)
+
+
+def _desired_form(desired: DesiredAssistant, owner: str) -> dict[str, Any]:
+    return with_marker(canonical(desired.spec.api_fields()), desired.spec, owner)
+
+
+def plan_create(desired: DesiredAssistant, owner: str, forms: Forms | None = None) -> Change:
     spec = desired.spec
-    after = canonical(desired_fields(spec, owner))
+    after = (forms or _NO_FORMS).desired(desired, owner)
     body = {**after, **write_only_values(spec)}
     return Change(Action.CREATE, spec.key, None, tuple(body), None, body, body, None,
                   desired.source)
 
 
-def plan_update(desired: DesiredAssistant, live: Mapping[str, Any], owner: str) -> Change:
+def plan_update(desired: DesiredAssistant, live: Mapping[str, Any], owner: str,
+                forms: Forms | None = None) -> Change:
     """An update with the minimal body, or a noop."""
     spec = desired.spec
-    live_form = canonical(live)
-    want = canonical(desired_fields(spec, owner))
+    forms = forms or _NO_FORMS
+    live_form, sha = forms.live(live)
+    want = forms.desired(desired, owner)
     marker_value = want["metadata"][MARKER_KEY]
-    for path in spec.ignore_changes:
-        _copy_path(live_form, want, path.split("."))
-    want["metadata"] = dict(sorted({**want.get("metadata", {}), MARKER_KEY: marker_value}.items()))
+    if spec.ignore_changes:
+        want = dict(want)
+        for path in spec.ignore_changes:
+            _copy_path(live_form, want, path.split("."))
+        want["metadata"] = dict(sorted({**want.get("metadata", {}),
+                                        MARKER_KEY: marker_value}.items()))
 
     # Write-only fields are never returned: compare the digests the markers carry.
     marker = live_marker(live)
@@ -63,7 +110,10 @@ def plan_update(desired: DesiredAssistant, live: Mapping[str, Any], owner: str) 
         wanted = write_only_values(spec)
         write_only = {name: wanted.get(name) for name in WRITE_ONLY_FIELDS}
     return update_between(spec.key, str(live.get("id")), want, live_form, write_only,
-                          desired.source)
+                          desired.source, sha)
+
+
+_NO_FORMS = Forms()  # never added to: every form is worked out when asked for
 
 
 def update_between(
@@ -73,11 +123,15 @@ def update_between(
     live_form: Mapping[str, Any],
     write_only: Mapping[str, Any] | None = None,
     source: str | None = None,
+    sha: str | None = None,
 ) -> Change:
     """The update (or noop) that turns canonical `live_form` into canonical `want`, plus any
-    write-only values to send."""
-    fields = [f for f in MANAGED_FIELDS if want.get(f) != live_form.get(f)]
-    sha = sha256_of(live_form if type(live_form) is dict else dict(live_form))
+    write-only values to send; `sha` is `live_form`'s hash when already known."""
+    # Both are canonical forms, so they hold managed fields only: equal means nothing differs.
+    fields = [] if want == live_form else [f for f in MANAGED_FIELDS
+                                           if want.get(f) != live_form.get(f)]
+    if sha is None:
+        sha = sha256_of(live_form if type(live_form) is dict else dict(live_form))
     if not fields and not write_only:
         return Change(Action.NOOP, key, live_id, live_sha256=sha, source=source)
     body = {f: _target_value(f, want, live_form) for f in fields}
@@ -91,12 +145,11 @@ def update_between(
     return Change(Action.UPDATE, key, live_id, tuple(fields), before, after, body, sha, source)
 
 
-def plan_delete(live: Mapping[str, Any]) -> Change:
+def plan_delete(live: Mapping[str, Any], forms: Forms | None = None) -> Change:
     marker = live_marker(live)
-    live_form = canonical(live)
+    live_form, sha = (forms or _NO_FORMS).live(live)
     key = marker.key if marker else str(live.get("id"))
-    return Change(Action.DELETE, key, str(live.get("id")), (), live_form, None, None,
-                  sha256_of(live_form), None)
+    return Change(Action.DELETE, key, str(live.get("id")), (), live_form, None, None, sha, None)
 
 
 def _target_value(field: str, want: Mapping[str, Any], live: Mapping[str, Any]) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 
 from assistants.errors import PlanError, TooManyDeletesError
 from reconciler.change import Action, Change
-from reconciler.diff import plan_create, plan_delete, plan_update
+from reconciler.diff import Forms, plan_create, plan_delete, plan_update
 from reconciler.identity import live_marker, match
 from reconciler.loader import Config
 
@@ -104,8 +104,10 @@ def build_plan(
     prune: bool = False,
     only: Sequence[str] = (),
     takeover: bool = False,
+    forms: Forms | None = None,
 ) -> Plan:
-    """Pure: the plan that makes `live` look like `config`."""
+    """Pure: the plan that makes `live` look like `config`. `forms` may hold canonical forms
+    worked out beforehand."""
     wanted = set(only)
     matching = match(config.assistants, live, owner, takeover=takeover)
     orphan_keys = {m.key for m in map(live_marker, matching.orphans) if m}
@@ -118,9 +120,9 @@ def build_plan(
         if wanted and pair.desired.spec.key not in wanted:
             continue
         if pair.live is None:
-            changes.append(plan_create(pair.desired, owner))
+            changes.append(plan_create(pair.desired, owner, forms))
         else:
-            changes.append(plan_update(pair.desired, pair.live, owner))
+            changes.append(plan_update(pair.desired, pair.live, owner, forms))
 
     orphans: list[Orphan] = []
     kept = {p.desired.spec.key: str(p.live.get("id")) for p in matching.pairs if p.live}
@@ -134,7 +136,7 @@ def build_plan(
         elif not config.assistants:
             orphans.append(Orphan(key, ident, "the config holds no assistants: nothing is deleted"))
         elif prune:
-            changes.append(plan_delete(assistant))
+            changes.append(plan_delete(assistant, forms))
         elif key in kept:
             orphans.append(Orphan(key, ident, f"a second assistant for `{key}`, which is "
                                   f"{kept[key]}; --prune deletes this copy"))
