@@ -193,8 +193,7 @@ class AssistantsClient:
             params: dict[str, str] = {"limit": str(LIST_PAGE_SIZE), "order": "asc"}
             if after is not None:
                 params["after"] = after
-            response = await self._send("GET", "assistants", params=params, collection=True)
-            page = self._json(_answered(response), "GET", "assistants")
+            page = await self._list_page(params)
             data = page.get("data") if isinstance(page, dict) else None
             if not isinstance(page, dict) or not isinstance(data, list | None):
                 raise self._shape("GET", "assistants", "expected a list object with `data`")
@@ -221,6 +220,14 @@ class AssistantsClient:
             if after in cursors:
                 raise self._shape("GET", "assistants", f"listing repeats the cursor {after!r}")
             cursors.add(after)
+
+    async def _list_page(self, params: dict[str, str]) -> Any:
+        """One page of the listing, parsed. Nothing here outlives the call but the page: an
+        httpx response and its stream refer to each other, so with the garbage collector
+        paused (as `make_plan` pauses it) a response still referenced when its page is handed
+        on would keep its body (500 KB a page) until the end."""
+        response = await self._send("GET", "assistants", params=params, collection=True)
+        return self._json(_answered(response), "GET", "assistants")
 
     async def get(self, assistant_id: str) -> dict[str, Any]:
         path = self._item(assistant_id)

@@ -51,7 +51,14 @@ async def read_live(client: AssistantsClient, run: RunContext,
     if run.verbose:
         _stderr_log(f"trace id {client.trace_id}")
     run.progress(f"Reading assistants from {client.endpoint} ...")
-    live = await client.list_all(on_page)
+
+    def taken(page: list[dict[str, Any]]) -> None:
+        if on_page is not None:
+            on_page(page)
+        if not gc.isenabled():  # paused by make_plan: free the page's response (a cycle)
+            gc.collect(0)
+
+    live = await client.list_all(taken)
     run.progress(f"Read {len(live)} assistants.")
     return live
 
