@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlunsplit
 
 import httpx
+from pydantic import ValidationError
 
 from assistants import __version__
 from assistants.auth import (
@@ -44,6 +45,7 @@ from assistants.http_errors import (
     error_from_response,
     parse_json_body,
 )
+from assistants.models import Assistant
 from assistants.retry import RetryPolicy, status_is_retryable
 
 __all__ = [
@@ -70,6 +72,21 @@ def create_outcome_unknown(exc: BaseException) -> bool:
     if isinstance(exc, TransportError):
         return exc.sent
     return isinstance(exc, ServerError)
+
+
+def _not_an_assistant(err: ValidationError) -> str:
+    """The first reason an answer is not an assistant, in one line (no values: they could be
+    long or sensitive)."""
+    first = err.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else "id"
+    if first["type"] == "missing" or (field == "id" and first["type"] == "string_too_short"):
+        return f"the assistant has no `{field}`"
+    return f"the assistant's `{field}` is not {_EXPECTED.get(field, 'a string')}"
+
+
+_EXPECTED = {"tools": "a list of objects", "tool_resources": "an object", "metadata": "an object",
+             "created_at": "a number", "temperature": "a number", "top_p": "a number",
+             "response_format": "a string or an object"}
 
 
 def _answered(response: httpx.Response | None) -> httpx.Response:
@@ -238,10 +255,7 @@ class AssistantsClient:
         response = await self._send(
             "POST", "assistants", json=dict(body), idempotent=False, collection=True
         )
-        obj = self._object(response, "POST", "assistants")
-        if obj.get("id") in (None, ""):
-            raise self._shape("POST", "assistants", "the created assistant has no `id`")
-        return obj
+        return self._object(response, "POST", "assistants")
 
     async def modify(self, assistant_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
         path = self._item(assistant_id)
@@ -278,9 +292,14 @@ class AssistantsClient:
         return parse_json_body(response, method=method, url=self._url(path))
 
     def _object(self, response: httpx.Response | None, method: str, path: str) -> dict[str, Any]:
+        """The assistant a single answer holds, as plain JSON, once `Assistant` accepts it."""
         obj = self._json(_answered(response), method, path)
         if not isinstance(obj, dict):
             raise self._shape(method, path, f"expected an assistant object, got {type(obj).__name__}")
+        try:
+            Assistant.model_validate(obj)
+        except ValidationError as err:
+            raise self._shape(method, path, _not_an_assistant(err)) from None
         return obj
 
     def _emit(self, method: str, path: str, params: Mapping[str, str] | None, outcome: str,

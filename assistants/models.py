@@ -1,11 +1,13 @@
-"""The model of what a YAML document may say: `AssistantSpec` and its tool, tool-resource and
-response-format types.
+"""Models of what a YAML document may say (`AssistantSpec`, with its tool, tool-resource and
+response-format types) and of what a server returns (`Assistant`).
 
 `AssistantSpec` is strict: unknown keys are errors and every API limit is checked here, so that a
-config that validates is one the API accepts. What a server returns is deliberately not modelled:
-servers differ (API-FACTS "dialects": `null` for lists and maps, float timestamps, ids of any
-shape, extra fields), so live assistants stay plain JSON and `assistants/canonical.py` is the one
-place that tolerates and normalises them, at no per-object validation cost.
+config that validates is one the API accepts. `Assistant` is lenient: servers differ (API-FACTS:
+`null` for lists and maps, float timestamps, ids of any shape, extra fields), so it takes all of
+those and keeps nested values as plain JSON. The client checks each single answer (create,
+retrieve, modify) against it; listings are checked item by item for an id only, since 10,000
+validations would cost more than the plan's diff. Live assistants then stay plain JSON, which
+`assistants/canonical.py` normalises.
 """
 
 from __future__ import annotations
@@ -247,3 +249,29 @@ class AssistantSpec(_Strict):
         if isinstance(schema, dict) and "json_schema" in schema:
             schema["json_schema"].pop("schema_file", None)
         return data
+
+
+class Assistant(BaseModel):
+    """An assistant as a server returns it: an id, and whatever else in the shapes the API
+    uses, each field allowed to be null or missing; nested values stay plain JSON."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    id: Annotated[str, StringConstraints(min_length=1)]
+    object: str | None = None
+    created_at: float | None = None
+    model: str | None = None
+    name: str | None = None
+    description: str | None = None
+    instructions: str | None = None
+    tools: list[dict[str, Any]] | None = None
+    tool_resources: dict[str, Any] | None = None
+    metadata: dict[str, Any] | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    response_format: str | dict[str, Any] | None = None
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value

@@ -118,6 +118,11 @@ CASES = [
      TransportError, ["a text/plain body, not JSON"]),
     ("2xx-array", "get", reply(200, [1, 2]), TransportError, ["expected an assistant object"]),
     ("2xx-no-id", "create", reply(200, {"object": "assistant"}), TransportError, ["no `id`"]),
+    ("2xx-empty-id", "modify", reply(200, {"id": ""}), TransportError, ["no `id`"]),
+    ("2xx-tools-text", "get", reply(200, {"id": "asst_1", "tools": "code_interpreter"}),
+     TransportError, ["unexpected answer: the assistant's `tools` is not a list of objects"]),
+    ("2xx-metadata-list", "modify", reply(200, {"id": "asst_1", "metadata": ["a"]}),
+     TransportError, ["the assistant's `metadata` is not an object"]),
     ("2xx-bad-list", "list", reply(200, {"data": {"a": 1}}), TransportError, ["`data`"]),
 ]
 
@@ -294,3 +299,18 @@ def test_ids_are_path_quoted() -> None:
 
     run(go())
     assert server.requests[0].url.raw_path == b"/v1/assistants/a%2Fb%3Fc"
+
+
+def test_single_answers_in_other_servers_dialects_are_accepted_as_they_are() -> None:
+    """API-FACTS: nulls for lists and maps, a float created_at, ids of any shape, extra fields."""
+    dialect = {"id": 1234, "object": None, "created_at": 1.7e9, "model": "gpt-4o",
+               "tools": None, "tool_resources": None, "metadata": None, "response_format": None,
+               "temperature": 1, "updated_at": "2026-11-26T00:00:00Z", "owner": {"x": 1}}
+    server = FakeServer(reply(200, dialect), reply(200, dialect), reply(200, dialect))
+
+    async def go() -> list[dict]:
+        async with make_client(server, retry=ONCE) as client:
+            return [await client.get("1234"), await client.create({"model": "gpt-4o"}),
+                    await client.modify("1234", {"name": None})]
+
+    assert run(go()) == [dialect] * 3
