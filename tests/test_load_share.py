@@ -89,23 +89,26 @@ print(json.dumps([share._process.is_alive(), time.monotonic() - started < 5]))
     assert out == [False, True]
 
 
-LOAD_BOTH_WAYS = """
-import json, sys
+COUNT_SHARES = """
 import reconciler.loader as loader
-from assistants.errors import ConfigError
 
-used = []
+used = []  # for each load: whether it was shared
 real_start = loader.start_share
 def start_share(*args):
     share = real_start(*args)
     used.append(share is not None)
     return share
 loader.start_share = start_share
+"""
+
+LOAD_BOTH_WAYS = COUNT_SHARES + """
+import json
+from assistants.errors import ConfigError
 
 def load(minimum):
     loader.SHARE_MIN_FILES = minimum
     try:
-        config = loader.load_config([sys.argv[1]], env={"TEAM": "x"})
+        config = loader.load_config([CONFIG], env={"TEAM": "x"})
     except ConfigError as err:
         return {"errors": [str(p) for p in err.problems]}
     return {"sha": config.config_sha256,
@@ -123,7 +126,7 @@ def _big_config(tmp_path: Path) -> Path:
 
 
 def _load_both_ways(config: Path) -> dict:
-    return run_python(LOAD_BOTH_WAYS.replace("sys.argv[1]", repr(str(config))))
+    return run_python(f"CONFIG = {str(config)!r}\n" + LOAD_BOTH_WAYS)
 
 
 def test_a_shared_load_gives_the_same_config(tmp_path: Path) -> None:
@@ -151,24 +154,14 @@ def test_a_shared_load_reports_the_same_errors_in_the_same_order(tmp_path: Path)
     assert out["shared"]["errors"] == errors
 
 
-PLAN_BOTH_WAYS = """
+PLAN_BOTH_WAYS = COUNT_SHARES + """
 import asyncio, json
-import reconciler.loader as loader
 from bench.workload import OWNER
 from reconciler.context import RunContext
 from reconciler.plan import build_plan
 from reconciler.workflow import endpoint_label, make_plan
 
-used = []
-real_start = loader.start_share
-def start_share(*args):
-    share = real_start(*args)
-    used.append(share is not None)
-    return share
-loader.start_share = start_share
 loader.SHARE_MIN_FILES = 2
-
-CONFIG, DB = {config!r}, {db!r}
 run = RunContext(local=True, db=DB)
 
 async def both():
@@ -180,7 +173,7 @@ async def both():
     return plan.to_json(), again.to_json()
 
 made, again = asyncio.run(both())
-print(json.dumps({{"same": made == again, "used": used, "plan": json.loads(made)["summary"]}}))
+print(json.dumps({"same": made == again, "used": used, "plan": json.loads(made)["summary"]}))
 """
 
 
@@ -196,7 +189,7 @@ print(0)
     first = sorted((config / "assistants").glob("*.yaml"))[0]
     first.write_text(first.read_text().replace("temperature: 0.1", "temperature: 0.9"))
     (config / "assistants" / "new.yaml").write_text("key: brand-new\nmodel: gpt-4o\n")
-    out = run_python(PLAN_BOTH_WAYS.format(config=str(config), db=db))
+    out = run_python(f"CONFIG, DB = {str(config)!r}, {db!r}\n" + PLAN_BOTH_WAYS)
     assert out["used"][0] is True
     assert out["same"] is True
     assert out["plan"] == {"create": 1, "update": 1, "delete": 0, "noop": 119}
