@@ -10,8 +10,6 @@ across all documents and the settings of all roots must agree.
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 import os
 import re
 from collections.abc import Generator, Mapping, Sequence
@@ -20,6 +18,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from assistants.canonical import sha256_of
 from assistants.errors import ConfigError, Problem
 from assistants.models import AssistantSpec
 from reconciler.file_refs import FileRefs, PathCache, resolve_file_refs
@@ -112,7 +111,7 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
     # freed before the next one. A YAML file that another document names as `parameters_file`
     # or `schema_file` is data, not an assistant, and is left out once all files are read (its
     # problems are reported where it is read as data).
-    # A large load is shared with a second process (load_share.py).
+    # From SHARE_MIN_FILES on, a second process shares the work (load_share.py).
     resolved = PathCache()
     load = functools.partial(_load_file, env=env, resolved=resolved)
     share = start_share(load, files, SHARE_MIN_FILES)
@@ -165,15 +164,12 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
 
 
 SHARE_MIN_FILES = 500
-"""From this many YAML files on, a second process loads half of them (where load_share allows)."""
-
-_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+"""From this many YAML files on, a second process shares the loading (where load_share allows)."""
 
 
 def _spec_digest(spec: AssistantSpec) -> str:
     """sha256 of a spec's canonical JSON: every field, with file contents and variables resolved."""
-    text = _JSON.encode(spec.model_dump(mode="json", by_alias=True))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return sha256_of(spec.model_dump(mode="json", by_alias=True))
 
 
 def _config_digest(settings: ProjectSettings, digests: Mapping[str, str]) -> str:
@@ -182,7 +178,7 @@ def _config_digest(settings: ProjectSettings, digests: Mapping[str, str]) -> str
     as its file is loaded (so by whichever process loads it)."""
     state = {"assistants": digests,
              "settings": {"owner": settings.owner, "max_deletes": settings.max_deletes}}
-    return hashlib.sha256(_JSON.encode(state).encode("utf-8")).hexdigest()
+    return sha256_of(state)
 
 
 def _discover(given: list[str], problems: list[Problem]) -> tuple[list[_File], list[Path]]:
