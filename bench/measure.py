@@ -183,9 +183,9 @@ def cpu_per_assistant(server: Server, config_dir: Path, live: list[dict[str, Any
     (reconciler/load_share.py): its CPU is counted too, and the wall time of the load given."""
     from reconciler.loader import load_config
     from reconciler.plan import build_plan
-    from reconciler.workflow import _collection_paused
+    from reconciler.workflow import collection_paused
 
-    with _collection_paused():
+    with collection_paused():
         started, wall = _cpu_with_children(), time.perf_counter()
         config = load_config([str(config_dir)])
         loaded, load_wall = _cpu_with_children(), time.perf_counter() - wall

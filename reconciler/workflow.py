@@ -75,20 +75,20 @@ async def make_plan(
     """Load (unless given), read the live world once, and plan. The client stays open for the
     caller (apply reuses it); the caller closes it.
 
-    The cyclic garbage collector is paused meanwhile (see `_collection_paused`).
+    The cyclic garbage collector is paused meanwhile (see `collection_paused`).
 
     A large config is loaded while the listing is in flight (plan_inputs.py), with the same
     errors in the same order as one step after the other. A small config (under
     `OVERLAP_MIN_FILES` files) is loaded before connecting, so an invalid one sends no request
     at all."""
-    with _collection_paused(freeze=run.whole_process):
+    with collection_paused(freeze=run.whole_process):
         return await _make_plan(run, paths, prune=prune, only=only, takeover=takeover,
                                 config=config)
 
 
 @contextlib.contextmanager
-def _collection_paused(*, freeze: bool = False) -> Iterator[None]:
-    """Pause the cyclic garbage collector. A plan allocates millions of long-lived objects that
+def collection_paused(*, freeze: bool = False) -> Iterator[None]:
+    """Pause the cyclic garbage collector while a plan (or a load) runs. A plan allocates millions of long-lived objects that
     hold no reference cycles (the config, the live assistants); every full collection scans
     them all again, which took a quarter of the CPU of a 10,000-assistant plan.
 

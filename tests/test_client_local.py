@@ -55,7 +55,7 @@ def test_a_plans_listing_does_not_keep_each_pages_response(tmp_path: Path) -> No
     each other: unless the listing frees them as it goes, every page's body (500 KB at 100
     assistants of 4 KB) stays in memory until the plan ends."""
     from reconciler.context import RunContext
-    from reconciler.workflow import _collection_paused, read_live
+    from reconciler.workflow import collection_paused, read_live
 
     responses: list[weakref.ref[httpx.Response]] = []
 
@@ -67,7 +67,7 @@ def test_a_plans_listing_does_not_keep_each_pages_response(tmp_path: Path) -> No
             for i in range(250):
                 await client.create({"model": "gpt-4o", "name": f"a{i}"})
             client._http.event_hooks["response"].append(keep_a_weak_ref)
-            with _collection_paused():
+            with collection_paused():
                 live = await read_live(client, RunContext(local=True))
                 alive = sum(ref() is not None for ref in responses)
             assert len(live) == 250 and len(responses) == 3
