@@ -3,10 +3,10 @@ response-format types) and of what a server returns (`Assistant`).
 
 `AssistantSpec` is strict: unknown keys are errors and every API limit is checked here, so that a
 config that validates is one the API accepts. `Assistant` is lenient: servers differ (API-FACTS:
-`null` for lists and maps, float timestamps, ids of any shape, extra fields), so it takes all of
-those and keeps nested values as plain JSON. The client checks each single answer (create,
-retrieve, modify) against it; listings are checked item by item for an id only, since 10,000
-validations would cost more than the plan's diff. Live assistants then stay plain JSON, which
+`null` for lists and maps, float timestamps, ids of any shape, extra fields), so it requires an
+id and takes everything else as sent. The client checks each single answer (create, retrieve,
+modify) against it; listing items get the same id check inline, since 10,000 model validations
+would cost more than the plan's diff. Live assistants stay plain JSON, which
 `assistants/canonical.py` normalises.
 """
 
@@ -252,26 +252,31 @@ class AssistantSpec(_Strict):
 
 
 class Assistant(BaseModel):
-    """An assistant as a server returns it: an id, and whatever else in the shapes the API
-    uses, each field allowed to be null or missing; nested values stay plain JSON."""
+    """An assistant as a server returns it. Only `id` is required and checked (a number is
+    taken as its text): every other field is kept as the server sent it, because
+    `assistants/canonical.py` reads whatever shape a field arrives in, and refusing the answer
+    to a write that succeeded would report it as failed. The annotations say what the API
+    sends; servers also send nulls, `[]` for an empty map, other timestamp formats and extra
+    fields."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
     id: Annotated[str, StringConstraints(min_length=1)]
-    object: str | None = None
-    created_at: float | None = None
-    model: str | None = None
-    name: str | None = None
-    description: str | None = None
-    instructions: str | None = None
-    tools: list[dict[str, Any]] | None = None
-    tool_resources: dict[str, Any] | None = None
-    metadata: dict[str, Any] | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    response_format: str | dict[str, Any] | None = None
+    object: Any = None  # "assistant"
+    created_at: Any = None  # int seconds; float or text elsewhere
+    model: Any = None  # str
+    name: Any = None  # str | None
+    description: Any = None  # str | None
+    instructions: Any = None  # str | None
+    tools: Any = None  # list[dict]
+    tool_resources: Any = None  # dict
+    metadata: Any = None  # dict[str, str]
+    temperature: Any = None  # float
+    top_p: Any = None  # float
+    response_format: Any = None  # "auto" | dict
 
     @field_validator("id", mode="before")
     @classmethod
     def _id_text(cls, value: Any) -> Any:
-        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        return str(value) if number else value

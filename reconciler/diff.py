@@ -17,7 +17,7 @@ from typing import Any
 from assistants.canonical import MANAGED_FIELDS, WRITE_ONLY_FIELDS, canonical, sha256_of
 from assistants.models import MARKER_KEY
 from reconciler.change import Action, Change
-from reconciler.identity import live_marker, parse_marker, with_marker, write_only_values
+from reconciler.identity import desired_fields, live_marker, parse_marker, write_only_values
 from reconciler.loader import DesiredAssistant
 
 RESET_VALUES: dict[str, Any] = {
@@ -76,7 +76,7 @@ class Forms:
 
 
 def _desired_form(desired: DesiredAssistant, owner: str) -> dict[str, Any]:
-    return with_marker(canonical(desired.spec.api_fields()), desired.spec, owner)
+    return canonical(desired_fields(desired.spec, owner))
 
 
 def plan_create(desired: DesiredAssistant, owner: str, forms: Forms | None = None) -> Change:

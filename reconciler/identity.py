@@ -101,15 +101,11 @@ def require_owner(owner: str | None, settings_source: str | None = None) -> str:
 
 def desired_fields(spec: AssistantSpec, owner: str) -> dict[str, Any]:
     """What the API should hold for `spec`: its fields plus the ownership marker."""
-    return with_marker(spec.api_fields(), spec, owner)
-
-
-def with_marker(fields: Mapping[str, Any], spec: AssistantSpec, owner: str) -> dict[str, Any]:
-    """`fields` (a copy) with `spec`'s ownership marker added to the metadata, whose keys come
-    out sorted as in a canonical form."""
-    marker = Marker(owner, spec.key, spec.protect, write_only_digest(write_only_values(spec)))
-    metadata = {**fields.get("metadata", {}), MARKER_KEY: str(marker)}
-    return {**fields, "metadata": dict(sorted(metadata.items()))}
+    data = spec.api_fields()
+    digest = write_only_digest(write_only_values(spec))
+    marker = Marker(owner, spec.key, spec.protect, digest)
+    data["metadata"] = {**data.get("metadata", {}), MARKER_KEY: str(marker)}
+    return data
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,10 @@ exactly as a one-process run raises it.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -35,6 +37,9 @@ BATCH = 16
 """Results per message from the child: small enough to take in between two steps."""
 
 _DONE = "done"
+
+_LOCK_CHECK_SECONDS = 0.5
+"""How often a process waiting for the claim lock checks that the other one is alive."""
 
 
 def available_cpus() -> int:
@@ -61,6 +66,7 @@ class Share(Generic[T, R]):
         self._lock = context.Lock()
         # [next unclaimed from the front, end of the unclaimed (the child claims end - 1)]
         self._bounds = context.RawArray("q", [0, len(items)])
+        self._alone = False  # the other process is gone: claims need no lock any more
         self._reader, writer = context.Pipe(duplex=False)
         _enlarge_pipe(writer.fileno())
         self._process = context.Process(target=self._run_child, args=(writer,), daemon=True)
@@ -95,7 +101,10 @@ class Share(Generic[T, R]):
             self._take_one()
 
     def results(self) -> list[R]:
-        """Every result in item order; the child's missing ones (if it failed) done here."""
+        """Every result in item order: the items this process has not claimed yet and the
+        child's missing ones (if it failed) are done here."""
+        for item in self.claims():
+            self.keep(self._work(item))
         while not self.finished:
             self._take_one()
         self.close()
@@ -124,26 +133,46 @@ class Share(Generic[T, R]):
             self._theirs.update(message)
 
     def _claim_front(self) -> int | None:
-        with self._lock:
+        with self._locked(self._process.is_alive):
             index, end = self._bounds
             if index >= end:
                 return None
             self._bounds[0] = index + 1
             return index
 
-    def _claim_back(self) -> int | None:
-        with self._lock:
+    def _claim_back(self, parent: int) -> int | None:
+        with self._locked(lambda: os.getppid() == parent):
             start, end = self._bounds
             if start >= end:
                 return None
             self._bounds[1] = end - 1
             return end - 1
 
-    def _run_child(self, writer: Any) -> None:
+    @contextlib.contextmanager
+    def _locked(self, other_alive: Callable[[], bool]) -> Iterator[None]:
+        """The claim lock; or, once the other process is gone (it may have died holding it),
+        none: each claim is one store, and what a dead child claimed is redone anyway."""
+        held = False
+        while not (held or self._alone):
+            held = self._lock.acquire(timeout=_LOCK_CHECK_SECONDS)
+            if not held:
+                self._alone = not other_alive()
         try:
+            yield
+        finally:
+            if held:
+                self._lock.release()
+
+    def _run_child(self, writer: Any) -> None:
+        parent = os.getppid()
+        try:
+            # Ctrl-C stops the child at once (it inherited the parent's handler, which would
+            # wake the parent's event loop instead), and it yields the CPU to the parent.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.set_wakeup_fd(-1)
             os.nice(CHILD_NICENESS)
             batch: list[tuple[int, R]] = []
-            while (index := self._claim_back()) is not None:
+            while (index := self._claim_back(parent)) is not None:
                 batch.append((index, self._work(self._items[index])))
                 if len(batch) >= BATCH:
                     writer.send(batch)

@@ -73,14 +73,18 @@ def load_config(paths: Sequence[str | os.PathLike[str]], *,
 
 
 def finish_steps(steps: Generator[int | Share, None, Config]) -> Config:
-    """Run `load_steps` to its end without an event loop."""
-    while True:
-        try:
-            step = next(steps)
-        except StopIteration as done:
-            return done.value
-        if isinstance(step, Share) and step.claimed_all:
-            step.wait()
+    """Run `load_steps` to its end without an event loop (on an interruption, closing it stops
+    a load share at once)."""
+    try:
+        while True:
+            try:
+                step = next(steps)
+            except StopIteration as done:
+                return done.value
+            if isinstance(step, Share) and step.claimed_all:
+                step.wait()
+    finally:
+        steps.close()
 
 
 def load_steps(paths: Sequence[str | os.PathLike[str]], *,

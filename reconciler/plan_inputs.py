@@ -68,17 +68,20 @@ async def load_while_listing(
 
 
 async def _load(steps: Generator[int | Share, None, Config], listed: asyncio.Future[Any]) -> Config:
-    while True:
-        try:
-            step = next(steps)
-        except StopIteration as done:
-            return done.value
-        if not isinstance(step, Share):
-            await asyncio.sleep(0)  # loading alone: take in what has arrived, go on
-        elif step.claimed_all:
-            await _readable(step.fileno())
-        else:
-            await _pause(_FILE_PAUSE, listed)
+    try:
+        while True:
+            try:
+                step = next(steps)
+            except StopIteration as done:
+                return done.value
+            if not isinstance(step, Share):
+                await asyncio.sleep(0)  # loading alone: take in what has arrived, go on
+            elif step.claimed_all:
+                await _readable(step.fileno())
+            else:
+                await _pause(_FILE_PAUSE, listed)
+    finally:
+        steps.close()  # cancelled (Ctrl-C): a load share stops at once
 
 
 async def _form_pages(pages: asyncio.Queue[list[dict[str, Any]] | None], forms: Forms,

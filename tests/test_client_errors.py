@@ -119,10 +119,8 @@ CASES = [
     ("2xx-array", "get", reply(200, [1, 2]), TransportError, ["expected an assistant object"]),
     ("2xx-no-id", "create", reply(200, {"object": "assistant"}), TransportError, ["no `id`"]),
     ("2xx-empty-id", "modify", reply(200, {"id": ""}), TransportError, ["no `id`"]),
-    ("2xx-tools-text", "get", reply(200, {"id": "asst_1", "tools": "code_interpreter"}),
-     TransportError, ["unexpected answer: the assistant's `tools` is not a list of objects"]),
-    ("2xx-metadata-list", "modify", reply(200, {"id": "asst_1", "metadata": ["a"]}),
-     TransportError, ["the assistant's `metadata` is not an object"]),
+    ("2xx-null-id", "get", reply(200, {"id": None, "model": "gpt-4o"}),
+     TransportError, ["unexpected answer: the assistant's `id` is not a string"]),
     ("2xx-bad-list", "list", reply(200, {"data": {"a": 1}}), TransportError, ["`data`"]),
 ]
 
@@ -302,10 +300,12 @@ def test_ids_are_path_quoted() -> None:
 
 
 def test_single_answers_in_other_servers_dialects_are_accepted_as_they_are() -> None:
-    """API-FACTS: nulls for lists and maps, a float created_at, ids of any shape, extra fields."""
-    dialect = {"id": 1234, "object": None, "created_at": 1.7e9, "model": "gpt-4o",
-               "tools": None, "tool_resources": None, "metadata": None, "response_format": None,
-               "temperature": 1, "updated_at": "2026-11-26T00:00:00Z", "owner": {"x": 1}}
+    """API-FACTS: nulls for lists and maps, other timestamps, ids of any shape, extra fields;
+    and `[]` for an empty map, as some serialisers write it. A write that succeeded is never
+    reported failed over the shape of its answer."""
+    dialect = {"id": 1234, "object": None, "created_at": "2026-11-26T00:00:00Z", "model": "gpt-4o",
+               "tools": None, "tool_resources": [], "metadata": [], "response_format": None,
+               "temperature": 1, "updated_at": 1.7e9, "owner": {"x": 1}}
     server = FakeServer(reply(200, dialect), reply(200, dialect), reply(200, dialect))
 
     async def go() -> list[dict]:

@@ -30,7 +30,7 @@ def test_forms_given_ahead_give_the_same_plan_and_stay_unchanged() -> None:
     edited = desired("edited", temperature=0.5)
     ignoring = desired("ignoring", name="Ign", metadata={"owner": "me", "team": "x"},
                        ignore_changes=["metadata.owner", "name"])
-    new = desired("new")
+    new = desired("new", temperature=0.2)
     live = [
         live_twin(same, "asst_1"),
         live_twin(edited, "asst_2", temperature=0.9),
@@ -59,6 +59,9 @@ def test_forms_given_ahead_give_the_same_plan_and_stay_unchanged() -> None:
     (update,) = [c for c in ahead.changes if c.key == "ignoring"]
     assert update.body == {"metadata": {**live[2]["metadata"], "team": "x"}}
     assert (forms._live, forms._desired) == kept
+    # A create lists its fields in the API's order, the marker's metadata in its place.
+    (create,) = [c for c in ahead.changes if c.key == "new"]
+    assert create.fields == ("model", "metadata", "temperature")
 
 
 def test_a_form_for_another_owner_is_not_reused() -> None:

@@ -62,6 +62,42 @@ print(json.dumps(drain(share, work)))
     assert out == [i * 3 for i in range(300)]
 
 
+def test_a_child_that_dies_holding_the_claim_lock_does_not_hang_this_process() -> None:
+    out = run_python(SHARE + """
+class DiesHoldingTheLock(Share):
+    child_claims = 0
+
+    def _claim_back(self, *args):
+        DiesHoldingTheLock.child_claims += 1
+        if DiesHoldingTheLock.child_claims == 5:  # this process still has many to claim
+            self._lock.acquire()
+            os._exit(9)
+        return super()._claim_back(*args)
+
+def work(i):
+    time.sleep(0.001)
+    return -i
+
+share = DiesHoldingTheLock(work, list(range(300)))
+print(json.dumps(drain(share, work)))
+""", timeout=60)
+    assert out == [-i for i in range(300)]
+
+
+def test_results_asked_for_early_does_what_is_left_here() -> None:
+    out = run_python(SHARE + """
+def work(i):
+    time.sleep(0.001)
+    if in_child() and i < 290:
+        os._exit(9)
+    return i + 1
+
+share = Share(work, list(range(300)))
+print(json.dumps(share.results()))  # no claims() first
+""")
+    assert out == [i + 1 for i in range(300)]
+
+
 def test_an_error_in_the_child_is_raised_here_as_one_process_raises_it() -> None:
     out = run_python(SHARE + """
 def work(i):
@@ -77,6 +113,26 @@ except ValueError as err:
     print(json.dumps(str(err)))
 """)
     assert out == "item 250 is bad"
+
+
+def test_ctrl_c_stops_the_child_at_once_under_asyncio_run() -> None:
+    """asyncio.run's SIGINT handler, inherited through the fork, would only cancel the child's
+    copy of the main task (and wake the parent's loop): the child must die instead."""
+    out = run_python(SHARE + """
+import asyncio, signal
+
+async def main():
+    share = Share(lambda i: time.sleep(0.05), list(range(200)))
+    time.sleep(0.5)  # the child is at work
+    os.kill(share._process.pid, signal.SIGINT)
+    share._process.join(5)
+    code = share._process.exitcode
+    share.close()
+    return code
+
+print(json.dumps(asyncio.run(main())))
+""")
+    assert out == -2  # killed by SIGINT
 
 
 def test_close_stops_a_running_child() -> None:
