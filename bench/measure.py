@@ -181,9 +181,9 @@ def cpu_per_assistant(server: Server, config_dir: Path, live: list[dict[str, Any
     unchanged config, no network (the live assistants are given), with the garbage collector
     paused as `make_plan` pauses it. A large load is shared with a child process
     (reconciler/load_share.py): its CPU is counted too, and the wall time of the load given."""
+    from reconciler.collector import collection_paused
     from reconciler.loader import load_config
     from reconciler.plan import build_plan
-    from reconciler.workflow import collection_paused
 
     with collection_paused():
         started, wall = _cpu_with_children(), time.perf_counter()

@@ -83,8 +83,8 @@ def main() -> None:
 @common_options
 def validate(run: RunContext, paths: tuple[str, ...]) -> None:
     """Check configs offline: schema, API limits, files, variables. Exit 0 valid, 1 invalid."""
+    from reconciler.collector import collection_paused
     from reconciler.loader import load_config
-    from reconciler.workflow import collection_paused
 
     with collection_paused(freeze=run.whole_process):  # as a plan loads (0.6 s of 3 at 10,000)
         config = load_config(paths or (".",))

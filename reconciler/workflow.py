@@ -6,17 +6,17 @@ the commands (`plan`, `apply`, `drift`) share one way of doing it.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import gc
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from assistants.client import AssistantsClient
 from reconciler.change import Outcome
+from reconciler.collector import collection_paused
 from reconciler.context import RunContext
 from reconciler.diff import Forms
 from reconciler.identity import require_owner
@@ -84,28 +84,6 @@ async def make_plan(
     with collection_paused(freeze=run.whole_process):
         return await _make_plan(run, paths, prune=prune, only=only, takeover=takeover,
                                 config=config)
-
-
-@contextlib.contextmanager
-def collection_paused(*, freeze: bool = False) -> Iterator[None]:
-    """Pause the cyclic garbage collector while a plan (or a load) runs. A plan allocates millions of long-lived objects that
-    hold no reference cycles (the config, the live assistants); every full collection scans
-    them all again, which took a quarter of the CPU of a 10,000-assistant plan.
-
-    With `freeze` (a process that ends with the command), the objects alive are frozen
-    (`gc.freeze`) before it is back on: the first collection after a plan, and the last one as
-    the interpreter exits, would scan them all once more (0.4 s at 10,000 assistants).
-    Reference counting still frees them; what is lost is the collection of a reference cycle
-    made before and dropped after, which a long-lived process (a test run) could not afford."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            if freeze:
-                gc.freeze()
-            gc.enable()
 
 
 async def _make_plan(

@@ -54,8 +54,9 @@ def test_a_plans_listing_does_not_keep_each_pages_response(tmp_path: Path) -> No
     """make_plan pauses the garbage collector, and an httpx response and its stream refer to
     each other: unless the listing frees them as it goes, every page's body (500 KB at 100
     assistants of 4 KB) stays in memory until the plan ends."""
+    from reconciler.collector import collection_paused
     from reconciler.context import RunContext
-    from reconciler.workflow import collection_paused, read_live
+    from reconciler.workflow import read_live
 
     responses: list[weakref.ref[httpx.Response]] = []
 
