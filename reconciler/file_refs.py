@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from assistants.errors import Problem
+from reconciler.load_cache import text_sha256
 from reconciler.settings import SETTINGS_FILE
 from reconciler.yaml_marks import DataPath
 from reconciler.yaml_source import (
@@ -36,6 +37,8 @@ class FileRefs:
     origins: dict[DataPath, str] = field(default_factory=dict)  # value path -> file as written
     targets: set[Path] = field(default_factory=set)  # resolved files read as structured data
     problems: list[Problem] = field(default_factory=list)
+    read: list[tuple[str, str, str, str]] = field(default_factory=list)  # every file read:
+    # (`*_file` key, path as written, resolved path, sha256 of its text), for the load cache
     root_real: Path | None = None  # the config root, resolved
     dirs: dict[str, str] | None = None  # directories resolved so far (PathCache.dirs)
 
@@ -47,6 +50,12 @@ class PathCache:
     roots: dict[Path, Path] = field(default_factory=dict)
     dirs: dict[str, str] = field(default_factory=dict)
 
+    def root_real(self, root: Path) -> Path:
+        real = self.roots.get(root)
+        if real is None:
+            real = self.roots[root] = root.resolve()
+        return real
+
 
 def resolve_file_refs(doc: YamlDocument, root: Path,
                       cache: PathCache | None = None) -> FileRefs:
@@ -54,9 +63,7 @@ def resolve_file_refs(doc: YamlDocument, root: Path,
     refs = FileRefs()
     data = doc.data
     cache = cache or PathCache()
-    if root not in cache.roots:
-        cache.roots[root] = root.resolve()
-    refs.root_real = cache.roots[root]
+    refs.root_real = cache.root_real(root)
     refs.dirs = cache.dirs
     _replace(doc, root, data, (), "instructions_file", "instructions", False, refs)
     tools = data.get("tools")
@@ -90,7 +97,7 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
         problems.append(doc.problem(key_path, f"`{file_key}` must be a relative file path"))
         return
     try:
-        target, real, error = _locate(doc, root, ref, file_key, refs.root_real, refs.dirs)
+        target, real, error = _locate(doc.file, root, ref, file_key, refs.root_real, refs.dirs)
     except (OSError, ValueError) as err:  # a name too long, a NUL byte, a loop of symlinks
         reason = getattr(err, "strerror", None) or str(err)
         problems.append(doc.problem(key_path, f"`{file_key}` file `{ref}` cannot be read: "
@@ -113,6 +120,7 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
     if text is None:
         problems.extend(errors)
         return
+    refs.read.append((file_key, ref, os.fspath(real), text_sha256(text)))
     value: Any = text
     if structured:
         value, errors = _parse_structured(text, display, target)
@@ -128,13 +136,29 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
     refs.origins[value_path] = ref
 
 
-def _locate(doc: YamlDocument, root: Path, ref: str, file_key: str,
+def reread(file: Path, root: Path, ref: str, file_key: str,
+           cache: PathCache) -> tuple[str, str] | None:
+    """What `ref` (named by `file_key` in `file`) resolves to now and its text, when it may
+    still be read; else None (the load cache then loads `file` the long way, which says why)."""
+    try:
+        target, real, error = _locate(file, root, ref, file_key, cache.root_real(root),
+                                      cache.dirs)
+    except (OSError, ValueError):
+        return None
+    if target is None or real is None or error is not None:
+        return None
+    text, _ = read_text(target, "")
+    return None if text is None else (os.fspath(real), text)
+
+
+def _locate(file: Path, root: Path, ref: str, file_key: str,
             root_real: Path | None = None,
             dirs: dict[str, str] | None = None) -> tuple[Path | None, Path | None, str | None]:
-    """The file `ref` names and its resolved path, or why it may not be read."""
+    """The file `ref` names (relative to `file`) and its resolved path, or why it may not be
+    read."""
     if os.path.isabs(ref) or ref.startswith(("/", "\\")):
         return None, None, (f"`{file_key}` must be relative to this file, not absolute: `{ref}`")
-    target = doc.file.parent / ref
+    target = file.parent / ref
     lexical = os.path.normpath(os.path.abspath(target))
     root_abs = os.path.normpath(os.path.abspath(root))
     if not _within(lexical, root_abs):

@@ -10,18 +10,21 @@ across all documents and the settings of all roots must agree.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from assistants.canonical import sha256_of
 from assistants.errors import ConfigError, Problem
 from assistants.models import AssistantSpec
-from reconciler.file_refs import FileRefs, PathCache, resolve_file_refs
+from reconciler.file_refs import FileRefs, PathCache, reread, resolve_file_refs
+from reconciler.load_cache import LoadCache, entry_key, open_cache, text_sha256
 from reconciler.load_share import Share, start_share
 from reconciler.settings import (
     SETTINGS_FILE,
@@ -115,9 +118,11 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
     # freed before the next one. A YAML file that another document names as `parameters_file`
     # or `schema_file` is data, not an assistant, and is left out once all files are read (its
     # problems are reported where it is read as data).
-    # From SHARE_MIN_FILES on, a second process shares the work (load_share.py).
+    # A file unchanged since an earlier load comes from the load cache (load_cache.py). From
+    # SHARE_MIN_FILES on, a second process shares the work (load_share.py).
     resolved = PathCache()
-    load = functools.partial(_load_file, env=env, resolved=resolved)
+    cache = open_cache()
+    load = functools.partial(_load_file, env=env, resolved=resolved, cache=cache)
     share = start_share(load, files, SHARE_MIN_FILES)
     try:
         loaded: list[_Loaded] = []
@@ -134,9 +139,13 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
                 yield share  # claimed_all: the caller waits for `fileno()` or calls `wait()`
                 share.take_ready()
             loaded = share.results()
+        if cache is not None:
+            cache.save(item.cache_entry for item in loaded if item.cache_entry is not None)
     finally:
         if share is not None:
             share.close()
+        if cache is not None:
+            cache.close()
     referenced = {target for item in loaded for target in item.targets}
     kept = [item for file, item in zip(files, loaded, strict=True) if file.real not in referenced]
     for item in kept:
@@ -169,11 +178,6 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
 
 SHARE_MIN_FILES = 500
 """From this many YAML files on, a second process shares the loading (where load_share allows)."""
-
-
-def _spec_digest(spec: AssistantSpec) -> str:
-    """sha256 of a spec's canonical JSON: every field, with file contents and variables resolved."""
-    return sha256_of(spec.model_dump(mode="json", by_alias=True))
 
 
 def _config_digest(settings: ProjectSettings, digests: Mapping[str, str]) -> str:
@@ -301,13 +305,62 @@ class _Loaded:
     problems: list[Problem] = field(default_factory=list)  # in the order they are reported
     specs: list[tuple[_Placed, AssistantSpec, str]] = field(default_factory=list)  # + digest
     targets: set[Path] = field(default_factory=set)  # files its `*_file` keys name
+    cache_entry: tuple[bytes, str] | None = None  # to store in the load cache: key, JSON
 
 
-def _load_file(file: _File, env: Mapping[str, str], resolved: PathCache) -> _Loaded:
-    """Parse one file, resolve variables and file references, then validate each document: the
-    file's own problems (reading, YAML, non-mapping documents) first, then each document's."""
-    item = _Loaded()
+_INSTRUCTIONS_FILE = "instructions_file"
+_FROM_INSTRUCTIONS_FILE = ("instructions",)  # FileRefs.origins' path of instructions read
+
+
+def _load_file(file: _File, env: Mapping[str, str], resolved: PathCache,
+               cache: LoadCache | None = None) -> _Loaded:
+    """`_load_fresh`, unless the load cache holds the file as it is now."""
     text, problems = read_text(file.path, file.display)
+    if text is None or cache is None:
+        return _load_fresh(file, text, problems, env, resolved)
+    key = entry_key(text, file.real, resolved.root_real(file.root))
+    entry = cache.get(key)
+    if entry is not None:
+        item = _from_entry(entry, file, resolved)
+        if item is not None:
+            return item
+    item = _load_fresh(file, text, problems, env, resolved, record=True)
+    if item.cache_entry is not None:
+        item.cache_entry = (key, item.cache_entry[1])
+    return item
+
+
+def _from_entry(entry: dict[str, Any], file: _File, resolved: PathCache) -> _Loaded | None:
+    """The file as a cache entry recorded it, when every file it read still resolves to the
+    same place and holds the same text; else None."""
+    item = _Loaded()
+    try:
+        for doc in entry["docs"]:
+            data = doc["spec"]
+            for file_key, ref, real, sha in doc["files"]:
+                found = reread(file.path, file.root, ref, file_key, resolved)
+                if found is None or found[0] != real or text_sha256(found[1]) != sha:
+                    return None
+                if file_key == _INSTRUCTIONS_FILE:
+                    data["instructions"] = found[1]
+                else:
+                    item.targets.add(Path(real))
+            spec = AssistantSpec.model_validate(data)
+            (line, col), start = doc["key"], doc["line"]
+            item.specs.append((_Placed(file.display, start, Mark(line, col)), spec,
+                               doc["digest"]))
+    except (KeyError, TypeError, ValueError):  # an entry of another shape: load it again
+        return None
+    return item
+
+
+def _load_fresh(file: _File, text: str | None, problems: list[Problem],
+                env: Mapping[str, str], resolved: PathCache, record: bool = False) -> _Loaded:
+    """Parse one file's text, resolve variables and file references, then validate each
+    document: the file's own problems (reading, YAML, non-mapping documents) first, then each
+    document's. With `record`, a file without problems or variables comes with its cache entry
+    (keyed by the caller)."""
+    item = _Loaded()
     if text is None:
         item.problems = problems
         return item
@@ -325,6 +378,8 @@ def _load_file(file: _File, env: Mapping[str, str], resolved: PathCache) -> _Loa
         item.targets |= refs.targets
         prepared.append((doc, errors, refs))
     item.problems = problems
+    record = record and not any(doc.has_variables for doc, _, _ in prepared)
+    recorded: list[dict[str, Any]] = []
     for doc, errors, refs in prepared:
         errors = errors + refs.problems
         try:
@@ -333,11 +388,31 @@ def _load_file(file: _File, env: Mapping[str, str], resolved: PathCache) -> _Loa
             errors.extend(validation_problems(err, AssistantSpec, doc, refs.origins))
         else:
             if not errors:
-                item.specs.append((_Placed(doc.path, doc.start.line, doc.mark(("key",))),
-                                   spec, _spec_digest(spec)))
+                placed = _Placed(doc.path, doc.start.line, doc.mark(("key",)))
+                # The spec's digest: its canonical JSON, every field, with file contents and
+                # variables resolved.
+                dumped = spec.model_dump(mode="json", by_alias=True)
+                digest = sha256_of(dumped)
+                item.specs.append((placed, spec, digest))
+                if record:
+                    recorded.append(_entry_doc(placed, spec, digest, refs))
         doc.data = None  # validated: the spec holds what is needed, free the YAML values
         item.problems.extend(errors)
+    if record and not item.problems:
+        item.cache_entry = (b"", json.dumps({"docs": recorded}, separators=(",", ":")))
     return item
+
+
+def _entry_doc(placed: _Placed, spec: AssistantSpec, digest: str,
+               refs: FileRefs) -> dict[str, Any]:
+    """One document as the load cache keeps it: its spec as the fields the file set (which
+    `AssistantSpec` validates back to an equal spec with the same fields set), without
+    instructions read from a file (the file is read anyway, to see that it is unchanged)."""
+    dumped = spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if _FROM_INSTRUCTIONS_FILE in refs.origins:
+        dumped.pop("instructions", None)
+    return {"line": placed.line, "key": [placed.key.line, placed.key.col], "digest": digest,
+            "spec": dumped, "files": refs.read}
 
 
 # Line breaks (as str.splitlines sees them) and other control characters: a message quoting a

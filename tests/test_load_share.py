@@ -182,7 +182,9 @@ def _big_config(tmp_path: Path) -> Path:
 
 
 def _load_both_ways(config: Path) -> dict:
-    return run_python(f"CONFIG = {str(config)!r}\n" + LOAD_BOTH_WAYS)
+    # Without the load cache, or the second load would take every file from it.
+    return run_python(f"CONFIG = {str(config)!r}\n" + LOAD_BOTH_WAYS,
+                      env={"ASSISTANTS_NO_CACHE": "1"})
 
 
 def test_a_shared_load_gives_the_same_config(tmp_path: Path) -> None:
@@ -190,6 +192,30 @@ def test_a_shared_load_gives_the_same_config(tmp_path: Path) -> None:
     assert out["used"] == [False, True]
     assert len(out["alone"]["assistants"]) == 120
     assert out["shared"] == out["alone"]
+
+
+def test_both_processes_of_a_shared_load_take_unchanged_files_from_the_cache(
+        tmp_path: Path) -> None:
+    config = _big_config(tmp_path)
+    out = run_python(f"CONFIG = {str(config)!r}\n" + COUNT_SHARES + """
+import json, sqlite3
+from reconciler.load_cache import open_cache
+
+loader.SHARE_MIN_FILES = 10**9
+first = loader.load_config([CONFIG])
+db = sqlite3.connect(open_cache().path)
+with db:  # every entry names its assistant differently, to see which files came from it
+    for key, entry in list(db.execute("SELECT key, entry FROM entries")):
+        data = json.loads(entry)
+        data["docs"][0]["spec"]["name"] = "cached"
+        db.execute("UPDATE entries SET entry = ? WHERE key = ?", (json.dumps(data), key))
+db.close()
+loader.SHARE_MIN_FILES = 2
+second = loader.load_config([CONFIG])
+print(json.dumps({"names": sorted({d.spec.name for d in second.assistants}),
+                  "count": len(second.assistants), "used": used}))
+""", env={"ASSISTANTS_CACHE_DIR": str(tmp_path / "cache")})
+    assert out == {"names": ["cached"], "count": 120, "used": [False, True]}
 
 
 def test_a_shared_load_reports_the_same_errors_in_the_same_order(tmp_path: Path) -> None:

@@ -1,0 +1,173 @@
+"""A cache of loaded YAML files: a file loaded before, whose text and referenced files have not
+changed, is not parsed and validated again.
+
+Each entry is keyed by the sha256 of the file's text, its resolved path, its config root and
+the code that loads it (every module of both packages, and the PyYAML and pydantic versions).
+It holds each document's validated spec as JSON (without instructions read from a file), its
+digest, where its key is, and every `*_file` it read: the path as written, the resolved path
+and the sha256 of the text. A hit is used only when each of those paths still resolves, inside
+the config root, to the same file with the same text; then the spec is validated again from the
+entry's JSON (a tenth of the work of parsing the YAML).
+
+Only files that loaded without a problem and hold no `${VAR}` are stored (so no variable's value
+is ever written to disk). The cache is one SQLite file in `$ASSISTANTS_CACHE_DIR`, else
+`$XDG_CACHE_HOME/assistants-reconciler`, else `~/.cache/assistants-reconciler`;
+`ASSISTANTS_NO_CACHE=1` turns it off. Any failure to read or write it (a read-only home, a
+corrupt file, another run holding the lock) only means files are loaded the long way.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+"""Changes when the entry layout changes (the code's hash covers everything else)."""
+
+RETENTION_SECONDS = 30 * 24 * 3600
+"""Entries not written again for this long are dropped when new ones are saved."""
+
+_BUSY_TIMEOUT_SECONDS = 1.0
+
+
+def cache_dir(env: Mapping[str, str]) -> Path | None:
+    """Where the cache lives, or None when it is turned off."""
+    if env.get("ASSISTANTS_NO_CACHE", "").strip() not in ("", "0"):
+        return None
+    explicit = env.get("ASSISTANTS_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "assistants-reconciler"
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> bytes:
+    """sha256 of every module of `assistants` and `reconciler` and of the parser versions: a
+    change to any of them (an upgrade, or an edit in a development checkout) misses every
+    entry written before it."""
+    import pydantic
+    import yaml
+
+    import assistants
+    import reconciler
+
+    digest = hashlib.sha256(f"{FORMAT}\0{yaml.__version__}\0{pydantic.VERSION}\0".encode())
+    for package in (assistants, reconciler):
+        directory = Path(package.__file__).parent
+        for module in sorted(directory.glob("*.py")):
+            digest.update(module.name.encode() + b"\0" + module.read_bytes() + b"\0")
+    return digest.digest()
+
+
+def entry_key(text: str, real: Path, root_real: Path) -> bytes:
+    return hashlib.sha256(code_digest() + os.fsencode(real) + b"\0" + os.fsencode(root_real)
+                          + b"\0" + text.encode("utf-8", "surrogatepass")).digest()
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class LoadCache:
+    """The entries of one cache file. Lookups open a connection per process (a connection must
+    not cross a fork: the load share's child opens its own); only the process that made the
+    cache writes, in one transaction at the end of a load."""
+
+    def __init__(self, directory: Path):
+        self.path = directory / f"load-v{FORMAT}.sqlite"
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+        self._broken = False
+
+    def get(self, key: bytes) -> dict[str, Any] | None:
+        connection = self._connect()
+        if connection is None:
+            return None
+        try:
+            row = connection.execute("SELECT entry FROM entries WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            self._broken = True
+            return None
+        if row is None:
+            return None
+        try:
+            entry = json.loads(row[0])
+        except ValueError:
+            return None
+        return entry if isinstance(entry, dict) else None
+
+    def save(self, entries: Iterable[tuple[bytes, str]]) -> None:
+        """Store new entries (key, JSON text) and drop those not written for a long time."""
+        rows = list(entries)
+        connection = self._connect()
+        if connection is None or not rows:
+            return
+        now = int(time.time())
+        try:
+            connection.commit()  # the reads' transaction
+            with connection:
+                connection.executemany(
+                    "INSERT OR REPLACE INTO entries (key, entry, written) VALUES (?, ?, ?)",
+                    [(key, entry, now) for key, entry in rows])
+                connection.execute("DELETE FROM entries WHERE written < ?",
+                                   (now - RETENTION_SECONDS,))
+        except sqlite3.Error:
+            self._broken = True
+
+    def close(self) -> None:
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection = None
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._broken:
+            return None
+        if self._connection is not None and self._pid == os.getpid():
+            return self._connection
+        self._connection, self._pid = None, os.getpid()  # a parent's connection is left alone
+        try:
+            self._connection = _open(self.path)
+        except (OSError, sqlite3.Error):
+            try:  # a file that is not a database: start a new one
+                if self.path.is_file():
+                    self.path.unlink()
+                self._connection = _open(self.path)
+            except (OSError, sqlite3.Error):
+                self._broken = True
+                return None
+        try:  # every read of the load in one transaction: each costs half as much
+            self._connection.execute("BEGIN")
+        except sqlite3.Error:
+            self._broken = True
+            return None
+        return self._connection
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_SECONDS)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        # A rowid table: entries of about 1 KB would each spill onto an overflow page of an
+        # index b-tree (which a WITHOUT ROWID table is), four times the size and the reads.
+        connection.execute("CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, "
+                           "entry TEXT NOT NULL, written INTEGER NOT NULL)")
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
+
+
+def open_cache(env: Mapping[str, str] | None = None) -> LoadCache | None:
+    """The cache the process environment (or `env`) names, or None when it is turned off."""
+    directory = cache_dir(os.environ if env is None else env)
+    return None if directory is None else LoadCache(directory)
