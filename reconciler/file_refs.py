@@ -37,8 +37,8 @@ class FileRefs:
     origins: dict[DataPath, str] = field(default_factory=dict)  # value path -> file as written
     targets: set[Path] = field(default_factory=set)  # resolved files read as structured data
     problems: list[Problem] = field(default_factory=list)
-    read: list[tuple[str, str, str, str]] = field(default_factory=list)  # every file read:
-    # (`*_file` key, path as written, resolved path, sha256 of its text), for the load cache
+    read: list[tuple[str, str, str]] = field(default_factory=list)  # every file read, for the
+    # load cache: (`*_file` key, path as written, sha256 of its text)
     root_real: Path | None = None  # the config root, resolved
     dirs: dict[str, str] | None = None  # directories resolved so far (PathCache.dirs)
 
@@ -107,9 +107,7 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
         problems.append(doc.problem(key_path, error))
         return
     assert target is not None and real is not None
-    # Both sides are resolved absolute paths, so comparing their text is comparing the paths.
-    if os.fspath(real) == (_plain_entry_text(doc.file, refs.dirs)
-                           or os.path.realpath(doc.file)):
+    if _is_itself(real, doc.file, refs.dirs):
         problems.append(doc.problem(key_path, f"`{file_key}` names the file it is in "
                                               f"(`{ref}`)"))
         return
@@ -120,7 +118,7 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
     if text is None:
         problems.extend(errors)
         return
-    refs.read.append((file_key, ref, os.fspath(real), text_sha256(text)))
+    refs.read.append((file_key, ref, text_sha256(text)))
     value: Any = text
     if structured:
         value, errors = _parse_structured(text, display, target)
@@ -139,16 +137,23 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
 def reread(file: Path, root: Path, ref: str, file_key: str,
            cache: PathCache) -> tuple[str, str] | None:
     """What `ref` (named by `file_key` in `file`) resolves to now and its text, when it may
-    still be read; else None (the load cache then loads `file` the long way, which says why)."""
+    be read as `_replace` would read it; else None (the load cache then loads `file` in full,
+    which says why)."""
     try:
         target, real, error = _locate(file, root, ref, file_key, cache.root_real(root),
                                       cache.dirs)
     except (OSError, ValueError):
         return None
-    if target is None or real is None or error is not None:
+    if target is None or real is None or error is not None or _is_itself(real, file, cache.dirs):
         return None
     text, _ = read_text(target, "")
     return None if text is None else (os.fspath(real), text)
+
+
+def _is_itself(real: Path, file: Path, dirs: dict[str, str] | None) -> bool:
+    """Whether `real` (resolved) is `file`. Both sides are resolved absolute paths, so comparing
+    their text is comparing the paths."""
+    return os.fspath(real) == (_plain_entry_text(file, dirs) or os.path.realpath(file))
 
 
 def _locate(file: Path, root: Path, ref: str, file_key: str,

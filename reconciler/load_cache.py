@@ -1,13 +1,13 @@
 """A cache of loaded YAML files: a file loaded before, whose text and referenced files have not
 changed, is not parsed and validated again.
 
-Each entry is keyed by the sha256 of the file's text, its resolved path, its config root and
-the code that loads it (every module of both packages, and the PyYAML and pydantic versions).
-It holds each document's validated spec as JSON (without instructions read from a file), its
-digest, where its key is, and every `*_file` it read: the path as written, the resolved path
-and the sha256 of the text. A hit is used only when each of those paths still resolves, inside
-the config root, to the same file with the same text; then the spec is validated again from the
-entry's JSON (a tenth of the work of parsing the YAML).
+Each entry is keyed by the sha256 of the file's text and of the code that loads it (every
+module of both packages, and the PyYAML and pydantic versions), not by where the file is. It
+holds each document's validated spec as JSON (without instructions read from a file), its
+digest, where its key is, and every `*_file` it read: the path as written and the sha256 of the
+text. A hit is used only when each of those paths may still be read from where the file is now
+(inside the config root, as the loader requires) and holds the same text; then the spec is
+validated back from the entry's JSON, a fraction of the work of parsing the YAML.
 
 Only files that loaded without a problem and hold no `${VAR}` are stored (so no variable's value
 is ever written to disk). The cache is one SQLite file in `$ASSISTANTS_CACHE_DIR`, else
@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import os
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 FORMAT = 1
 """Changes when the entry layout changes (the code's hash covers everything else)."""
@@ -67,9 +65,11 @@ def code_digest() -> bytes:
     return digest.digest()
 
 
-def entry_key(text: str, real: Path, root_real: Path) -> bytes:
-    return hashlib.sha256(code_digest() + os.fsencode(real) + b"\0" + os.fsencode(root_real)
-                          + b"\0" + text.encode("utf-8", "surrogatepass")).digest()
+def entry_key(text: str) -> bytes:
+    """A YAML file's key: its text and the code, not where it is (a checkout elsewhere, a moved
+    file or a CI runner's workspace finds the same entry; the loader checks each file it names
+    from where it is now)."""
+    return hashlib.sha256(code_digest() + text.encode("utf-8", "surrogatepass")).digest()
 
 
 def text_sha256(text: str) -> str:
@@ -87,7 +87,7 @@ class LoadCache:
         self._pid = 0
         self._broken = False
 
-    def get(self, key: bytes) -> dict[str, Any] | None:
+    def get(self, key: bytes) -> str | None:
         connection = self._connect()
         if connection is None:
             return None
@@ -96,16 +96,10 @@ class LoadCache:
         except sqlite3.Error:
             self._broken = True
             return None
-        if row is None:
-            return None
-        try:
-            entry = json.loads(row[0])
-        except ValueError:
-            return None
-        return entry if isinstance(entry, dict) else None
+        return None if row is None or not isinstance(row[0], str) else row[0]
 
     def save(self, entries: Iterable[tuple[bytes, str]]) -> None:
-        """Store new entries (key, JSON text) and drop those not written for a long time."""
+        """Store new entries (key, text) and drop those not written for a long time."""
         rows = list(entries)
         connection = self._connect()
         if connection is None or not rows:

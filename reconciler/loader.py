@@ -1,30 +1,28 @@
 """YAML files and directories → the desired state (`Config`), or a `ConfigError` listing every
 problem found in every file.
 
-Steps for each document: read safely (`yaml_source`), substitute `${VAR}`, read the files named
-by `instructions_file`, `parameters_file` and `schema_file` (`file_refs`), validate with
-`AssistantSpec`, map validation errors back to lines (`spec_errors`). Then keys must be unique
-across all documents and the settings of all roots must agree.
+Steps for each document (load_file.py): read safely (`yaml_source`), substitute `${VAR}`, read
+the files named by `instructions_file`, `parameters_file` and `schema_file` (`file_refs`),
+validate with `AssistantSpec`, map validation errors back to lines (`spec_errors`); or take it
+from the load cache (`load_cache`). Then keys must be unique across all documents and the
+settings of all roots must agree.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 import os
 import re
 from collections.abc import Generator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
 
 from assistants.canonical import sha256_of
 from assistants.errors import ConfigError, Problem
 from assistants.models import AssistantSpec
-from reconciler.file_refs import FileRefs, PathCache, reread, resolve_file_refs
-from reconciler.load_cache import LoadCache, entry_key, open_cache, text_sha256
+from reconciler.file_refs import PathCache
+from reconciler.load_cache import open_cache
+from reconciler.load_file import Loaded, Placed, YamlFile, load_file
 from reconciler.load_share import Share, start_share
 from reconciler.settings import (
     SETTINGS_FILE,
@@ -33,15 +31,7 @@ from reconciler.settings import (
     merge_settings,
     read_settings,
 )
-from reconciler.spec_errors import validation_problems
-from reconciler.variables import substitute
-from reconciler.yaml_marks import Mark
-from reconciler.yaml_source import (
-    YamlDocument,
-    display_path,
-    parse_documents,
-    read_text,
-)
+from reconciler.yaml_source import display_path
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -59,14 +49,6 @@ class Config:
     settings: ProjectSettings
     assistants: tuple[DesiredAssistant, ...]
     config_sha256: str
-
-
-@dataclass(frozen=True)
-class _File:
-    path: Path
-    display: str
-    root: Path
-    real: Path  # resolved, symlinks followed
 
 
 def load_config(paths: Sequence[str | os.PathLike[str]], *,
@@ -118,16 +100,26 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
     # freed before the next one. A YAML file that another document names as `parameters_file`
     # or `schema_file` is data, not an assistant, and is left out once all files are read (its
     # problems are reported where it is read as data).
-    # A file unchanged since an earlier load comes from the load cache (load_cache.py). From
-    # SHARE_MIN_FILES on, a second process shares the work (load_share.py).
+    # A file unchanged since an earlier load comes from the load cache (load_cache.py), at a
+    # third of the cost. From SHARE_MIN_FILES on, a second process shares the rest of the work
+    # (load_share.py), unless the first SHARE_PROBE_FILES showed that the cache holds nearly
+    # all: then the second process would cost more CPU than it saves time.
     resolved = PathCache()
     cache = open_cache()
-    load = functools.partial(_load_file, env=env, resolved=resolved, cache=cache)
-    share = start_share(load, files, SHARE_MIN_FILES)
+    load = functools.partial(load_file, env=env, resolved=resolved, cache=cache)
+    share: Share[YamlFile, Loaded] | None = None
     try:
-        loaded: list[_Loaded] = []
+        loaded: list[Loaded] = []
+        probe = SHARE_PROBE_FILES if len(files) >= SHARE_MIN_FILES else len(files)
+        for file in files[:probe]:
+            loaded.append(load(file))
+            yield 0
+        rest = files[probe:]
+        misses = sum(not item.cached for item in loaded)
+        if rest and misses * 4 > probe:
+            share = start_share(load, rest, 0)
         if share is None:
-            for file in files:
+            for file in rest:
                 loaded.append(load(file))
                 yield 0
         else:
@@ -138,7 +130,7 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
             while not share.finished:
                 yield share  # claimed_all: the caller waits for `fileno()` or calls `wait()`
                 share.take_ready()
-            loaded = share.results()
+            loaded += share.results()
         if cache is not None:
             cache.save(item.cache_entry for item in loaded if item.cache_entry is not None)
     finally:
@@ -153,7 +145,7 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
 
     assistants: list[DesiredAssistant] = []
     digests: dict[str, str] = {}
-    first: dict[str, _Placed] = {}
+    first: dict[str, Placed] = {}
     for item in kept:
         for placed, spec, digest in item.specs:
             if spec.key in first:
@@ -179,18 +171,23 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
 SHARE_MIN_FILES = 500
 """From this many YAML files on, a second process shares the loading (where load_share allows)."""
 
+SHARE_PROBE_FILES = 32
+"""Files loaded before deciding to share: a second process starts when over a quarter of them
+were not in the load cache."""
+
 
 def _config_digest(settings: ProjectSettings, digests: Mapping[str, str]) -> str:
     """sha256 of the resolved desired state, `{"assistants": {key: spec digest}, "settings":
-    {...}}` as canonical JSON: independent of file layout and order. Each spec's digest is taken
-    as its file is loaded (so by whichever process loads it)."""
+    {...}}` as canonical JSON: independent of file layout and order (instructions inline or
+    from a file digest alike). Each spec's digest is taken as its file is loaded (so by
+    whichever process loads it), or comes from the load cache."""
     state = {"assistants": digests,
              "settings": {"owner": settings.owner, "max_deletes": settings.max_deletes}}
     return sha256_of(state)
 
 
-def _discover(given: list[str], problems: list[Problem]) -> tuple[list[_File], list[Path]]:
-    files: list[_File] = []
+def _discover(given: list[str], problems: list[Problem]) -> tuple[list[YamlFile], list[Path]]:
+    files: list[YamlFile] = []
     roots: list[Path] = []
     seen: set[Path] = set()
 
@@ -198,7 +195,7 @@ def _discover(given: list[str], problems: list[Problem]) -> tuple[list[_File], l
         real = real or path.resolve()
         if real not in seen:
             seen.add(real)
-            files.append(_File(path, display_path(path), root, real))
+            files.append(YamlFile(path, display_path(path), root, real))
 
     for arg in given:
         path = Path(arg)
@@ -275,144 +272,6 @@ def _file_root(file: Path) -> Path:
                 break
             probe, probe_abs = Path(os.path.normpath(probe / "..")), probe_abs.parent
     return parent
-
-
-@dataclass(frozen=True)
-class _Placed:
-    """Where a valid document is: what the config and a duplicate-key message need of it."""
-
-    path: str
-    line: int  # of the document's start
-    key: Mark  # of its `key` value
-
-    @property
-    def source(self) -> str:
-        return f"{self.path}:{self.line}"
-
-    @property
-    def place(self) -> str:
-        return f"{self.path}:{self.key.line}:{self.key.col}"
-
-    def problem(self, message: str) -> Problem:
-        return Problem(self.path, self.key.line, self.key.col, message)
-
-
-@dataclass
-class _Loaded:
-    """What loading one file found (without the file: another process may have loaded it and
-    pickled this back, and four paths cost more to unpickle than the rest)."""
-
-    problems: list[Problem] = field(default_factory=list)  # in the order they are reported
-    specs: list[tuple[_Placed, AssistantSpec, str]] = field(default_factory=list)  # + digest
-    targets: set[Path] = field(default_factory=set)  # files its `*_file` keys name
-    cache_entry: tuple[bytes, str] | None = None  # to store in the load cache: key, JSON
-
-
-_INSTRUCTIONS_FILE = "instructions_file"
-_FROM_INSTRUCTIONS_FILE = ("instructions",)  # FileRefs.origins' path of instructions read
-
-
-def _load_file(file: _File, env: Mapping[str, str], resolved: PathCache,
-               cache: LoadCache | None = None) -> _Loaded:
-    """`_load_fresh`, unless the load cache holds the file as it is now."""
-    text, problems = read_text(file.path, file.display)
-    if text is None or cache is None:
-        return _load_fresh(file, text, problems, env, resolved)
-    key = entry_key(text, file.real, resolved.root_real(file.root))
-    entry = cache.get(key)
-    if entry is not None:
-        item = _from_entry(entry, file, resolved)
-        if item is not None:
-            return item
-    item = _load_fresh(file, text, problems, env, resolved, record=True)
-    if item.cache_entry is not None:
-        item.cache_entry = (key, item.cache_entry[1])
-    return item
-
-
-def _from_entry(entry: dict[str, Any], file: _File, resolved: PathCache) -> _Loaded | None:
-    """The file as a cache entry recorded it, when every file it read still resolves to the
-    same place and holds the same text; else None."""
-    item = _Loaded()
-    try:
-        for doc in entry["docs"]:
-            data = doc["spec"]
-            for file_key, ref, real, sha in doc["files"]:
-                found = reread(file.path, file.root, ref, file_key, resolved)
-                if found is None or found[0] != real or text_sha256(found[1]) != sha:
-                    return None
-                if file_key == _INSTRUCTIONS_FILE:
-                    data["instructions"] = found[1]
-                else:
-                    item.targets.add(Path(real))
-            spec = AssistantSpec.model_validate(data)
-            (line, col), start = doc["key"], doc["line"]
-            item.specs.append((_Placed(file.display, start, Mark(line, col)), spec,
-                               doc["digest"]))
-    except (KeyError, TypeError, ValueError):  # an entry of another shape: load it again
-        return None
-    return item
-
-
-def _load_fresh(file: _File, text: str | None, problems: list[Problem],
-                env: Mapping[str, str], resolved: PathCache, record: bool = False) -> _Loaded:
-    """Parse one file's text, resolve variables and file references, then validate each
-    document: the file's own problems (reading, YAML, non-mapping documents) first, then each
-    document's. With `record`, a file without problems or variables comes with its cache entry
-    (keyed by the caller)."""
-    item = _Loaded()
-    if text is None:
-        item.problems = problems
-        return item
-    docs, errors = parse_documents(text, file.display, file.path)
-    problems = problems + errors
-    prepared: list[tuple[YamlDocument, list[Problem], FileRefs]] = []
-    for doc in docs:
-        if not isinstance(doc.data, dict):
-            kind = "a list" if isinstance(doc.data, list) else "a single value"
-            problems.append(doc.problem((), f"a document must be a mapping (one assistant), "
-                                            f"got {kind}"))
-            continue
-        errors = substitute(doc, env)
-        refs = resolve_file_refs(doc, file.root, resolved)
-        item.targets |= refs.targets
-        prepared.append((doc, errors, refs))
-    item.problems = problems
-    record = record and not any(doc.has_variables for doc, _, _ in prepared)
-    recorded: list[dict[str, Any]] = []
-    for doc, errors, refs in prepared:
-        errors = errors + refs.problems
-        try:
-            spec = AssistantSpec.model_validate(doc.data)
-        except ValidationError as err:
-            errors.extend(validation_problems(err, AssistantSpec, doc, refs.origins))
-        else:
-            if not errors:
-                placed = _Placed(doc.path, doc.start.line, doc.mark(("key",)))
-                # The spec's digest: its canonical JSON, every field, with file contents and
-                # variables resolved.
-                dumped = spec.model_dump(mode="json", by_alias=True)
-                digest = sha256_of(dumped)
-                item.specs.append((placed, spec, digest))
-                if record:
-                    recorded.append(_entry_doc(placed, spec, digest, refs))
-        doc.data = None  # validated: the spec holds what is needed, free the YAML values
-        item.problems.extend(errors)
-    if record and not item.problems:
-        item.cache_entry = (b"", json.dumps({"docs": recorded}, separators=(",", ":")))
-    return item
-
-
-def _entry_doc(placed: _Placed, spec: AssistantSpec, digest: str,
-               refs: FileRefs) -> dict[str, Any]:
-    """One document as the load cache keeps it: its spec as the fields the file set (which
-    `AssistantSpec` validates back to an equal spec with the same fields set), without
-    instructions read from a file (the file is read anyway, to see that it is unchanged)."""
-    dumped = spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    if _FROM_INSTRUCTIONS_FILE in refs.origins:
-        dumped.pop("instructions", None)
-    return {"line": placed.line, "key": [placed.key.line, placed.key.col], "digest": digest,
-            "spec": dumped, "files": refs.read}
 
 
 # Line breaks (as str.splitlines sees them) and other control characters: a message quoting a

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,26 +47,26 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def entries(cache: Path) -> dict[bytes, dict]:
+def entries(cache: Path) -> dict[bytes, str]:
     with sqlite3.connect(cache / f"load-v{FORMAT}.sqlite") as db:
-        return {key: json.loads(entry) for key, entry in db.execute(
-            "SELECT key, entry FROM entries")}
+        return dict(db.execute("SELECT key, entry FROM entries"))
 
 
-def rewrite_entries(cache: Path, change) -> None:  # type: ignore[no-untyped-def]
+def rewrite_entries(cache: Path, change: Callable[[str], str]) -> None:
     """Change every stored entry, as a way to see whether a load used it."""
     db = sqlite3.connect(cache / f"load-v{FORMAT}.sqlite")
     with db:
         for key, entry in list(db.execute("SELECT key, entry FROM entries")):
-            data = json.loads(entry)
-            change(data)
-            db.execute("UPDATE entries SET entry = ? WHERE key = ?", (json.dumps(data), key))
+            db.execute("UPDATE entries SET entry = ? WHERE key = ?", (change(entry), key))
     db.close()
 
 
-def rename_all(data: dict) -> None:
-    for doc in data["docs"]:
-        doc["spec"]["name"] = "from the cache"
+def rename_all(entry: str) -> str:
+    """Every stored spec named "from the cache" (an entry is a line of JSON about its
+    documents, then a line of JSON for each one's spec)."""
+    head, *specs = entry.split("\n")
+    return "\n".join([head, *(json.dumps({**json.loads(spec), "name": "from the cache"})
+                              for spec in specs)])
 
 
 def fields_set(value: Any) -> Any:
@@ -90,7 +92,7 @@ def test_an_unchanged_file_comes_from_the_cache_with_the_same_result(cache: Path
     assert fields_set(second.assistants) == fields_set(first.assistants)
     hr = second.assistants[0].spec
     assert hr.instructions == "Be kind.\n"  # read from its file, not stored in the entry
-    assert "Be kind" not in json.dumps(list(entries(cache).values()))
+    assert all("Be kind" not in entry for entry in entries(cache).values())
     rewrite_entries(cache, rename_all)
     assert names(load_config([project])) == {"hr": "from the cache", "it": "from the cache"}
 
@@ -123,6 +125,42 @@ def test_editing_a_file_or_a_file_it_names_loads_it_again(cache: Path, project: 
     assert hr.instructions == ("Be brief.\n" if edit == "prompt" else "Be kind.\n")
     assert hr.tools[0].function.parameters.get("required") == (  # type: ignore[union-attr]
         ["q"] if edit == "schema" else None)
+
+
+def test_a_copy_of_the_config_elsewhere_finds_the_same_entries(cache: Path, project: Path,
+                                                              tmp_path: Path) -> None:
+    load_config([project])
+    rewrite_entries(cache, rename_all)
+    shutil.copytree(project, tmp_path / "checkout")
+    copy = load_config([tmp_path / "checkout"])
+    assert names(copy) == {"hr": "from the cache", "it": "from the cache"}
+    assert copy.assistants[0].source == "checkout/assistants/hr.yaml:1"
+
+
+def test_a_named_file_that_is_now_the_file_itself_is_refused(cache: Path, project: Path,
+                                                             tmp_path: Path) -> None:
+    # The prompt's text is the YAML's own, so only where it resolves tells the two apart.
+    yaml_text = (project / "assistants/hr.yaml").read_text()
+    (project / "prompts/hr.md").write_text(yaml_text)
+    assert load_config([project]).assistants[0].spec.instructions == yaml_text
+    shutil.copytree(project, tmp_path / "elsewhere")
+    (tmp_path / "elsewhere/prompts/hr.md").unlink()
+    (tmp_path / "elsewhere/prompts/hr.md").symlink_to("../assistants/hr.yaml")
+    with pytest.raises(ConfigError) as raised:
+        load_config([tmp_path / "elsewhere"])
+    assert "names the file it is in" in str(raised.value)
+
+
+def test_a_yaml_file_read_as_parameters_stays_data_on_a_warm_cache(cache: Path,
+                                                                   project: Path) -> None:
+    hr = project / "assistants/hr.yaml"
+    hr.write_text(hr.read_text().replace("../schemas/q.json", "q-params.yaml"))
+    (project / "assistants/q-params.yaml").write_text("type: object\n")
+    for _ in range(2):
+        config = load_config([project])
+        assert [d.spec.key for d in config.assistants] == ["hr", "it"]
+        assert config.assistants[0].spec.tools[0].function.parameters == {  # type: ignore
+            "type": "object"}
 
 
 def test_a_named_file_that_became_a_symlink_out_of_the_root_is_refused(
@@ -186,7 +224,7 @@ def test_a_corrupt_cache_file_is_replaced(cache: Path, project: Path) -> None:
 
 def test_an_entry_of_another_shape_is_loaded_again(cache: Path, project: Path) -> None:
     first = load_config([project])
-    rewrite_entries(cache, lambda data: data["docs"][0].pop("digest"))
+    rewrite_entries(cache, lambda entry: entry.replace('"digest":', '"sha":'))
     assert load_config([project]) == first
 
 

@@ -148,7 +148,7 @@ print(json.dumps([share._process.is_alive(), time.monotonic() - started < 5]))
 COUNT_SHARES = """
 import reconciler.loader as loader
 
-used = []  # for each load: whether it was shared
+used = []  # for each load that decided whether to share: whether it did
 real_start = loader.start_share
 def start_share(*args):
     share = real_start(*args)
@@ -189,33 +189,61 @@ def _load_both_ways(config: Path) -> dict:
 
 def test_a_shared_load_gives_the_same_config(tmp_path: Path) -> None:
     out = _load_both_ways(_big_config(tmp_path))
-    assert out["used"] == [False, True]
+    assert out["used"] == [True]  # the second load only
     assert len(out["alone"]["assistants"]) == 120
     assert out["shared"] == out["alone"]
+
+
+def test_a_load_mostly_in_the_cache_is_not_shared(tmp_path: Path) -> None:
+    config = _big_config(tmp_path)
+    out = run_python(f"CONFIG = {str(config)!r}\n" + COUNT_SHARES + """
+import json
+loader.SHARE_MIN_FILES = 2
+cold = loader.load_config([CONFIG])
+warm = loader.load_config([CONFIG])
+print(json.dumps({"same": cold == warm, "used": used}))
+""", env={"ASSISTANTS_CACHE_DIR": str(tmp_path / "cache")})
+    assert out == {"same": True, "used": [True]}  # the cold load only
 
 
 def test_both_processes_of_a_shared_load_take_unchanged_files_from_the_cache(
         tmp_path: Path) -> None:
     config = _big_config(tmp_path)
-    out = run_python(f"CONFIG = {str(config)!r}\n" + COUNT_SHARES + """
-import json, sqlite3
+    files = sorted((config / "assistants").glob("*.yaml"))
+    out = run_python(f"CONFIG = {str(config)!r}\nPIDS = {str(tmp_path / 'pids')!r}\n"
+                     + COUNT_SHARES + """
+import json, os, sqlite3
+from pathlib import Path
 from reconciler.load_cache import open_cache
 
-loader.SHARE_MIN_FILES = 10**9
 first = loader.load_config([CONFIG])
 db = sqlite3.connect(open_cache().path)
 with db:  # every entry names its assistant differently, to see which files came from it
     for key, entry in list(db.execute("SELECT key, entry FROM entries")):
-        data = json.loads(entry)
-        data["docs"][0]["spec"]["name"] = "cached"
-        db.execute("UPDATE entries SET entry = ? WHERE key = ?", (json.dumps(data), key))
+        head, spec = entry.split("\\n")  # a line about the document, then its spec
+        entry = head + "\\n" + json.dumps({**json.loads(spec), "name": "cached"})
+        db.execute("UPDATE entries SET entry = ? WHERE key = ?", (entry, key))
 db.close()
+# The first files changed (not in the cache), so that the load decides to share the rest.
+for path in sorted(Path(CONFIG, "assistants").glob("*.yaml"))[:loader.SHARE_PROBE_FILES]:
+    path.write_text(path.read_text() + "# edited\\n")
+import reconciler.load_file as load_file
+real_from_entry = load_file._from_entry
+def from_entry(*args):
+    with open(PIDS, "a") as pids:
+        pids.write(f"{os.getpid()}\\n")
+    return real_from_entry(*args)
+load_file._from_entry = from_entry
 loader.SHARE_MIN_FILES = 2
 second = loader.load_config([CONFIG])
-print(json.dumps({"names": sorted({d.spec.name for d in second.assistants}),
-                  "count": len(second.assistants), "used": used}))
+print(json.dumps({"names": [d.spec.name for d in second.assistants], "used": used}))
 """, env={"ASSISTANTS_CACHE_DIR": str(tmp_path / "cache")})
-    assert out == {"names": ["cached"], "count": 120, "used": [False, True]}
+    probe = 32
+    assert out["used"] == [True]
+    assert len(out["names"]) == len(files) == 120
+    assert "cached" not in out["names"][:probe]
+    assert set(out["names"][probe:]) == {"cached"}
+    assert len(set((tmp_path / "pids").read_text().split())) == 2  # both read the cache
 
 
 def test_a_shared_load_reports_the_same_errors_in_the_same_order(tmp_path: Path) -> None:
@@ -228,7 +256,7 @@ def test_a_shared_load_reports_the_same_errors_in_the_same_order(tmp_path: Path)
     files[-1].write_text(files[-1].read_text().replace("key: asst-00119", "key: asst-00000"))
     files[5].write_text(files[5].read_text().replace("name: ", "name: ${MISSING}", 1))
     out = _load_both_ways(config)
-    assert out["used"] == [False, True]
+    assert out["used"] == [True]  # the second load only
     errors = out["alone"]["errors"]
     assert len(errors) == 4
     assert any("temprature" in e for e in errors)
@@ -271,7 +299,8 @@ print(0)
     first = sorted((config / "assistants").glob("*.yaml"))[0]
     first.write_text(first.read_text().replace("temperature: 0.1", "temperature: 0.9"))
     (config / "assistants" / "new.yaml").write_text("key: brand-new\nmodel: gpt-4o\n")
-    out = run_python(f"CONFIG, DB = {str(config)!r}, {db!r}\n" + PLAN_BOTH_WAYS)
+    out = run_python(f"CONFIG, DB = {str(config)!r}, {db!r}\n" + PLAN_BOTH_WAYS,
+                     env={"ASSISTANTS_NO_CACHE": "1"})  # else the files of earlier tests hit
     assert out["used"][0] is True
     assert out["same"] is True
     assert out["plan"] == {"create": 1, "update": 1, "delete": 0, "noop": 119}

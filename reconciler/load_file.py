@@ -1,0 +1,205 @@
+"""One YAML file → what it defines (`Loaded`): its documents' validated specs with their
+digests and places, its problems, and the files it reads as data. A file unchanged since an
+earlier load comes from the load cache (load_cache.py); loader.py puts the files together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from assistants.canonical import canonical_json
+from assistants.errors import Problem
+from assistants.models import AssistantSpec
+from reconciler.file_refs import FileRefs, PathCache, reread, resolve_file_refs
+from reconciler.load_cache import LoadCache, entry_key, text_sha256
+from reconciler.spec_errors import validation_problems
+from reconciler.variables import substitute
+from reconciler.yaml_marks import Mark
+from reconciler.yaml_source import YamlDocument, parse_documents, read_text
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """A YAML file found under a config root."""
+
+    path: Path
+    display: str
+    root: Path
+    real: Path  # resolved, symlinks followed
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a valid document is: what the config and a duplicate-key message need of it."""
+
+    path: str
+    line: int  # of the document's start
+    key: Mark  # of its `key` value
+
+    @property
+    def source(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    @property
+    def place(self) -> str:
+        return f"{self.path}:{self.key.line}:{self.key.col}"
+
+    def problem(self, message: str) -> Problem:
+        return Problem(self.path, self.key.line, self.key.col, message)
+
+
+@dataclass
+class Loaded:
+    """What loading one file found (without the file: another process may have loaded it and
+    pickled this back, and four paths cost more to unpickle than the rest)."""
+
+    problems: list[Problem] = field(default_factory=list)  # in the order they are reported
+    specs: list[tuple[Placed, AssistantSpec, str]] = field(default_factory=list)  # + digest
+    targets: set[Path] = field(default_factory=set)  # files its `*_file` keys name
+    cached: bool = False  # taken from the load cache
+    cache_entry: tuple[bytes, str] | None = None  # to store in the load cache: key, entry
+
+
+_INSTRUCTIONS_FILE = "instructions_file"
+_FROM_INSTRUCTIONS_FILE = ("instructions",)  # FileRefs.origins' path of instructions read
+
+
+def load_file(file: YamlFile, env: Mapping[str, str], resolved: PathCache,
+              cache: LoadCache | None = None) -> Loaded:
+    """`_load_fresh`, unless the load cache holds the file as it is now."""
+    text, problems = read_text(file.path, file.display)
+    if text is None or cache is None:
+        return _load_fresh(file, text, problems, env, resolved)
+    key = entry_key(text)
+    entry = cache.get(key)
+    if entry is not None:
+        item = _from_entry(entry, file, resolved)
+        if item is not None:
+            return item
+    return _load_fresh(file, text, problems, env, resolved, cache_key=key)
+
+
+def _from_entry(entry: str, file: YamlFile, resolved: PathCache) -> Loaded | None:
+    """The file as a cache entry recorded it (an entry is keyed by the text alone, wherever the
+    file is), when every file it named still may be read from here and holds the same text;
+    else None."""
+    item = Loaded(cached=True)
+    try:
+        for doc, fields in _entry_docs(entry):
+            data = json.loads(fields)
+            if "instructions" in doc:
+                data["instructions"] = doc["instructions"]
+            for file_key, ref, sha in doc["files"]:
+                found = reread(file.path, file.root, ref, file_key, resolved)
+                if found is None or text_sha256(found[1]) != sha:
+                    return None
+                if file_key == _INSTRUCTIONS_FILE:
+                    data["instructions"] = found[1]
+                else:
+                    item.targets.add(Path(found[0]))
+            spec = AssistantSpec.model_validate(data)
+            (line, col), start = doc["key"], doc["line"]
+            item.specs.append((Placed(file.display, start, Mark(line, col)), spec,
+                               doc["digest"]))
+    except (KeyError, TypeError, ValueError):  # an entry of another shape: load it again
+        return None
+    return item
+
+
+def _load_fresh(file: YamlFile, text: str | None, problems: list[Problem],
+                env: Mapping[str, str], resolved: PathCache,
+                cache_key: bytes | None = None) -> Loaded:
+    """Parse one file's text, resolve variables and file references, then validate each
+    document: the file's own problems (reading, YAML, non-mapping documents) first, then each
+    document's. With a `cache_key`, a file without problems or variables comes with its entry
+    for the load cache."""
+    item = Loaded()
+    if text is None:
+        item.problems = problems
+        return item
+    docs, errors = parse_documents(text, file.display, file.path)
+    problems = problems + errors
+    prepared: list[tuple[YamlDocument, list[Problem], FileRefs]] = []
+    for doc in docs:
+        if not isinstance(doc.data, dict):
+            kind = "a list" if isinstance(doc.data, list) else "a single value"
+            problems.append(doc.problem((), f"a document must be a mapping (one assistant), "
+                                            f"got {kind}"))
+            continue
+        errors = substitute(doc, env)
+        refs = resolve_file_refs(doc, file.root, resolved)
+        item.targets |= refs.targets
+        prepared.append((doc, errors, refs))
+    item.problems = problems
+    record = cache_key is not None and not any(doc.has_variables for doc, _, _ in prepared)
+    recorded: list[tuple[dict[str, Any], str]] = []
+    for doc, errors, refs in prepared:
+        errors = errors + refs.problems
+        try:
+            spec = AssistantSpec.model_validate(doc.data)
+        except ValidationError as err:
+            errors.extend(validation_problems(err, AssistantSpec, doc, refs.origins))
+        else:
+            if not errors:
+                placed = Placed(doc.path, doc.start.line, doc.mark(("key",)))
+                text = _spec_text(spec)
+                item.specs.append((placed, spec, text.digest))
+                if record:
+                    recorded.append(_entry_doc(placed, text, refs))
+        doc.data = None  # validated: the spec holds what is needed, free the YAML values
+        item.problems.extend(errors)
+    if record and not item.problems:
+        assert cache_key is not None
+        item.cache_entry = (cache_key, _entry_text(recorded))
+    return item
+
+
+@dataclass(frozen=True)
+class _SpecText:
+    """A spec as the load cache keeps it, and its digest."""
+
+    fields: str  # canonical JSON of the fields its document set (files and variables resolved),
+    # instructions left out: they are hashed once, and a cache entry need not repeat a prompt
+    instructions: str | None
+    digest: str  # sha256 of `fields` and of the instructions' sha256
+
+
+def _spec_text(spec: AssistantSpec) -> _SpecText:
+    fields = spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    instructions = fields.pop("instructions", None)
+    text = canonical_json(fields)
+    tail = "-" if instructions is None else text_sha256(instructions)
+    return _SpecText(text, instructions, text_sha256(f"{text}\n{tail}"))
+
+
+def _entry_doc(placed: Placed, text: _SpecText, refs: FileRefs) -> tuple[dict[str, Any], str]:
+    """One document as the load cache keeps it: where it is, its digest and the files it read,
+    and its spec's fields (which `AssistantSpec` validates back to an equal spec with the same
+    fields set). Instructions read from a file are left out: the file is read anyway, to see
+    that it is unchanged."""
+    doc = {"line": placed.line, "key": [placed.key.line, placed.key.col], "digest": text.digest,
+           "files": refs.read}
+    if text.instructions is not None and _FROM_INSTRUCTIONS_FILE not in refs.origins:
+        doc["instructions"] = text.instructions
+    return doc, text.fields
+
+
+def _entry_text(docs: list[tuple[dict[str, Any], str]]) -> str:
+    """A file's cache entry: one line of JSON for all its documents, then each document's
+    fields on a line of their own (canonical JSON holds no line break), as they are."""
+    head = json.dumps([doc for doc, _ in docs], separators=(",", ":"))
+    return "\n".join([head, *(fields for _, fields in docs)])
+
+
+def _entry_docs(entry: str) -> list[tuple[dict[str, Any], str]]:
+    head, *fields = entry.split("\n")
+    docs = json.loads(head)
+    if not isinstance(docs, list) or len(docs) != len(fields):
+        raise ValueError("not a cache entry")
+    return list(zip(docs, fields, strict=True))
