@@ -2,8 +2,10 @@
 
 For each N: write a config of N assistants, seed the same N into a fresh store, start
 `assistants serve --latency-ms L`, then measure, in this order:
-1. plan (0% and 1% changed) against the floor listing, alternating, `--reps` times;
-2. CPU per unchanged assistant of load_config + build_plan (and a cProfile with --profile);
+1. plan (0% and 1% changed, with the load cache warm; 0% with it cold) against the floor
+   listing, alternating, `--reps` times;
+2. CPU per unchanged assistant of load_config + build_plan, load cache warm and cold (and a
+   cProfile with --profile);
 3. peak RSS of a plan in a fresh process, against the bytes of all list pages;
 4. requests of plan, and of plan + apply of the 1% change, against the minimum;
 5. the per-assistant-GET peer at parallelism 10;
@@ -14,14 +16,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,25 +63,35 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     changed = changed_indices(n, share)
     config_b = write_config(work / "config-changed", n, changed)
     db = work / "live.db"
-    seed_store(db, config_a)
+    # The load cache (reconciler/load_cache.py) as a team's runs find it: `warm` holds the
+    # unchanged config's files (main's last run); a cold run starts from an empty one.
+    caches = LoadCaches(work / "caches")
+    with caches, caches.cold():  # seeding loads the config too: never into the user's cache
+        seed_store(db, config_a)
     log(f"N={n}: wrote {n} documents and prompts twice, seeded {n} live assistants")
     result: dict[str, Any] = {"n": n, "latency_ms": args.latency_ms}
-    with Server(db, args.latency_ms) as server:
-        # Warm up: connections, imports, the server's page cache.
+    with Server(db, args.latency_ms) as server, caches:
+        # Warm up: connections, imports, the server's page cache, the warm load cache.
         asyncio.run(measure.floor_listing(server))
         asyncio.run(measure.plan_once(server, config_a))
 
-        floors, plans0, plans1 = [], [], []
+        floors, plans0, cold0, plans1 = [], [], [], []
         last0 = last1 = None
         for rep in range(args.reps):
             floors.append(asyncio.run(measure.floor_listing(server)))
             last0 = asyncio.run(measure.plan_once(server, config_a))
             plans0.append(last0)
             floors.append(asyncio.run(measure.floor_listing(server)))
-            last1 = asyncio.run(measure.plan_once(server, config_b))
+            with caches.cold():
+                cold0.append(asyncio.run(measure.plan_once(server, config_a)))
+            floors.append(asyncio.run(measure.floor_listing(server)))
+            with caches.copy_of_warm():  # the 1% of files changed are not in it
+                last1 = asyncio.run(measure.plan_once(server, config_b))
             plans1.append(last1)
-            log(f"N={n} rep {rep + 1}: floor {floors[-2].seconds:.3f}/{floors[-1].seconds:.3f} s,"
-                f" plan 0% {last0.seconds:.3f} s, plan 1% {last1.seconds:.3f} s")
+            log(f"N={n} rep {rep + 1}: floor "
+                f"{'/'.join(f'{f.seconds:.3f}' for f in floors[-3:])} s, plan 0% "
+                f"{last0.seconds:.3f} s (cold cache {cold0[-1].seconds:.3f} s), "
+                f"plan 1% {last1.seconds:.3f} s")
         assert last0 is not None and last1 is not None
         assert last0.summary["update"] == 0 and last1.summary["update"] == len(changed), (
             last0.summary, last1.summary)
@@ -84,6 +99,7 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         result["plan"] = {
             "floor": _stats([f.seconds for f in floors]),
             "plan_0": _stats([p.seconds for p in plans0]),
+            "plan_0_cold": _stats([p.seconds for p in cold0]),
             "plan_1": _stats([p.seconds for p in plans1]),
             "changed": len(changed),
         }
@@ -99,25 +115,25 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 if not page["has_more"]:
                     break
                 after = page["last_id"]
-        cpu_runs = []
+        cpu_runs, cold_runs = [], []
         for rep in range(max(1, args.reps)):
             profile = (HERE / "out" / f"profile-{n}.txt") if args.profile and rep == 0 else None
             if profile:
                 profile.parent.mkdir(exist_ok=True)
             cpu_runs.append(measure.cpu_per_assistant(server, config_a, live, profile))
+            with caches.cold():
+                cold_runs.append(measure.cpu_per_assistant(server, config_a, live))
         del live
-        best = min(cpu_runs, key=lambda r: r["load"] + r["build_plan"])
-        result["cpu"] = {
-            "load_us": best["load"] / n * 1e6,
-            "load_wall_us": best["load_wall"] / n * 1e6,
-            "build_plan_us": best["build_plan"] / n * 1e6,
-            "total_us": (best["load"] + best["build_plan"]) / n * 1e6,
-        }
+        result["cpu"] = {**_cpu_figures(cpu_runs, n),
+                         "cold": _cpu_figures(cold_runs, n)}
         log(f"N={n}: CPU {result['cpu']}")
 
         rss = measure.peak_rss(server, config_a)
-        result["rss"] = {**rss, "live_json": floor.bytes}
-        log(f"N={n}: RSS {rss}, live JSON {floor.bytes}")
+        with caches.cold():
+            rss_cold = measure.peak_rss(server, config_a)
+        result["rss"] = {**rss, "live_json": floor.bytes,
+                         "cold": {**rss_cold, "live_json": floor.bytes}}
+        log(f"N={n}: RSS {rss}, cold {rss_cold}, live JSON {floor.bytes}")
 
         peer = asyncio.run(measure.peer_per_get(server))
         result["peer"] = {"seconds": peer.seconds, "requests": peer.requests}
@@ -158,6 +174,61 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return result
 
 
+class LoadCaches:
+    """The load cache each measurement runs with (ASSISTANTS_CACHE_DIR of this process and of
+    the processes it starts): the warm one, unless inside `cold()` or `copy_of_warm()`."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.warm = directory / "warm"
+        self._saved: dict[str, str | None] = {}
+
+    def __enter__(self) -> LoadCaches:
+        for name in ("ASSISTANTS_CACHE_DIR", "ASSISTANTS_NO_CACHE"):
+            self._saved[name] = os.environ.pop(name, None)
+        os.environ["ASSISTANTS_CACHE_DIR"] = str(self.warm)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name, value in self._saved.items():
+            os.environ.pop(name, None)
+            if value is not None:
+                os.environ[name] = value
+
+    @contextlib.contextmanager
+    def cold(self) -> Iterator[None]:
+        """An empty cache (it gets written, as a first run's is)."""
+        with self._using(self.directory / "cold"):
+            yield
+
+    @contextlib.contextmanager
+    def copy_of_warm(self) -> Iterator[None]:
+        """The warm cache as it is now, left unchanged by what runs inside."""
+        copy = self.directory / "copy"
+        shutil.copytree(self.warm, copy)
+        with self._using(copy):
+            yield
+
+    @contextlib.contextmanager
+    def _using(self, directory: Path) -> Iterator[None]:
+        os.environ["ASSISTANTS_CACHE_DIR"] = str(directory)
+        try:
+            yield
+        finally:
+            os.environ["ASSISTANTS_CACHE_DIR"] = str(self.warm)
+            shutil.rmtree(directory, ignore_errors=True)
+
+
+def _cpu_figures(runs: list[dict[str, float]], n: int) -> dict[str, float]:
+    best = min(runs, key=lambda r: r["load"] + r["build_plan"])
+    return {
+        "load_us": best["load"] / n * 1e6,
+        "load_wall_us": best["load_wall"] / n * 1e6,
+        "build_plan_us": best["build_plan"] / n * 1e6,
+        "total_us": (best["load"] + best["build_plan"]) / n * 1e6,
+    }
+
+
 def _log(line: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
 
@@ -181,21 +252,24 @@ def render(results: list[dict[str, Any]], info: dict[str, str], args: argparse.N
         "",
         "Plan = `make_plan` (load the YAML + prompt files, list, build the plan) + rendering the "
         "text plan, in process, exactly what `assistants plan DIR` runs. Floor = a bare httpx "
-        "loop listing the same assistants with `limit=100`. Target: plan <= 1.25x floor.",
+        "loop listing the same assistants with `limit=100`. Target: plan <= 1.25x floor. "
+        "Load cache (reconciler/load_cache.py): warm = it holds the unchanged config's files, as "
+        "after any earlier run; the 1%-changed plan starts from that cache too (its changed "
+        "files are loaded in full); cold = an empty cache, as a first run or a CI job that "
+        "does not keep it.",
         "",
-        "| N | floor (s) | plan, 0% changed (s) | ratio | plan, 1% changed (s) | ratio |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| N | floor (s) | plan, 0% changed, warm (s) | ratio | plan, 1% changed, warm (s) "
+        "| ratio | plan, 0% changed, cold (s) | ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         p = r["plan"]
-        lines.append(
-            f"| {r['n']:,} | {p['floor']['best']:.3f} ({p['floor']['median']:.3f}) "
-            f"| {p['plan_0']['best']:.3f} ({p['plan_0']['median']:.3f}) "
-            f"| {_ratio(p['plan_0']['best'], p['floor']['best'])} "
-            f"({_ratio(p['plan_0']['median'], p['floor']['median'])}) "
-            f"| {p['plan_1']['best']:.3f} ({p['plan_1']['median']:.3f}) "
-            f"| {_ratio(p['plan_1']['best'], p['floor']['best'])} "
-            f"({_ratio(p['plan_1']['median'], p['floor']['median'])}) |")
+        cells = [f"{p['floor']['best']:.3f} ({p['floor']['median']:.3f})"]
+        for name in ("plan_0", "plan_1", "plan_0_cold"):
+            cells += [f"{p[name]['best']:.3f} ({p[name]['median']:.3f})",
+                      f"{_ratio(p[name]['best'], p['floor']['best'])} "
+                      f"({_ratio(p[name]['median'], p['floor']['median'])})"]
+        lines.append(f"| {r['n']:,} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "## Apply vs floor",
@@ -224,15 +298,17 @@ def render(results: list[dict[str, Any]], info: dict[str, str], args: argparse.N
         "reconciler/load_share.py) for `load_config` and `build_plan` (canonical form, matching, "
         "diff, hashes) on an unchanged config, live data given, per assistant, garbage "
         "collector paused as in `make_plan`; and the wall time of the load, which the child "
-        "shortens. Target: under 200 us.",
+        "shortens. With the load cache warm, and cold (empty, then written). "
+        "Target: under 200 us.",
         "",
-        "| N | load CPU (us) | load wall (us) | build_plan (us) | total CPU (us) |",
-        "|---:|---:|---:|---:|---:|",
+        "| N | cache | load CPU (us) | load wall (us) | build_plan (us) | total CPU (us) |",
+        "|---:|---|---:|---:|---:|---:|",
     ]
     for r in results:
-        c = r["cpu"]
-        lines.append(f"| {r['n']:,} | {c['load_us']:.0f} | {c.get('load_wall_us', 0):.0f} "
-                     f"| {c['build_plan_us']:.0f} | {c['total_us']:.0f} |")
+        for label, c in (("warm", r["cpu"]), ("cold", r["cpu"]["cold"])):
+            lines.append(f"| {r['n']:,} | {label} | {c['load_us']:.0f} "
+                         f"| {c['load_wall_us']:.0f} | {c['build_plan_us']:.0f} "
+                         f"| {c['total_us']:.0f} |")
     lines += [
         "",
         "## Peak RSS",
@@ -240,21 +316,22 @@ def render(results: list[dict[str, Any]], info: dict[str, str], args: argparse.N
         "Peak RSS (VmHWM; `ru_maxrss` survives execve on Linux, so it would show the harness's "
         "own peak) of a fresh process running one plan (bench/rss_child.py); baseline = the "
         "same after imports only. Live JSON = bytes of all list pages. Target: peak < 3x live "
-        "JSON. Load child = the peak of the process a large load is shared with; it was forked "
-        "from the plan's process, so part of it is pages the two share.",
+        "JSON. Load child = the peak of the process a large load is shared with (none when the "
+        "load cache serves it); it was forked from the plan's process, so part of it is pages "
+        "the two share.",
         "",
-        "| N | live JSON (MB) | baseline (MB) | peak (MB) | peak / live JSON | "
+        "| N | cache | live JSON (MB) | baseline (MB) | peak (MB) | peak / live JSON | "
         "(peak - baseline) / live JSON | load child peak (MB) |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     mb = 1024 * 1024
     for r in results:
-        s = r["rss"]
-        lines.append(
-            f"| {r['n']:,} | {s['live_json'] / mb:.1f} | {s['baseline'] / mb:.1f} "
-            f"| {s['peak'] / mb:.1f} | {_ratio(s['peak'], s['live_json'])} "
-            f"| {_ratio(s['peak'] - s['baseline'], s['live_json'])} "
-            f"| {s.get('child_peak', 0) / mb:.1f} |")
+        for label, s in (("warm", r["rss"]), ("cold", r["rss"]["cold"])):
+            lines.append(
+                f"| {r['n']:,} | {label} | {s['live_json'] / mb:.1f} | {s['baseline'] / mb:.1f} "
+                f"| {s['peak'] / mb:.1f} | {_ratio(s['peak'], s['live_json'])} "
+                f"| {_ratio(s['peak'] - s['baseline'], s['live_json'])} "
+                f"| {s.get('child_peak', 0) / mb:.1f} |")
     lines += [
         "",
         "## Requests",

@@ -42,7 +42,12 @@ def cache_dir(env: Mapping[str, str]) -> Path | None:
     explicit = env.get("ASSISTANTS_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = env.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        if not os.path.isabs(home):  # no HOME and no passwd entry: no cache, not `./~/`
+            return None
+        base = os.path.join(home, ".cache")
     return Path(base) / "assistants-reconciler"
 
 
@@ -77,15 +82,18 @@ def text_sha256(text: str) -> str:
 
 
 class LoadCache:
-    """The entries of one cache file. Lookups open a connection per process (a connection must
-    not cross a fork: the load share's child opens its own); only the process that made the
-    cache writes, in one transaction at the end of a load."""
+    """The entries of one cache file. Each process opens its own connection (a connection must
+    not cross a fork: the loader closes this process's before the load share's child starts,
+    and a connection made by another process is never used or closed); only the process that
+    made the cache writes, in one transaction at the end of a load."""
 
     def __init__(self, directory: Path):
         self.path = directory / f"load-v{FORMAT}.sqlite"
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
-        self._broken = False
+        self._broken = False  # unusable for this load (locked, unwritable, ...)
+        self._corrupt = False  # to be replaced by a new file when the entries are saved
+        self._inherited: list[sqlite3.Connection] = []
 
     def get(self, key: bytes) -> str | None:
         connection = self._connect()
@@ -93,14 +101,18 @@ class LoadCache:
             return None
         try:
             row = connection.execute("SELECT entry FROM entries WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error:
-            self._broken = True
+        except sqlite3.Error as err:
+            self._failed(err)
             return None
         return None if row is None or not isinstance(row[0], str) else row[0]
 
     def save(self, entries: Iterable[tuple[bytes, str]]) -> None:
         """Store new entries (key, text) and drop those not written for a long time."""
         rows = list(entries)
+        if self._corrupt:
+            self.close()
+            _remove(self.path)
+            self._corrupt = self._broken = False
         connection = self._connect()
         if connection is None or not rows:
             return
@@ -113,8 +125,8 @@ class LoadCache:
                     [(key, entry, now) for key, entry in rows])
                 connection.execute("DELETE FROM entries WHERE written < ?",
                                    (now - RETENTION_SECONDS,))
-        except sqlite3.Error:
-            self._broken = True
+        except sqlite3.Error as err:
+            self._failed(err)
 
     def close(self) -> None:
         if self._connection is not None and self._pid == os.getpid():
@@ -124,25 +136,42 @@ class LoadCache:
     def _connect(self) -> sqlite3.Connection | None:
         if self._broken:
             return None
-        if self._connection is not None and self._pid == os.getpid():
-            return self._connection
-        self._connection, self._pid = None, os.getpid()  # a parent's connection is left alone
+        if self._connection is not None:
+            if self._pid == os.getpid():
+                return self._connection
+            # Made before a fork: closing it here could undo the other process's locks.
+            self._inherited.append(self._connection)
+        self._connection, self._pid = None, os.getpid()
         try:
             self._connection = _open(self.path)
-        except (OSError, sqlite3.Error):
-            try:  # a file that is not a database: start a new one
-                if self.path.is_file():
-                    self.path.unlink()
-                self._connection = _open(self.path)
-            except (OSError, sqlite3.Error):
-                self._broken = True
-                return None
-        try:  # every read of the load in one transaction: each costs half as much
-            self._connection.execute("BEGIN")
-        except sqlite3.Error:
-            self._broken = True
-            return None
+            self._connection.execute("BEGIN")  # the load's reads in one transaction: faster
+        except (OSError, sqlite3.Error) as err:
+            self._connection = None
+            self._failed(err)
+            if self._corrupt:  # not a database at all: start a new one now
+                _remove(self.path)
+                self._corrupt = self._broken = False
+                try:
+                    self._connection = _open(self.path)
+                    self._connection.execute("BEGIN")
+                except (OSError, sqlite3.Error):
+                    self._connection, self._broken = None, True
         return self._connection
+
+    def _failed(self, err: Exception) -> None:
+        """The cache is not used for the rest of this load; a damaged file is also replaced
+        (but never one another run merely holds locked)."""
+        self._broken = True
+        if getattr(err, "sqlite_errorname", None) in ("SQLITE_NOTADB", "SQLITE_CORRUPT"):
+            self._corrupt = True
+
+
+def _remove(path: Path) -> None:
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal"):
+        try:
+            (path.parent / name).unlink()
+        except OSError:
+            pass
 
 
 def _open(path: Path) -> sqlite3.Connection:
@@ -155,6 +184,7 @@ def _open(path: Path) -> sqlite3.Connection:
         # index b-tree (which a WITHOUT ROWID table is), four times the size and the reads.
         connection.execute("CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, "
                            "entry TEXT NOT NULL, written INTEGER NOT NULL)")
+        connection.execute("CREATE INDEX IF NOT EXISTS entries_written ON entries (written)")
     except sqlite3.Error:
         connection.close()
         raise

@@ -6,6 +6,7 @@ earlier load comes from the load cache (load_cache.py); loader.py puts the files
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from assistants.canonical import canonical_json
 from assistants.errors import Problem
 from assistants.models import AssistantSpec
 from reconciler.file_refs import FileRefs, PathCache, reread, resolve_file_refs
@@ -137,7 +137,10 @@ def _load_fresh(file: YamlFile, text: str | None, problems: list[Problem],
         item.targets |= refs.targets
         prepared.append((doc, errors, refs))
     item.problems = problems
-    record = cache_key is not None and not any(doc.has_variables for doc, _, _ in prepared)
+    # Stored only what JSON gives back as it was: no variables (their values stay off disk),
+    # and plain data (string keys, finite numbers), checked before validation consumes it.
+    record = cache_key is not None and all(not doc.has_variables and _plain(doc.data)
+                                           for doc, _, _ in prepared)
     recorded: list[tuple[dict[str, Any], str]] = []
     for doc, errors, refs in prepared:
         errors = errors + refs.problems
@@ -160,22 +163,43 @@ def _load_fresh(file: YamlFile, text: str | None, problems: list[Problem],
     return item
 
 
+_UNSET: Any = object()
+
+
 @dataclass(frozen=True)
 class _SpecText:
     """A spec as the load cache keeps it, and its digest."""
 
-    fields: str  # canonical JSON of the fields its document set (files and variables resolved),
-    # instructions left out: they are hashed once, and a cache entry need not repeat a prompt
-    instructions: str | None
-    digest: str  # sha256 of `fields` and of the instructions' sha256
+    fields: str  # JSON of the fields its document set, in its order (files and variables
+    # resolved), instructions left out: they are hashed once, and an entry need not hold a prompt
+    instructions: Any  # str, None, or _UNSET (not set)
+    digest: str  # sha256 of `fields` and of the instructions' sha256: any edit of a document's
+    # content changes it (even to a value equal to the default, or of key order, which a
+    # strict JSON schema's `properties` make significant); moving text between files does not
 
 
 def _spec_text(spec: AssistantSpec) -> _SpecText:
     fields = spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    instructions = fields.pop("instructions", None)
-    text = canonical_json(fields)
-    tail = "-" if instructions is None else text_sha256(instructions)
+    instructions = fields.pop("instructions", _UNSET)
+    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    tail = ("-" if instructions is _UNSET else "null" if instructions is None
+            else text_sha256(instructions))
     return _SpecText(text, instructions, text_sha256(f"{text}\n{tail}"))
+
+
+def _plain(value: Any) -> bool:
+    """Whether `value` is made of what JSON holds as it is: dicts with string keys, lists,
+    strings, bools, ints, finite floats and None."""
+    kind = type(value)
+    if kind is str or kind is bool or kind is int or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if kind is dict:
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if kind is list:
+        return all(_plain(item) for item in value)
+    return False
 
 
 def _entry_doc(placed: Placed, text: _SpecText, refs: FileRefs) -> tuple[dict[str, Any], str]:
@@ -185,8 +209,8 @@ def _entry_doc(placed: Placed, text: _SpecText, refs: FileRefs) -> tuple[dict[st
     that it is unchanged."""
     doc = {"line": placed.line, "key": [placed.key.line, placed.key.col], "digest": text.digest,
            "files": refs.read}
-    if text.instructions is not None and _FROM_INSTRUCTIONS_FILE not in refs.origins:
-        doc["instructions"] = text.instructions
+    if text.instructions is not _UNSET and _FROM_INSTRUCTIONS_FILE not in refs.origins:
+        doc["instructions"] = text.instructions  # a string, or null
     return doc, text.fields
 
 

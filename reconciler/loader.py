@@ -75,10 +75,11 @@ def finish_steps(steps: Generator[int | Share, None, Config]) -> Config:
 def load_steps(paths: Sequence[str | os.PathLike[str]], *,
                env: Mapping[str, str] | None = None) -> Generator[int | Share, None, Config]:
     """`load_config` one file at a time, for a caller that overlaps loading with I/O: the first
-    value yielded is the number of YAML files found, then one value follows each file read.
-    When another process loads a share of the files, that value is the `Share`, and when its
-    `claimed_all` there is nothing to do but wait for it (`finish_steps` shows how). The
-    generator returns the `Config` (or raises the `ConfigError`) exactly as `load_config`."""
+    value yielded is the number of YAML files found, then one value follows each file read, and
+    `DECIDED` once whether to share the load is decided (`until_decided`). When another process
+    loads a share of the files, the value is the `Share`, and when its `claimed_all` there is
+    nothing to do but wait for it (`finish_steps` shows how). The generator returns the
+    `Config` (or raises the `ConfigError`) exactly as `load_config`."""
     env = os.environ if env is None else env
     given = [os.fspath(p) for p in paths] or ["."]
     problems: list[Problem] = []
@@ -110,14 +111,21 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
     share: Share[YamlFile, Loaded] | None = None
     try:
         loaded: list[Loaded] = []
-        probe = SHARE_PROBE_FILES if len(files) >= SHARE_MIN_FILES else len(files)
+        may_share = len(files) >= SHARE_MIN_FILES
+        if not may_share:
+            yield DECIDED
+        probe = SHARE_PROBE_FILES if may_share else len(files)
         for file in files[:probe]:
             loaded.append(load(file))
             yield 0
         rest = files[probe:]
         misses = sum(not item.cached for item in loaded)
         if rest and misses * 4 > probe:
+            if cache is not None:
+                cache.close()  # no database connection across the fork
             share = start_share(load, rest, 0)
+        if may_share:
+            yield DECIDED
         if share is None:
             for file in rest:
                 loaded.append(load(file))
@@ -175,12 +183,29 @@ SHARE_PROBE_FILES = 32
 """Files loaded before deciding to share: a second process starts when over a quarter of them
 were not in the load cache."""
 
+DECIDED = -1
+"""What `load_steps` yields once it has decided whether to share the load."""
+
+
+def until_decided(steps: Generator[int | Share, None, Config]) -> None:
+    """Run `load_steps`, after its first value, until it has decided whether to share the load:
+    a process forks only while no other thread is alive (load_share.py), so a caller that
+    starts threads (a DNS lookup while connecting) must wait for this. Closes `steps` when
+    interrupted."""
+    try:
+        while next(steps) != DECIDED:
+            pass
+    except BaseException:
+        steps.close()
+        raise
+
 
 def _config_digest(settings: ProjectSettings, digests: Mapping[str, str]) -> str:
     """sha256 of the resolved desired state, `{"assistants": {key: spec digest}, "settings":
-    {...}}` as canonical JSON: independent of file layout and order (instructions inline or
-    from a file digest alike). Each spec's digest is taken as its file is loaded (so by
-    whichever process loads it), or comes from the load cache."""
+    {...}}` as canonical JSON: independent of which files hold the documents and in what order
+    (instructions inline or from a file digest alike; load_file._SpecText). Each spec's digest
+    is taken as its file is loaded (so by whichever process loads it), or comes from the load
+    cache."""
     state = {"assistants": digests,
              "settings": {"owner": settings.owner, "max_deletes": settings.max_deletes}}
     return sha256_of(state)

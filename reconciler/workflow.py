@@ -20,7 +20,7 @@ from reconciler.collector import collection_paused
 from reconciler.context import RunContext
 from reconciler.diff import Forms
 from reconciler.identity import require_owner
-from reconciler.loader import Config, finish_steps, load_steps
+from reconciler.loader import Config, finish_steps, load_steps, until_decided
 from reconciler.plan import Plan, build_plan
 from reconciler.plan_inputs import OnPage, load_while_listing
 
@@ -100,6 +100,8 @@ async def _make_plan(
         steps = load_steps(paths or (".",))
         if next(steps) < OVERLAP_MIN_FILES:
             config, steps = finish_steps(steps), None
+        else:
+            until_decided(steps)  # connecting may start a thread, after which no fork
     if config is not None:
         resolve_owner(run, config)
     try:

@@ -156,16 +156,19 @@ def test_a_yaml_file_read_as_parameters_stays_data_on_a_warm_cache(cache: Path,
     hr = project / "assistants/hr.yaml"
     hr.write_text(hr.read_text().replace("../schemas/q.json", "q-params.yaml"))
     (project / "assistants/q-params.yaml").write_text("type: object\n")
-    for _ in range(2):
+    for hit in (False, True):
         config = load_config([project])
         assert [d.spec.key for d in config.assistants] == ["hr", "it"]
         assert config.assistants[0].spec.tools[0].function.parameters == {  # type: ignore
             "type": "object"}
+        assert names(config)["hr"] == ("from the cache" if hit else "HR")
+        rewrite_entries(cache, rename_all)
 
 
 def test_a_named_file_that_became_a_symlink_out_of_the_root_is_refused(
         cache: Path, project: Path, tmp_path: Path) -> None:
     load_config([project])
+    assert len(entries(cache)) == 2
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "hr.md").write_text("Be kind.\n")  # the same text, somewhere not allowed
@@ -179,6 +182,7 @@ def test_a_named_file_that_became_a_symlink_out_of_the_root_is_refused(
 def test_a_deleted_named_file_is_an_error_as_without_a_cache(cache: Path,
                                                              project: Path) -> None:
     load_config([project])
+    assert len(entries(cache)) == 2
     (project / "prompts/hr.md").unlink()
     with pytest.raises(ConfigError) as raised:
         load_config([project])
@@ -210,6 +214,76 @@ def test_errors_are_the_same_on_a_warm_cache(cache: Path, project: Path) -> None
     assert any(m.startswith("project/assistants/bad.yaml:3:1: unknown key `temprature`")
                for m in messages[1])
     assert len(entries(cache)) == 3  # hr, it and zz: each loaded without a problem
+
+
+def test_a_narrower_root_refuses_what_a_wider_one_allowed(cache: Path, project: Path) -> None:
+    load_config([project])
+    assert len(entries(cache)) == 2
+    (project / "assistants/assistants.project.yaml").write_text("owner: team\n")
+    with pytest.raises(ConfigError) as raised:
+        load_config([project / "assistants"])
+    assert "`../prompts/hr.md` is outside the config root" in str(raised.value)
+
+
+def test_specs_come_back_with_their_key_order(cache: Path, project: Path) -> None:
+    # The order of `properties` is the order a strict JSON schema makes the model answer in.
+    (project / "assistants/order.yaml").write_text(
+        "key: order\nmodel: gpt-4o\nname: Order\nmetadata: {team: hr, env: prod}\n"
+        "instructions: null\n"
+        "response_format:\n  type: json_schema\n  json_schema:\n    name: answer\n"
+        "    strict: true\n    schema:\n      type: object\n      additionalProperties: false\n"
+        "      required: [reasoning, answer]\n      properties:\n"
+        "        reasoning: {type: string}\n        answer: {type: string}\n")
+    cold = load_config([project]).assistants[2].spec
+    rewrite_entries(cache, rename_all)
+    warm = load_config([project]).assistants[2].spec
+    assert warm.name == "from the cache"
+    assert json.dumps(warm.api_fields()) == json.dumps({**cold.api_fields(),
+                                                        "name": "from the cache"})
+    assert fields_set(warm) == fields_set(cold)  # `instructions: null` was set
+
+
+def test_what_json_would_change_is_not_stored(cache: Path, project: Path) -> None:
+    (project / "assistants/odd.yaml").write_text(
+        "key: odd\nmodel: gpt-4o\ntools:\n  - type: function\n    function:\n"
+        "      name: f\n      parameters: {type: object, properties: {2: {type: number}, "
+        "x: {type: number, maximum: .inf}}}\n")
+    first = load_config([project])
+    assert len(entries(cache)) == 2  # hr and it; not odd
+    second = load_config([project])
+    assert second == first
+    properties = second.assistants[2].spec.tools[0].function.parameters["properties"]  # type: ignore
+    assert list(properties) == [2, "x"] and properties["x"]["maximum"] == float("inf")
+
+
+def test_a_locked_cache_is_left_alone(cache: Path, project: Path) -> None:
+    load_config([project])
+    path = cache / f"load-v{FORMAT}.sqlite"
+    inode = path.stat().st_ino
+    (project / "assistants/new.yaml").write_text("key: new\nmodel: gpt-4o\n")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("PRAGMA locking_mode=EXCLUSIVE")  # another run holding the whole file,
+    other.execute("BEGIN EXCLUSIVE")  # for longer than a load waits
+    try:
+        assert [d.spec.key for d in load_config([project]).assistants] == ["hr", "it", "new"]
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert path.stat().st_ino == inode
+    assert len(entries(cache)) == 2  # kept; the new file is stored next time
+
+
+def test_a_damaged_cache_file_is_replaced(cache: Path, project: Path) -> None:
+    first = load_config([project])
+    path = cache / f"load-v{FORMAT}.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    data[4096:] = b"\xff" * (len(data) - 4096)  # every page after the header's
+    path.write_bytes(bytes(data))
+    assert load_config([project]) == first
+    rewrite_entries(cache, rename_all)  # a new file, with both files stored again
+    assert names(load_config([project])) == {"hr": "from the cache", "it": "from the cache"}
 
 
 def test_a_corrupt_cache_file_is_replaced(cache: Path, project: Path) -> None:
@@ -250,3 +324,13 @@ def test_the_default_place_follows_xdg(tmp_path: Path, project: Path,
     load_config([project])
     assert (tmp_path / "xdg/assistants-reconciler" / f"load-v{FORMAT}.sqlite").is_file()
     assert os.stat(tmp_path / "xdg/assistants-reconciler").st_mode & 0o077 == 0
+
+
+def test_without_a_home_there_is_no_cache(tmp_path: Path, project: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ASSISTANTS_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)  # as with no HOME, no user
+    monkeypatch.chdir(project)
+    assert names(load_config(["."])) == {"hr": "HR", "it": "IT"}
+    assert not (project / "~").exists()

@@ -304,3 +304,27 @@ print(0)
     assert out["used"][0] is True
     assert out["same"] is True
     assert out["plan"] == {"create": 1, "update": 1, "delete": 0, "noop": 119}
+
+
+def test_a_plan_against_a_host_name_still_shares_its_load(serve, tmp_path: Path) -> None:
+    # Connecting to a host name looks it up in a thread; no fork may follow that.
+    handle = serve()
+    endpoint = handle.base_url.replace("127.0.0.1", "localhost")
+    config = _big_config(tmp_path)
+    out = run_python(f"CONFIG, ENDPOINT = {str(config)!r}, {endpoint!r}\n" + COUNT_SHARES + """
+import asyncio, json
+from reconciler.context import RunContext
+from reconciler.workflow import make_plan
+
+loader.SHARE_MIN_FILES = 2
+run = RunContext(endpoint=ENDPOINT, env={"OPENAI_API_KEY": "sk-test"})
+
+async def plan():
+    config, plan, client = await make_plan(run, [CONFIG])
+    await client.aclose()
+    return plan.summary
+
+print(json.dumps({"summary": asyncio.run(plan()), "used": used}))
+""", env={"ASSISTANTS_NO_CACHE": "1"})
+    assert out["summary"]["create"] == 120
+    assert out["used"] == [True]
