@@ -2,9 +2,9 @@
 
 For each N: write a config of N assistants, seed the same N into a fresh store, start
 `assistants serve --latency-ms L`, then measure, in this order:
-1. plan (0% and 1% changed, with the load cache warm; 0% with it cold) against the floor
+1. plan (0% and 1% changed, with the load cache warm; 0% with it cold and off) against the floor
    listing, alternating, `--reps` times;
-2. CPU per unchanged assistant of load_config + build_plan, load cache warm and cold (and a
+2. CPU per unchanged assistant of load_config + build_plan, load cache warm, cold, off (and a
    cProfile with --profile);
 3. peak RSS of a plan in a fresh process, against the bytes of all list pages;
 4. requests of plan, and of plan + apply of the 1% change, against the minimum;
@@ -75,7 +75,7 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         asyncio.run(measure.floor_listing(server))
         asyncio.run(measure.plan_once(server, config_a))
 
-        floors, plans0, cold0, plans1 = [], [], [], []
+        floors, plans0, cold0, off0, plans1 = [], [], [], [], []
         last0 = last1 = None
         for rep in range(args.reps):
             floors.append(asyncio.run(measure.floor_listing(server)))
@@ -85,13 +85,16 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
             with caches.cold():
                 cold0.append(asyncio.run(measure.plan_once(server, config_a)))
             floors.append(asyncio.run(measure.floor_listing(server)))
+            with caches.off():
+                off0.append(asyncio.run(measure.plan_once(server, config_a)))
+            floors.append(asyncio.run(measure.floor_listing(server)))
             with caches.copy_of_warm():  # the 1% of files changed are not in it
                 last1 = asyncio.run(measure.plan_once(server, config_b))
             plans1.append(last1)
             log(f"N={n} rep {rep + 1}: floor "
-                f"{'/'.join(f'{f.seconds:.3f}' for f in floors[-3:])} s, plan 0% "
-                f"{last0.seconds:.3f} s (cold cache {cold0[-1].seconds:.3f} s), "
-                f"plan 1% {last1.seconds:.3f} s")
+                f"{'/'.join(f'{f.seconds:.3f}' for f in floors[-4:])} s, plan 0% "
+                f"{last0.seconds:.3f} s (cold cache {cold0[-1].seconds:.3f} s, no cache "
+                f"{off0[-1].seconds:.3f} s), plan 1% {last1.seconds:.3f} s")
         assert last0 is not None and last1 is not None
         assert last0.summary["update"] == 0 and last1.summary["update"] == len(changed), (
             last0.summary, last1.summary)
@@ -100,6 +103,7 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
             "floor": _stats([f.seconds for f in floors]),
             "plan_0": _stats([p.seconds for p in plans0]),
             "plan_0_cold": _stats([p.seconds for p in cold0]),
+            "plan_0_off": _stats([p.seconds for p in off0]),
             "plan_1": _stats([p.seconds for p in plans1]),
             "changed": len(changed),
         }
@@ -115,7 +119,7 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 if not page["has_more"]:
                     break
                 after = page["last_id"]
-        cpu_runs, cold_runs = [], []
+        cpu_runs, cold_runs, off_runs = [], [], []
         for rep in range(max(1, args.reps)):
             profile = (HERE / "out" / f"profile-{n}.txt") if args.profile and rep == 0 else None
             if profile:
@@ -123,9 +127,11 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
             cpu_runs.append(measure.cpu_per_assistant(server, config_a, live, profile))
             with caches.cold():
                 cold_runs.append(measure.cpu_per_assistant(server, config_a, live))
+            with caches.off():
+                off_runs.append(measure.cpu_per_assistant(server, config_a, live))
         del live
         result["cpu"] = {**_cpu_figures(cpu_runs, n),
-                         "cold": _cpu_figures(cold_runs, n)}
+                         "cold": _cpu_figures(cold_runs, n), "off": _cpu_figures(off_runs, n)}
         log(f"N={n}: CPU {result['cpu']}")
 
         rss = measure.peak_rss(server, config_a)
@@ -202,6 +208,15 @@ class LoadCaches:
             yield
 
     @contextlib.contextmanager
+    def off(self) -> Iterator[None]:
+        """No load cache at all (ASSISTANTS_NO_CACHE=1)."""
+        os.environ["ASSISTANTS_NO_CACHE"] = "1"
+        try:
+            yield
+        finally:
+            del os.environ["ASSISTANTS_NO_CACHE"]
+
+    @contextlib.contextmanager
     def copy_of_warm(self) -> Iterator[None]:
         """The warm cache as it is now, left unchanged by what runs inside."""
         copy = self.directory / "copy"
@@ -256,16 +271,16 @@ def render(results: list[dict[str, Any]], info: dict[str, str], args: argparse.N
         "Load cache (reconciler/load_cache.py): warm = it holds the unchanged config's files, as "
         "after any earlier run; the 1%-changed plan starts from that cache too (its changed "
         "files are loaded in full); cold = an empty cache, as a first run or a CI job that "
-        "does not keep it.",
+        "does not keep it (it is written); none = `ASSISTANTS_NO_CACHE=1`.",
         "",
         "| N | floor (s) | plan, 0% changed, warm (s) | ratio | plan, 1% changed, warm (s) "
-        "| ratio | plan, 0% changed, cold (s) | ratio |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| ratio | plan, 0% changed, cold (s) | ratio | plan, 0% changed, none (s) | ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         p = r["plan"]
         cells = [f"{p['floor']['best']:.3f} ({p['floor']['median']:.3f})"]
-        for name in ("plan_0", "plan_1", "plan_0_cold"):
+        for name in ("plan_0", "plan_1", "plan_0_cold", "plan_0_off"):
             cells += [f"{p[name]['best']:.3f} ({p[name]['median']:.3f})",
                       f"{_ratio(p[name]['best'], p['floor']['best'])} "
                       f"({_ratio(p[name]['median'], p['floor']['median'])})"]
@@ -298,14 +313,15 @@ def render(results: list[dict[str, Any]], info: dict[str, str], args: argparse.N
         "reconciler/load_share.py) for `load_config` and `build_plan` (canonical form, matching, "
         "diff, hashes) on an unchanged config, live data given, per assistant, garbage "
         "collector paused as in `make_plan`; and the wall time of the load, which the child "
-        "shortens. With the load cache warm, and cold (empty, then written). "
+        "shortens. With the load cache warm, cold (empty, then written) and none. "
         "Target: under 200 us.",
         "",
         "| N | cache | load CPU (us) | load wall (us) | build_plan (us) | total CPU (us) |",
         "|---:|---|---:|---:|---:|---:|",
     ]
     for r in results:
-        for label, c in (("warm", r["cpu"]), ("cold", r["cpu"]["cold"])):
+        for label, c in (("warm", r["cpu"]), ("cold", r["cpu"]["cold"]),
+                         ("none", r["cpu"]["off"])):
             lines.append(f"| {r['n']:,} | {label} | {c['load_us']:.0f} "
                          f"| {c['load_wall_us']:.0f} | {c['build_plan_us']:.0f} "
                          f"| {c['total_us']:.0f} |")

@@ -136,9 +136,10 @@ def match(
     """Pair each desired assistant with at most one live assistant; classify the rest."""
     live = list(live)
     by_id = {str(a.get("id")): a for a in live}
+    markers = [live_marker(a) for a in live]  # each read once: a plan has thousands
+    marker_of = {id(a): m for a, m in zip(live, markers, strict=True)}
     by_key: dict[str, list[Mapping[str, Any]]] = {}
-    for assistant in live:
-        marker = live_marker(assistant)
+    for assistant, marker in zip(live, markers, strict=True):
         if marker and marker.owner == owner:
             by_key.setdefault(marker.key, []).append(assistant)
 
@@ -160,7 +161,7 @@ def match(
             candidates = [a for a in by_key.get(spec.key, ()) if str(a.get("id")) not in used]
             found = candidates[0] if candidates else None
         if found is not None:
-            marker = live_marker(found)
+            marker = marker_of[id(found)]
             if marker and marker.owner != owner and not takeover:
                 conflicts.append(
                     f"{spec.key} ({want.source}) is {found.get('id')}, owned by `{marker.owner}`"
@@ -176,10 +177,9 @@ def match(
         )
 
     orphans, unmanaged, foreign = [], 0, 0
-    for assistant in live:
+    for assistant, marker in zip(live, markers, strict=True):
         if str(assistant.get("id")) in used:
             continue
-        marker = live_marker(assistant)
         if marker is None:
             unmanaged += 1
         elif marker.owner == owner:

@@ -216,11 +216,11 @@ def _discover(given: list[str], problems: list[Problem]) -> tuple[list[YamlFile]
     roots: list[Path] = []
     seen: set[Path] = set()
 
-    def add(path: Path, root: Path, real: Path | None = None) -> None:
+    def add(path: Path, root: Path, real: Path | None = None, shown: str | None = None) -> None:
         real = real or path.resolve()
         if real not in seen:
             seen.add(real)
-            files.append(YamlFile(path, display_path(path), root, real))
+            files.append(YamlFile(path, shown or display_path(path), root, real))
 
     for arg in given:
         path = Path(arg)
@@ -231,7 +231,7 @@ def _discover(given: list[str], problems: list[Problem]) -> tuple[list[YamlFile]
             root = path
             if root not in roots:
                 roots.append(root)
-            for file, real in _walk(path, set()):
+            for file, real, shown in _walk(path, set()):
                 if file.name == SETTINGS_FILE:
                     if file.parent != path:
                         problems.append(Problem(
@@ -240,7 +240,7 @@ def _discover(given: list[str], problems: list[Problem]) -> tuple[list[YamlFile]
                             f"{display_path(path)}); move it there or pass "
                             f"{display_path(file.parent)} as its own path"))
                     continue
-                add(file, root, real)
+                add(file, root, real, shown)
         else:
             root = _file_root(path)
             if root not in roots:
@@ -250,15 +250,21 @@ def _discover(given: list[str], problems: list[Problem]) -> tuple[list[YamlFile]
     return files, roots
 
 
-def _walk(directory: Path, visited: set[Path],
-          real_dir: Path | None = None) -> list[tuple[Path, Path]]:
+def _walk(directory: Path, visited: set[Path], real_dir: Path | None = None,
+          shown: str | None = None) -> list[tuple[Path, Path, str | None]]:
     """YAML files under `directory`, recursively, in sorted order; dot-names skipped. Each comes
-    with its resolved path (the resolved directory joined with the name, unless a symlink)."""
+    with its resolved path (the resolved directory joined with the name, unless a symlink) and
+    its `display_path` (the directory's joined with the name: one `getcwd` per directory)."""
     real = real_dir or directory.resolve()
     if real in visited:
         return []
     visited.add(real)
-    out: list[tuple[Path, Path]] = []
+    if shown is None and os.name == "posix":
+        shown = display_path(directory)
+    prefix = None if shown is None else "" if shown == "." else shown.rstrip("/") + "/"
+    if prefix and prefix.startswith("/") and (os.getcwd() + "/").startswith(prefix):
+        prefix = None  # above the current directory: a name below may be relative again
+    out: list[tuple[Path, Path, str | None]] = []
     with os.scandir(directory) as it:
         entries = sorted(it, key=lambda e: e.name)
     for entry in entries:
@@ -266,11 +272,12 @@ def _walk(directory: Path, visited: set[Path],
         if name.startswith("."):
             continue
         link = entry.is_symlink()
+        child = None if prefix is None else prefix + name
         if entry.is_dir():
-            out.extend(_walk(directory / name, visited, None if link else real / name))
+            out.extend(_walk(directory / name, visited, None if link else real / name, child))
         elif entry.is_file() and _suffix(name) in YAML_SUFFIXES:
             path = directory / name
-            out.append((path, path.resolve() if link else real / name))
+            out.append((path, path.resolve() if link else real / name, child))
     return out
 
 

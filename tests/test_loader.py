@@ -71,6 +71,22 @@ def test_paths_outside_the_current_directory_are_absolute(tmp_path: Path,
     assert config.assistants[0].source == f"{(tmp_path / 'repo/a.yaml').as_posix()}:1"
 
 
+@pytest.mark.parametrize("cwd, arg, shown", [
+    ("repo", ".", "team/a.yaml"),
+    ("repo", "./team/", "team/a.yaml"),
+    ("repo/team", "..", "a.yaml"),  # `..` from team/ is repo/, and a.yaml is back in team/
+    ("repo/team", "../team", "a.yaml"),
+    ("elsewhere", "../repo", "{tmp}/repo/team/a.yaml"),
+])
+def test_sources_read_as_typed_from_wherever_the_walk_starts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cwd: str, arg: str, shown: str) -> None:
+    write(tmp_path / "repo/team/a.yaml", doc("a"))
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / cwd)
+    config = load_config([arg], env={})
+    assert config.assistants[0].source == shown.format(tmp=tmp_path.as_posix()) + ":1"
+
+
 def test_file_references_are_read_verbatim(here: Path) -> None:
     prompt = "Line one.\n\n  Indented line with trailing spaces.  \n"
     write(here / "cfg/prompts/helper.md", prompt)
