@@ -9,11 +9,12 @@ text. A hit is used only when each of those paths may still be read from where t
 (inside the config root, as the loader requires) and holds the same text; then the spec is
 validated back from the entry's JSON, a fraction of the work of parsing the YAML.
 
-Only files that loaded without a problem and hold no `${VAR}` are stored (so no variable's value
-is ever written to disk). The cache is one SQLite file in `$ASSISTANTS_CACHE_DIR`, else
-`$XDG_CACHE_HOME/assistants-reconciler`, else `~/.cache/assistants-reconciler`;
-`ASSISTANTS_NO_CACHE=1` turns it off. Any failure to read or write it (a read-only home, a
-corrupt file, another run holding the lock) only means files are loaded the long way.
+Only files that loaded without a problem, hold no `${VAR}` (so no variable's value is ever
+written to disk) and hold plain JSON data are stored (load_file.py). The cache is a SQLite
+database in `$ASSISTANTS_CACHE_DIR`, else `$XDG_CACHE_HOME/assistants-reconciler`, else
+`~/.cache/assistants-reconciler`; `ASSISTANTS_NO_CACHE=1` turns it off. Any failure to read or
+write it (a read-only home, a damaged file, another run holding the lock) only means files are
+loaded the long way; a damaged file is replaced, a locked one left alone.
 """
 
 from __future__ import annotations

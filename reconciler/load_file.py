@@ -216,7 +216,7 @@ def _entry_doc(placed: Placed, text: _SpecText, refs: FileRefs) -> tuple[dict[st
 
 def _entry_text(docs: list[tuple[dict[str, Any], str]]) -> str:
     """A file's cache entry: one line of JSON for all its documents, then each document's
-    fields on a line of their own (canonical JSON holds no line break), as they are."""
+    fields on a line of their own (compact JSON holds no line break), as they are."""
     head = json.dumps([doc for doc, _ in docs], separators=(",", ":"))
     return "\n".join([head, *(fields for _, fields in docs)])
 
