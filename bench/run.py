@@ -183,7 +183,8 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
 
 class LoadCaches:
     """The load cache each measurement runs with (ASSISTANTS_CACHE_DIR of this process and of
-    the processes it starts): the warm one, unless inside `cold()` or `copy_of_warm()`."""
+    the processes it starts): the warm one, unless inside `cold()`, `off()` or
+    `copy_of_warm()`."""
 
     def __init__(self, directory: Path):
         self.directory = directory

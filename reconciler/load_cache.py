@@ -192,7 +192,8 @@ def _open(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def open_cache(env: Mapping[str, str] | None = None) -> LoadCache | None:
-    """The cache the process environment (or `env`) names, or None when it is turned off."""
-    directory = cache_dir(os.environ if env is None else env)
+def open_cache() -> LoadCache | None:
+    """The cache the process environment names, or None when it is turned off. (Not the
+    variables a config substitutes: those may be given apart from the environment.)"""
+    directory = cache_dir(os.environ)
     return None if directory is None else LoadCache(directory)
