@@ -20,7 +20,7 @@ import os
 import random
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlunsplit
@@ -189,13 +189,14 @@ class AssistantsClient:
 
     # -- the five operations -------------------------------------------------------------------
 
-    async def list_all(
-        self, on_page: Callable[[list[dict[str, Any]]], None] | None = None
-    ) -> list[dict[str, Any]]:
-        """Every assistant, oldest first, `limit=100` per page, following `after` cursors.
-        `on_page` gets each page's new assistants as it arrives, before the next is asked for
-        (so it should be quick: queue the work, not do it)."""
-        out: list[dict[str, Any]] = []
+    async def list_all(self) -> list[dict[str, Any]]:
+        """Every assistant, oldest first (`list_pages` put together)."""
+        return [item async for page in self.list_pages() for item in page]
+
+    async def list_pages(self) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every assistant, oldest first, `limit=100` per page, following `after` cursors: each
+        page's new assistants as it arrives. The next page is asked for when the caller asks
+        for it, so a caller that keeps only what it needs of each page holds no more."""
         seen_ids: set[str] = set()
         cursors: set[str] = set()
         after: str | None = None
@@ -215,15 +216,14 @@ class AssistantsClient:
                 if str(item["id"]) not in seen_ids:
                     seen_ids.add(str(item["id"]))
                     fresh.append(item)
-            out.extend(fresh)
-            if on_page is not None:
-                on_page(fresh)
             has_more = page.get("has_more")
             if has_more is None:  # dialects without `has_more`: a full page may have a next one
                 has_more = len(data) >= LIST_PAGE_SIZE
-            if not has_more:
-                return out
             cursor = page.get("last_id") or (data[-1]["id"] if data else None)
+            del page, data
+            yield fresh
+            if not has_more:
+                return
             if cursor in (None, ""):
                 raise self._shape("GET", "assistants", "`has_more` is true but there is no cursor")
             after = str(cursor)

@@ -138,12 +138,12 @@ async def apply_once(server: Server, config_dir: Path, count: int, concurrency: 
     the temperature 0.05 higher, from a bare httpx loop at the same concurrency (the empirical
     floor). Successive calls must pass temperatures at least 0.1 apart."""
     from reconciler.apply import Applier
-    from reconciler.loader import load_config
+    from reconciler.loader import DesiredAssistant, load_config
     from reconciler.plan import build_plan
     from reconciler.workflow import open_client
 
     config = load_config([str(config_dir)])
-    changed = [dataclasses.replace(d, spec=d.spec.model_copy(update={"temperature": temperature}))
+    changed = [DesiredAssistant(d.spec.model_copy(update={"temperature": temperature}), d.source)
                if i < count else d for i, d in enumerate(config.assistants)]
     config = dataclasses.replace(config, assistants=tuple(changed))
     client = open_client(run_context(server))

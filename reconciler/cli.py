@@ -214,8 +214,7 @@ def drift(run: RunContext, paths: tuple[str, ...], fmt: str, output: str | None)
     async def go():
         config, the_plan, client = await make_plan(run, paths)
         await client.aclose()
-        return DriftReport(the_plan, {a.spec.key: a.spec.id for a in config.assistants
-                                      if a.spec.id})
+        return DriftReport(the_plan, {a.key: a.id for a in config.assistants if a.id})
 
     report = asyncio.run(go())
     render = DRIFT_RENDERERS[fmt]

@@ -14,11 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from assistants.canonical import MANAGED_FIELDS, WRITE_ONLY_FIELDS, canonical, sha256_of
+from assistants.canonical import MANAGED_FIELDS, WRITE_ONLY_FIELDS, canonical
 from assistants.models import MARKER_KEY
 from reconciler.change import Action, Change
-from reconciler.identity import desired_fields, live_marker, parse_marker, write_only_values
-from reconciler.loader import DesiredAssistant
+from reconciler.desired import DesiredAssistant
+from reconciler.identity import desired_fields, form_sha256, live_marker, write_only_values
 
 RESET_VALUES: dict[str, Any] = {
     "name": None,
@@ -33,67 +33,112 @@ RESET_VALUES: dict[str, Any] = {
 
 
 def live_sha256(live: Mapping[str, Any]) -> str:
-    """Hash of the live assistant's canonical form: volatile fields don't make a plan stale."""
-    return sha256_of(canonical(live))
+    """Digest of the live assistant's canonical form (identity.form_sha256): volatile fields
+    don't make a plan stale."""
+    return form_sha256(canonical(live))
+
+
+class LiveStub(dict[str, Any]):
+    """What is kept of a live assistant once its page is taken in: its id and marker (all that
+    matching reads), its canonical form and digest being in `Forms`."""
 
 
 class Forms:
-    """Canonical forms worked out once: each live assistant's with its sha256, and each desired
-    assistant's for the owner. `make_plan` adds them while the listing is still in flight
-    (plan_inputs.py), so that `build_plan` has little left to do but compare; a form not added
-    is worked out when asked for."""
+    """What planning needs of each live assistant, worked out as its page arrives (so that
+    `build_plan` has little left to do but compare): its canonical form and digest, kept with
+    a `LiveStub` of it (`take`); once the config is known, for most, only the stub (`settle`,
+    `forget`; live_intake.py decides). The form of an assistant not taken is worked out when
+    asked for."""
 
     def __init__(self) -> None:
         # id(obj) -> (obj, ...): holding `obj` keeps its id from being reused meanwhile.
         self._live: dict[int, tuple[Mapping[str, Any], dict[str, Any], str]] = {}
-        self._desired: dict[int, tuple[DesiredAssistant, str, dict[str, Any]]] = {}
+        self._settled: dict[int, tuple[Mapping[str, Any], DesiredAssistant, str]] = {}
 
-    def add_live(self, live: Mapping[str, Any]) -> None:
+    def take(self, live: Mapping[str, Any]) -> Mapping[str, Any]:
+        """What to keep of `live` instead of it: its stub, with its form and digest kept here;
+        `live` itself when a field is malformed (`build_plan` meets it again and says so)."""
         try:
             form = canonical(live)
-            sha = sha256_of(form)
-        except Exception:  # a malformed field: `live` meets it again in build_plan and raises
-            return
-        self._live[id(live)] = (live, form, sha)
+            sha = form_sha256(form)
+        except Exception:
+            return live
+        stub = _stub(live)
+        self._live[id(stub)] = (stub, form, sha)
+        return stub
 
     def live(self, live: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
-        """The canonical form of `live` and its sha256."""
+        """The canonical form of `live` (or of what its stub stands for) and its digest."""
         known = self._live.get(id(live))
         if known is not None and known[0] is live:
             return known[1], known[2]
+        if isinstance(live, LiveStub):
+            raise AssertionError(f"the form of {live.get('id')} was forgotten")
         form = canonical(live)
-        return form, sha256_of(form)
+        return form, form_sha256(form)
 
-    def add_desired(self, desired: DesiredAssistant, owner: str) -> None:
-        self._desired[id(desired)] = (desired, owner, _desired_form(desired, owner))
+    def digest(self, live: Mapping[str, Any]) -> str | None:
+        """The digest of what `take` returned, while its form is kept."""
+        known = self._live.get(id(live))
+        return known[2] if known is not None and known[0] is live else None
 
-    def desired(self, desired: DesiredAssistant, owner: str) -> dict[str, Any]:
-        """`canonical(desired_fields(spec, owner))`; the caller must not change it."""
-        known = self._desired.get(id(desired))
-        if known is not None and known[0] is desired and known[1] == owner:
-            return known[2]
-        return _desired_form(desired, owner)
+    def settle(self, stub: Mapping[str, Any], desired: DesiredAssistant) -> Mapping[str, Any]:
+        """`stub` (from `take`) is what `desired` asks for (its digest is
+        `desired.form_sha256(owner)`): `build_plan` pairs them as a noop, without the form."""
+        sha = self._live.pop(id(stub))[2]
+        self._settled[id(stub)] = (stub, desired, sha)
+        return stub
+
+    def forget(self, live: Mapping[str, Any]) -> Mapping[str, Any]:
+        """A stub of `live` (or of what `take` returned) without its form: for an assistant
+        that planning will only count or name."""
+        if self._live.pop(id(live), None) is not None and isinstance(live, LiveStub):
+            return live
+        return _stub(live)
+
+    def settled(self, live: Mapping[str, Any]) -> tuple[DesiredAssistant, str] | None:
+        """The desired assistant a stub from `settle` is a noop for, and its digest."""
+        known = self._settled.get(id(live))
+        return (known[1], known[2]) if known is not None and known[0] is live else None
 
 
-def _desired_form(desired: DesiredAssistant, owner: str) -> dict[str, Any]:
+def _stub(live: Mapping[str, Any]) -> LiveStub:
+    stub = LiveStub(id=live.get("id"))
+    metadata = live.get("metadata")
+    if isinstance(metadata, Mapping) and MARKER_KEY in metadata:
+        stub["metadata"] = {MARKER_KEY: metadata[MARKER_KEY]}
+    return stub
+
+
+def desired_form(desired: DesiredAssistant, owner: str) -> dict[str, Any]:
+    """`canonical(desired_fields(spec, owner))`: what the API should hold."""
     return canonical(desired_fields(desired.spec, owner))
 
 
-def plan_create(desired: DesiredAssistant, owner: str, forms: Forms | None = None) -> Change:
-    spec = desired.spec
-    after = (forms or _NO_FORMS).desired(desired, owner)
-    body = {**after, **write_only_values(spec)}
-    return Change(Action.CREATE, spec.key, None, tuple(body), None, body, body, None,
+def plan_create(desired: DesiredAssistant, owner: str) -> Change:
+    after = desired_form(desired, owner)
+    body = {**after, **write_only_values(desired.spec)}
+    return Change(Action.CREATE, desired.key, None, tuple(body), None, body, body, None,
                   desired.source)
 
 
 def plan_update(desired: DesiredAssistant, live: Mapping[str, Any], owner: str,
                 forms: Forms | None = None) -> Change:
     """An update with the minimal body, or a noop."""
-    spec = desired.spec
     forms = forms or _NO_FORMS
+    live_id = str(live.get("id"))
+    settled = forms.settled(live)
+    if settled is not None:
+        if settled[0] is not desired:
+            raise AssertionError(f"{live_id} was settled for another assistant than "
+                                 f"{desired.key}")
+        return Change(Action.NOOP, desired.key, live_id, live_sha256=settled[1],
+                      source=desired.source)
     live_form, sha = forms.live(live)
-    want = forms.desired(desired, owner)
+    if not desired.ignore_changes and sha == desired.form_sha256(owner):
+        return Change(Action.NOOP, desired.key, live_id, live_sha256=sha, source=desired.source)
+    spec = desired.spec
+    want = desired_form(desired, owner)
     marker_value = want["metadata"][MARKER_KEY]
     if spec.ignore_changes:
         want = dict(want)
@@ -104,13 +149,12 @@ def plan_update(desired: DesiredAssistant, live: Mapping[str, Any], owner: str,
 
     # Write-only fields are never returned: compare the digests the markers carry.
     marker = live_marker(live)
-    wanted_digest = parse_marker(marker_value).write_only_digest  # type: ignore[union-attr]
     write_only = None
-    if wanted_digest != (marker.write_only_digest if marker else None):
+    if desired.write_only_digest != (marker.write_only_digest if marker else None):
         wanted = write_only_values(spec)
         write_only = {name: wanted.get(name) for name in WRITE_ONLY_FIELDS}
-    return update_between(spec.key, str(live.get("id")), want, live_form, write_only,
-                          desired.source, sha)
+    return update_between(desired.key, live_id, want, live_form, write_only, desired.source,
+                          sha)
 
 
 _NO_FORMS = Forms()  # never added to: every form is worked out when asked for
@@ -131,7 +175,7 @@ def update_between(
     fields = [] if want == live_form else [f for f in MANAGED_FIELDS
                                            if want.get(f) != live_form.get(f)]
     if sha is None:
-        sha = sha256_of(live_form if type(live_form) is dict else dict(live_form))
+        sha = form_sha256(live_form)
     if not fields and not write_only:
         return Change(Action.NOOP, key, live_id, live_sha256=sha, source=source)
     body = {f: _target_value(f, want, live_form) for f in fields}

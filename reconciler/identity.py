@@ -19,15 +19,18 @@ Live assistants carrying this owner's marker that nothing matched are orphans (d
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistants.canonical import WRITE_ONLY_FIELDS, sha256_of
+from assistants.canonical import WRITE_ONLY_FIELDS, canonical_json, sha256_of
 from assistants.errors import ConfigError, PlanError
 from assistants.models import IDENT_PATTERN, MARKER_KEY, AssistantSpec
-from reconciler.loader import DesiredAssistant
+
+if TYPE_CHECKING:  # desired.py builds on this module
+    from reconciler.desired import DesiredAssistant
 
 _IDENT = re.compile(IDENT_PATTERN)
 MARKER_VERSION = "v1"
@@ -108,6 +111,29 @@ def desired_fields(spec: AssistantSpec, owner: str) -> dict[str, Any]:
     return data
 
 
+def form_sha256(form: Mapping[str, Any]) -> str:
+    """The digest a plan records of a canonical form (`diff.live_sha256`): the sha256 of the
+    form without the ownership marker, joined with the marker (`marked_sha256`). Equal digests
+    mean equal forms; and the digest of a desired assistant needs no form: the marker-less part
+    is worked out once, whatever the owner (desired.py), and the load cache keeps it."""
+    form = form if type(form) is dict else dict(form)
+    metadata = form.get("metadata")
+    if not isinstance(metadata, Mapping) or MARKER_KEY not in metadata:
+        return marked_sha256(sha256_of(form), None)
+    rest = {k: v for k, v in metadata.items() if k != MARKER_KEY}
+    core = {k: v for k, v in form.items() if k != "metadata"}
+    if rest:
+        core["metadata"] = rest
+    return marked_sha256(sha256_of(core), metadata[MARKER_KEY])
+
+
+def marked_sha256(core_sha256: str, marker: Any) -> str:
+    """The digest of a form whose marker-less part has digest `core_sha256` and whose marker
+    value is `marker` (None: it has none)."""
+    tail = "" if marker is None else canonical_json(marker)  # "" is no JSON text: no clash
+    return hashlib.sha256(f"{core_sha256}\n{tail}".encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Pair:
     """A desired assistant and the live one it maps to (None: to be created)."""
@@ -148,23 +174,22 @@ def match(
     conflicts: list[str] = []
     notes: list[str] = []
     for want in desired:
-        spec = want.spec
         found: Mapping[str, Any] | None = None
         note = None
-        if spec.id and spec.id in used:
-            conflicts.append(f"{spec.key} ({want.source}) claims id {spec.id}, already claimed")
-        elif spec.id and spec.id in by_id:
-            found = by_id[spec.id]
-        elif spec.id:
-            note = f"{spec.key}: id {spec.id} (at {want.source}) was not found on the server"
+        if want.id and want.id in used:
+            conflicts.append(f"{want.key} ({want.source}) claims id {want.id}, already claimed")
+        elif want.id and want.id in by_id:
+            found = by_id[want.id]
+        elif want.id:
+            note = f"{want.key}: id {want.id} (at {want.source}) was not found on the server"
         if found is None:
-            candidates = [a for a in by_key.get(spec.key, ()) if str(a.get("id")) not in used]
+            candidates = [a for a in by_key.get(want.key, ()) if str(a.get("id")) not in used]
             found = candidates[0] if candidates else None
         if found is not None:
             marker = marker_of[id(found)]
             if marker and marker.owner != owner and not takeover:
                 conflicts.append(
-                    f"{spec.key} ({want.source}) is {found.get('id')}, owned by `{marker.owner}`"
+                    f"{want.key} ({want.source}) is {found.get('id')}, owned by `{marker.owner}`"
                 )
             used.add(str(found.get("id")))
         if note:

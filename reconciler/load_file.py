@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from assistants.errors import Problem
 from assistants.models import AssistantSpec
+from reconciler.desired import UNSET, DesiredAssistant, FileText, summary_of
 from reconciler.file_refs import FileRefs, PathCache, reread, resolve_file_refs
 from reconciler.load_cache import LoadCache, entry_key, text_sha256
 from reconciler.spec_errors import validation_problems
@@ -60,7 +61,7 @@ class Loaded:
     pickled this back, and four paths cost more to unpickle than the rest)."""
 
     problems: list[Problem] = field(default_factory=list)  # in the order they are reported
-    specs: list[tuple[Placed, AssistantSpec, str]] = field(default_factory=list)  # + digest
+    assistants: list[tuple[Placed, DesiredAssistant, str]] = field(default_factory=list)  # + digest
     targets: set[Path] = field(default_factory=set)  # files its `*_file` keys name
     cached: bool = False  # taken from the load cache
     cache_entry: tuple[bytes, str] | None = None  # to store in the load cache: key, entry
@@ -92,21 +93,19 @@ def _from_entry(entry: str, file: YamlFile, resolved: PathCache) -> Loaded | Non
     item = Loaded(cached=True)
     try:
         for doc, fields in _entry_docs(entry):
-            data = json.loads(fields)
-            if "instructions" in doc:
-                data["instructions"] = doc["instructions"]
+            instructions = doc.get("instructions", UNSET)
             for file_key, ref, sha in doc["files"]:
                 found = reread(file.path, file.root, ref, file_key, resolved)
                 if found is None or text_sha256(found[1]) != sha:
                     return None
                 if file_key == _INSTRUCTIONS_FILE:
-                    data["instructions"] = found[1]
+                    instructions = FileText(found[0], sha)
                 else:
                     item.targets.add(Path(found[0]))
-            spec = AssistantSpec.model_validate(data)
             (line, col), start = doc["key"], doc["line"]
-            item.specs.append((Placed(file.display, start, Mark(line, col)), spec,
-                               doc["digest"]))
+            placed = Placed(file.display, start, Mark(line, col))
+            desired = DesiredAssistant.compact(doc["plan"], fields, instructions, placed.source)
+            item.assistants.append((placed, desired, doc["digest"]))
     except (KeyError, TypeError, ValueError):  # an entry of another shape: load it again
         return None
     return item
@@ -137,12 +136,14 @@ def _load_fresh(file: YamlFile, text: str | None, problems: list[Problem],
         item.targets |= refs.targets
         prepared.append((doc, errors, refs))
     item.problems = problems
-    # Stored only what JSON gives back as it was: no variables (their values stay off disk),
-    # and plain data (string keys, finite numbers), checked before validation consumes it.
-    record = cache_key is not None and all(not doc.has_variables and _plain(doc.data)
-                                           for doc, _, _ in prepared)
+    # Kept as JSON (desired.py) only what JSON gives back as it was: plain data (string keys,
+    # finite numbers), checked before validation consumes it; stored in the load cache only
+    # without variables as well (their values stay off disk).
+    plain = [_plain(doc.data) for doc, _, _ in prepared]
+    record = (cache_key is not None and all(plain)
+              and not any(doc.has_variables for doc, _, _ in prepared))
     recorded: list[tuple[dict[str, Any], str]] = []
-    for doc, errors, refs in prepared:
+    for (doc, errors, refs), is_plain in zip(prepared, plain, strict=True):
         errors = errors + refs.problems
         try:
             spec = AssistantSpec.model_validate(doc.data)
@@ -152,9 +153,15 @@ def _load_fresh(file: YamlFile, text: str | None, problems: list[Problem],
             if not errors:
                 placed = Placed(doc.path, doc.start.line, doc.mark(("key",)))
                 text = _spec_text(spec)
-                item.specs.append((placed, spec, text.digest))
+                summary = summary_of(spec)
+                instructions = (FileText(*refs.instructions_file) if refs.instructions_file
+                                else text.instructions)
+                desired = (DesiredAssistant.compact(summary, text.fields, instructions,
+                                                    placed.source) if is_plain
+                           else DesiredAssistant(spec, placed.source))
+                item.assistants.append((placed, desired, text.digest))
                 if record:
-                    recorded.append(_entry_doc(placed, text, refs))
+                    recorded.append(_entry_doc(placed, text, refs, summary))
         doc.data = None  # validated: the spec holds what is needed, free the YAML values
         item.problems.extend(errors)
     if record and not item.problems:
@@ -163,16 +170,13 @@ def _load_fresh(file: YamlFile, text: str | None, problems: list[Problem],
     return item
 
 
-_UNSET: Any = object()
-
-
 @dataclass(frozen=True)
 class _SpecText:
     """A spec as the load cache keeps it, and its digest."""
 
     fields: str  # JSON of the fields its document set, in its order (files and variables
     # resolved), instructions left out: they are hashed once, and an entry need not hold a prompt
-    instructions: Any  # str, None, or _UNSET (not set)
+    instructions: Any  # str, None, or UNSET (not set)
     digest: str  # sha256 of `fields` and of the instructions' sha256: any edit of a document's
     # content changes it (even to a value equal to the default, or of key order, which a
     # strict JSON schema's `properties` make significant); moving text between files does not
@@ -180,9 +184,9 @@ class _SpecText:
 
 def _spec_text(spec: AssistantSpec) -> _SpecText:
     fields = spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
-    instructions = fields.pop("instructions", _UNSET)
+    instructions = fields.pop("instructions", UNSET)
     text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    tail = ("-" if instructions is _UNSET else "null" if instructions is None
+    tail = ("-" if instructions is UNSET else "null" if instructions is None
             else text_sha256(instructions))
     return _SpecText(text, instructions, text_sha256(f"{text}\n{tail}"))
 
@@ -202,14 +206,16 @@ def _plain(value: Any) -> bool:
     return False
 
 
-def _entry_doc(placed: Placed, text: _SpecText, refs: FileRefs) -> tuple[dict[str, Any], str]:
-    """One document as the load cache keeps it: where it is, its digest and the files it read,
-    and its spec's fields (which `AssistantSpec` validates back to an equal spec with the same
-    fields set). Instructions read from a file are left out: the file is read anyway, to see
-    that it is unchanged."""
+def _entry_doc(placed: Placed, text: _SpecText, refs: FileRefs,
+               summary: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """One document as the load cache keeps it: where it is, its digest, the files it read and
+    what planning needs of it (`summary_of`), and its spec's fields (which `AssistantSpec`
+    validates back to an equal spec with the same fields set, when a change needs it).
+    Instructions read from a file are left out: the file is read anyway, to see that it is
+    unchanged."""
     doc = {"line": placed.line, "key": [placed.key.line, placed.key.col], "digest": text.digest,
-           "files": refs.read}
-    if text.instructions is not _UNSET and _FROM_INSTRUCTIONS_FILE not in refs.origins:
+           "files": refs.read, "plan": summary}
+    if text.instructions is not UNSET and _FROM_INSTRUCTIONS_FILE not in refs.origins:
         doc["instructions"] = text.instructions  # a string, or null
     return doc, text.fields
 

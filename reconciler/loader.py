@@ -19,7 +19,7 @@ from pathlib import Path
 
 from assistants.canonical import sha256_of
 from assistants.errors import ConfigError, Problem
-from assistants.models import AssistantSpec
+from reconciler.desired import DesiredAssistant
 from reconciler.file_refs import PathCache
 from reconciler.load_cache import open_cache
 from reconciler.load_file import Loaded, Placed, YamlFile, load_file
@@ -34,12 +34,6 @@ from reconciler.settings import (
 from reconciler.yaml_source import display_path
 
 YAML_SUFFIXES = (".yaml", ".yml")
-
-
-@dataclass(frozen=True)
-class DesiredAssistant:
-    spec: AssistantSpec
-    source: str  # "configs/hr.yaml:1": the file as the user named it, line of the document
 
 
 @dataclass(frozen=True)
@@ -155,14 +149,14 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
     digests: dict[str, str] = {}
     first: dict[str, Placed] = {}
     for item in kept:
-        for placed, spec, digest in item.specs:
-            if spec.key in first:
-                problems.append(placed.problem(f"duplicate assistant key `{spec.key}`: also "
-                                               f"defined at {first[spec.key].place}"))
+        for placed, desired, digest in item.assistants:
+            if desired.key in first:
+                problems.append(placed.problem(f"duplicate assistant key `{desired.key}`: also "
+                                               f"defined at {first[desired.key].place}"))
                 continue
-            first[spec.key] = placed
-            digests[spec.key] = digest
-            assistants.append(DesiredAssistant(spec, placed.source))
+            first[desired.key] = placed
+            digests[desired.key] = digest
+            assistants.append(desired)
     del loaded, kept, first
 
     if problems:

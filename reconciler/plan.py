@@ -111,21 +111,21 @@ def build_plan(
     wanted = set(only)
     matching = match(config.assistants, live, owner, takeover=takeover)
     orphan_keys = {m.key for m in map(live_marker, matching.orphans) if m}
-    unknown = wanted - {d.spec.key for d in config.assistants} - orphan_keys
+    unknown = wanted - {d.key for d in config.assistants} - orphan_keys
     if unknown:
         raise PlanError(f"--only names keys that are neither in the config nor on the server: "
                         f"{', '.join(sorted(unknown))}")
     changes: list[Change] = []
     for pair in matching.pairs:
-        if wanted and pair.desired.spec.key not in wanted:
+        if wanted and pair.desired.key not in wanted:
             continue
         if pair.live is None:
-            changes.append(plan_create(pair.desired, owner, forms))
+            changes.append(plan_create(pair.desired, owner))
         else:
             changes.append(plan_update(pair.desired, pair.live, owner, forms))
 
     orphans: list[Orphan] = []
-    kept = {p.desired.spec.key: str(p.live.get("id")) for p in matching.pairs if p.live}
+    kept = {p.desired.key: str(p.live.get("id")) for p in matching.pairs if p.live}
     for assistant in matching.orphans:
         marker = live_marker(assistant)
         key, ident = (marker.key if marker else "?"), str(assistant.get("id"))

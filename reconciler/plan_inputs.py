@@ -1,12 +1,13 @@
 """A plan's two inputs read at once: the config (CPU: parse and validate YAML) and the live
-assistants (network: one round trip per page of 100), with the canonical forms of both.
+assistants (network: one round trip per page of 100).
 
 The listing runs as a task. Meanwhile this event loop loads the config one file at a time
 (a second process may load a share of it, see load_share.py, which this loop awaits without
-blocking), then works out each desired assistant's canonical form, while another task works
-out the forms of each page of live assistants as it arrives. Every step is short and yields to
-the loop, so each page is taken in, and the next asked for, as soon as it arrives; what is left
-for `build_plan` after the last page is comparing.
+blocking), while another task takes in each page of live assistants as it arrives: their
+canonical forms, and, once the config is known, only what the plan will need of each
+(live_intake.py). Every step is short and yields to the loop, so each page is taken in, and
+the next asked for, as soon as it arrives; what is left for `build_plan` after the last page
+is comparing.
 
 Errors come out as if the steps ran one after the other: a config error first (the listing is
 dropped, nothing is written), then a missing owner, then a connection or listing error.
@@ -18,53 +19,52 @@ import asyncio
 from collections.abc import Callable, Coroutine, Generator
 from typing import Any
 
-from reconciler.diff import Forms
+from reconciler.live_intake import LiveIntake
 from reconciler.load_share import Share
 from reconciler.loader import Config
 
 OnPage = Callable[[list[dict[str, Any]]], None]
 Listing = Callable[[OnPage], Coroutine[Any, Any, list[dict[str, Any]]]]
 
-_FORMS_PER_STEP = 10
-"""Forms worked out in one step (each takes some 40 µs)."""
+_LIVE_PER_STEP = 10
+"""Live assistants taken in one step (each takes some 40 µs)."""
 
-_FORMS_PAUSE = 0.001
+_TAKE_PAUSE = 0.001
 _FILE_PAUSE = 0.002
-"""Seconds this loop idles after a step of forms or a file it loads itself while the listing is
-in flight: a page that arrives meanwhile is taken in at once. `asyncio.sleep(0)` would not do:
-the listing reads each page in many small chunks, and each chunk would wait for a whole step
-of every other task (measured: 0.3 s more per 10,000 assistants). When another process shares
-the load, this one loading less is no loss; alone it does not pause."""
+"""Seconds this loop idles after a step of live assistants or a file it loads itself while the
+listing is in flight: a page that arrives meanwhile is taken in at once. `asyncio.sleep(0)`
+would not do: the listing reads each page in many small chunks, and each chunk would wait for
+a whole step of every other task (measured: 0.3 s more per 10,000 assistants). When another
+process shares the load, this one loading less is no loss; alone it does not pause."""
 
 
 async def load_while_listing(
     steps: Generator[int | Share, None, Config],
     listing: Listing,
     owner_of: Callable[[Config], str],
-    forms: Forms,
-) -> tuple[Config, str, list[dict[str, Any]]]:
-    """The loaded config, its owner and the listed assistants, with `forms` filled for both
-    sides. `owner_of` runs once the config is loaded, before the listing's outcome is looked
-    at, so that a missing owner is reported before a listing error."""
+    intake: LiveIntake,
+    *,
+    prune: bool,
+) -> tuple[Config, str]:
+    """The loaded config and its owner, with the listed assistants taken in by `intake`.
+    `owner_of` runs once the config is loaded, before the listing's outcome is looked at, so
+    that a missing owner is reported before a listing error."""
     pages: asyncio.Queue[list[dict[str, Any]] | None] = asyncio.Queue()
     listed = asyncio.ensure_future(listing(pages.put_nowait))
-    formed = asyncio.ensure_future(_form_pages(pages, forms, listed))
+    taken = asyncio.ensure_future(_take_pages(pages, intake, listed))
     try:
         config = await _load(steps, listed)
         owner = owner_of(config)
-        for i, desired in enumerate(config.assistants):
-            forms.add_desired(desired, owner)
-            if i % _FORMS_PER_STEP == _FORMS_PER_STEP - 1:
-                await _pause(_FORMS_PAUSE, listed)
-        live = await listed
-        pages.put_nowait(None)  # the end: the forms task finishes the pages before it
-        await formed
-        return config, owner, live
+        intake.config_known(config, owner, prune=prune)
+        await listed
+        pages.put_nowait(None)  # the end: the intake task finishes the pages before it
+        await taken
+        return config, owner
     finally:
-        for task in (listed, formed):
+        for task in (listed, taken):
             if not task.done():
                 task.cancel()
-        await asyncio.gather(listed, formed, return_exceptions=True)  # none left unawaited
+        await asyncio.gather(listed, taken, return_exceptions=True)  # none left unawaited
 
 
 async def _load(steps: Generator[int | Share, None, Config], listed: asyncio.Future[Any]) -> Config:
@@ -84,13 +84,13 @@ async def _load(steps: Generator[int | Share, None, Config], listed: asyncio.Fut
         steps.close()  # cancelled (Ctrl-C): a load share stops at once
 
 
-async def _form_pages(pages: asyncio.Queue[list[dict[str, Any]] | None], forms: Forms,
+async def _take_pages(pages: asyncio.Queue[list[dict[str, Any]] | None], intake: LiveIntake,
                       listed: asyncio.Future[Any]) -> None:
     while (page := await pages.get()) is not None:
         for i, live in enumerate(page):
-            forms.add_live(live)
-            if i % _FORMS_PER_STEP == _FORMS_PER_STEP - 1:
-                await _pause(_FORMS_PAUSE, listed)
+            intake.take(live)
+            if i % _LIVE_PER_STEP == _LIVE_PER_STEP - 1:
+                await _pause(_TAKE_PAUSE, listed)
 
 
 async def _pause(seconds: float, listed: asyncio.Future[Any]) -> None:

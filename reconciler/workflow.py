@@ -20,6 +20,7 @@ from reconciler.collector import collection_paused
 from reconciler.context import RunContext
 from reconciler.diff import Forms
 from reconciler.identity import require_owner
+from reconciler.live_intake import LiveIntake
 from reconciler.loader import Config, finish_steps, load_steps, until_decided
 from reconciler.plan import Plan, build_plan
 from reconciler.plan_inputs import OnPage, load_while_listing
@@ -48,18 +49,23 @@ def resolve_owner(run: RunContext, config: Config) -> str:
 
 async def read_live(client: AssistantsClient, run: RunContext,
                     on_page: OnPage | None = None) -> list[dict[str, Any]]:
+    """Every live assistant; or, with `on_page`, each page handed to it as it arrives and
+    nothing kept here."""
     if run.verbose:
         _stderr_log(f"trace id {client.trace_id}")
     run.progress(f"Reading assistants from {client.endpoint} ...")
-
-    def taken(page: list[dict[str, Any]]) -> None:
-        if on_page is not None:
+    live: list[dict[str, Any]] = []
+    count = 0
+    async for page in client.list_pages():
+        count += len(page)
+        if on_page is None:
+            live.extend(page)
+        else:
             on_page(page)
+        del page
         if not gc.isenabled():  # paused by make_plan: free the page's response (a cycle)
             gc.collect(0)
-
-    live = await client.list_all(taken)
-    run.progress(f"Read {len(live)} assistants.")
+    run.progress(f"Read {count} assistants.")
     return live
 
 
@@ -111,20 +117,22 @@ async def _make_plan(
             resolve_owner(run, finish_steps(steps))
         raise
     forms = Forms()
+    intake = LiveIntake(forms)
     try:
         if steps is None:
             assert config is not None
-            live = await read_live(client, run)
             owner = resolve_owner(run, config)
+            intake.config_known(config, owner, prune=prune)
+            await read_live(client, run, intake.take_page)
         else:
-            config, owner, live = await load_while_listing(
+            config, owner = await load_while_listing(
                 steps, functools.partial(read_live, client, run),
-                functools.partial(resolve_owner, run), forms)
+                functools.partial(resolve_owner, run), intake, prune=prune)
     except BaseException:
         await client.aclose()
         raise
-    plan = build_plan(config, live, owner, endpoint=endpoint_label(run, client), prune=prune,
-                      only=only, takeover=takeover, forms=forms)
+    plan = build_plan(config, intake.kept, owner, endpoint=endpoint_label(run, client),
+                      prune=prune, only=only, takeover=takeover, forms=forms)
     return config, plan, client
 
 

@@ -1,0 +1,108 @@
+"""A loaded assistant keeps its spec as JSON and its prompt file's place (reconciler/desired.py):
+the spec it gives back is the one its document validates to, a prompt edited since the load is
+refused rather than used, and planning an unchanged assistant validates nothing again."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from assistants.errors import ConfigError
+from assistants.models import AssistantSpec
+from reconciler.identity import desired_fields
+from reconciler.loader import load_config
+from reconciler.plan import build_plan
+
+DOCUMENT = """\
+key: hr
+model: gpt-4o
+name: HR
+instructions_file: ../prompts/hr.md
+tools:
+  - type: function
+    function:
+      name: ask
+      parameters: {type: object, properties: {n: {type: number, maximum: 10}}}
+metadata: {team: people}
+temperature: 0.2
+"""
+
+
+@pytest.fixture(params=["no cache", "cold cache", "warm cache"])
+def project(request: pytest.FixtureRequest, tmp_path: Path,
+            monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "project"
+    (root / "assistants").mkdir(parents=True)
+    (root / "prompts").mkdir()
+    (root / "prompts/hr.md").write_text("Be kind.\n", encoding="utf-8")
+    (root / "assistants/hr.yaml").write_text(DOCUMENT, encoding="utf-8")
+    monkeypatch.setenv("ASSISTANTS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path)
+    if request.param == "no cache":
+        monkeypatch.setenv("ASSISTANTS_NO_CACHE", "1")
+    if request.param == "warm cache":
+        load_config([root])
+    return root
+
+
+def expected_spec() -> AssistantSpec:
+    import yaml
+
+    data = yaml.safe_load(DOCUMENT)
+    del data["instructions_file"]
+    return AssistantSpec.model_validate({**data, "instructions": "Be kind.\n"})
+
+
+def test_the_spec_is_the_one_the_document_validates_to(project: Path) -> None:
+    (hr,) = load_config([project]).assistants
+    assert (hr.key, hr.id, hr.protect, hr.ignore_changes) == ("hr", None, False, ())
+    assert hr.spec == expected_spec()
+    assert hr.spec.model_fields_set == expected_spec().model_fields_set
+    assert json.dumps(hr.spec.api_fields()) == json.dumps(expected_spec().api_fields())
+
+
+def test_a_prompt_edited_after_the_load_is_refused_not_used(project: Path) -> None:
+    (hr,) = load_config([project]).assistants
+    (project / "prompts/hr.md").write_text("Be curt.\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        hr.spec  # noqa: B018 - reading it is what is tested
+    assert str(err.value) == ("project/prompts/hr.md: changed (or went) while the plan was being "
+                              "made; make the plan again")
+
+
+def test_a_prompt_removed_after_the_load_is_refused(project: Path) -> None:
+    (hr,) = load_config([project]).assistants
+    (project / "prompts/hr.md").unlink()
+    with pytest.raises(ConfigError, match="hr.md: changed \\(or went\\)"):
+        hr.spec  # noqa: B018
+
+
+def test_an_unchanged_assistant_is_planned_without_its_spec(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config([project])
+    live = [{"id": "asst_1", **desired_fields(expected_spec(), "acme")}]
+    validated: list[object] = []
+    real = AssistantSpec.model_validate.__func__  # type: ignore[attr-defined]
+    monkeypatch.setattr(AssistantSpec, "model_validate",
+                        classmethod(lambda cls, data, **kw: validated.append(data)
+                                    or real(cls, data, **kw)))
+    (project / "prompts/hr.md").unlink()  # not read either
+    plan = build_plan(config, live, "acme", endpoint="e")
+    assert plan.summary["noop"] == 1 and validated == []
+    edited = [{**live[0], "temperature": 0.9}]
+    with pytest.raises(ConfigError, match="hr.md"):  # a change needs the prompt again
+        build_plan(config, edited, "acme", endpoint="e")
+
+
+def test_a_spec_json_would_change_is_kept_whole(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANTS_NO_CACHE", "1")
+    (tmp_path / "a.yaml").write_text(
+        DOCUMENT.replace("maximum: 10", "maximum: .inf").replace(
+            "instructions_file: ../prompts/hr.md", "instructions: Hi"), encoding="utf-8")
+    (hr,) = load_config([tmp_path / "a.yaml"]).assistants
+    parameters = hr.spec.tools[0].function.parameters  # type: ignore[union-attr]
+    assert math.isinf(parameters["properties"]["n"]["maximum"])

@@ -1,0 +1,154 @@
+"""What a plan keeps of the live assistants (reconciler/live_intake.py, `Forms` in diff.py): cut
+down to stubs as they are taken in, they give exactly the plan the whole assistants give,
+whenever the config becomes known; and only what a change needs keeps its canonical form."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from assistants.canonical import sha256_of
+from assistants.models import AssistantSpec
+from reconciler.diff import Forms, LiveStub, live_sha256
+from reconciler.identity import desired_fields, form_sha256, marked_sha256
+from reconciler.live_intake import LiveIntake
+from reconciler.loader import Config, DesiredAssistant
+from reconciler.plan import Plan, build_plan
+from reconciler.settings import ProjectSettings
+
+OWNER = "acme"
+
+
+def desired(key: str, **fields: Any) -> DesiredAssistant:
+    return DesiredAssistant(AssistantSpec(key=key, model="gpt-4o", **fields), f"{key}.yaml:1")
+
+
+def twin(item: DesiredAssistant, ident: str, **changes: Any) -> dict[str, Any]:
+    """`item` as a server holds it after `plan` created it, with `changes`."""
+    return {"id": ident, "object": "assistant", "created_at": 1,
+            **desired_fields(item.spec, OWNER), **changes}
+
+
+def marked(ident: str, marker: str, **fields: Any) -> dict[str, Any]:
+    return {"id": ident, "model": "gpt-4o", "metadata": {"managed-by": marker}, **fields}
+
+
+SAME = desired("same", instructions="Be brief.", metadata={"team": "hr"})
+EDITED = desired("edited", temperature=0.5)
+IGNORING = desired("ignoring", name="Ign", metadata={"owner": "me", "team": "x"},
+                   ignore_changes=["metadata.owner", "name"])
+NEW = desired("new", temperature=0.2)
+TWICE = desired("twice", name="Two copies")
+ADOPT = desired("adopt", id="asst_7", name="Adopted")
+MOVED = desired("moved", id="asst_8", name="Named by id")  # asst_8 is SAME_TOO's twin
+SAME_TOO = desired("same-too", name="Same too")
+WRITE_ONLY = desired("write-only", reasoning_effort="low")
+OWN_ID = desired("own-id", id="asst_13", name="Its own id")
+
+CONFIG = Config(paths=("c",), roots=(), settings=ProjectSettings(owner=OWNER),
+                assistants=(SAME, EDITED, IGNORING, NEW, TWICE, ADOPT, MOVED, SAME_TOO,
+                            WRITE_ONLY, OWN_ID),
+                config_sha256="0" * 64)
+
+LIVE = [
+    twin(SAME, "asst_1"),
+    twin(EDITED, "asst_2", temperature=0.9),
+    twin(IGNORING, "asst_3", name="Renamed by hand",
+         metadata={**desired_fields(IGNORING.spec, OWNER)["metadata"], "owner": "someone",
+                   "team": "y"}),
+    marked("asst_4", f"v1;owner={OWNER};key=gone"),
+    twin(TWICE, "asst_5"),
+    twin(TWICE, "asst_6"),
+    marked("asst_7", f"v1;owner={OWNER};key=old-key", name="Adopted"),
+    twin(SAME_TOO, "asst_8"),
+    marked("asst_9", "v1;owner=someone-else;key=same"),
+    {"id": "asst_10", "model": "gpt-4o", "name": "Made by hand"},
+    {"id": "asst_11", "model": "gpt-4o", "temperature": "warm"},  # malformed, unmanaged
+    {**twin(WRITE_ONLY, "asst_12"), "metadata": {"managed-by": f"v1;owner={OWNER};key=write-only"}},
+    twin(OWN_ID, "asst_13"),
+    marked("asst_14", f"v1;owner={OWNER};key=kept;protect"),
+]
+
+
+def through_intake(live: list[dict[str, Any]], known_after: int, prune: bool
+                   ) -> tuple[Plan, LiveIntake]:
+    forms = Forms()
+    intake = LiveIntake(forms)
+    for i, assistant in enumerate(copy.deepcopy(live)):
+        if i == known_after:
+            intake.config_known(CONFIG, OWNER, prune=prune)
+        intake.take(assistant)
+    if known_after >= len(live):
+        intake.config_known(CONFIG, OWNER, prune=prune)
+    return build_plan(CONFIG, intake.kept, OWNER, endpoint="e", prune=prune, forms=forms), intake
+
+
+@pytest.mark.parametrize("prune", [False, True])
+@pytest.mark.parametrize("known_after", [0, 5, len(LIVE)])
+def test_stubs_give_the_plan_of_the_whole_assistants(known_after: int, prune: bool) -> None:
+    whole = build_plan(CONFIG, copy.deepcopy(LIVE), OWNER, endpoint="e", prune=prune)
+    plan, _ = through_intake(LIVE, known_after, prune)
+    assert plan.to_json() == whole.to_json()
+    by_key = {(c.key, c.id): c.action for c in plan.changes}
+    assert by_key[("same", "asst_1")] == by_key[("twice", "asst_5")] == "noop"
+    assert by_key[("own-id", "asst_13")] == "noop"
+    assert by_key[("moved", "asst_8")] == "update"  # its id, though SAME_TOO's twin
+    assert by_key[("same-too", None)] == "create"
+    assert by_key[("adopt", "asst_7")] == "update"
+    assert by_key[("write-only", "asst_12")] == "update"
+    assert plan.unmanaged == 2 and plan.foreign == 1
+    if prune:
+        assert by_key[("twice", "asst_6")] == by_key[("gone", "asst_4")] == "delete"
+        deleted = next(c for c in plan.changes if c.id == "asst_4")
+        assert deleted.before == {"model": "gpt-4o",
+                                  "metadata": {"managed-by": f"v1;owner={OWNER};key=gone"}}
+    else:
+        assert {o.id: o.reason.split(":")[0] for o in plan.orphans} == {
+            "asst_4": "not in the config; --prune deletes it",
+            "asst_6": "a second assistant for `twice`, which is asst_5; --prune deletes this copy",
+            "asst_14": "protected"}
+
+
+@pytest.mark.parametrize("known_after", [0, len(LIVE)])
+def test_only_what_a_change_needs_keeps_its_form(known_after: int) -> None:
+    _, intake = through_intake(LIVE, known_after, prune=False)
+    assert len(intake.kept) == len(LIVE)
+    # Each is cut down to a stub (the malformed asst_11 too: it is only counted), which keeps
+    # nothing of its assistant but id and marker.
+    stubs = [k for k in intake.kept if isinstance(k, LiveStub)]
+    assert len(stubs) == len(LIVE)
+    assert all(set(k) <= {"id", "metadata"} for k in stubs)
+    assert all(set(k.get("metadata", {})) == {"managed-by"} for k in stubs if "metadata" in k)
+    with_form = {k["id"] for k in stubs if intake.forms.digest(k) is not None}
+    assert with_form == {"asst_2", "asst_3", "asst_6", "asst_7", "asst_8", "asst_12"}
+
+
+def test_an_orphan_keeps_its_form_only_when_pruning() -> None:
+    for prune, kept in ((False, set()), (True, {"asst_4"})):
+        _, intake = through_intake([LIVE[3]], 0, prune)
+        assert {k["id"] for k in intake.kept if intake.forms.digest(k)} == kept
+
+
+def test_a_malformed_assistant_that_is_paired_still_fails_the_plan_either_way() -> None:
+    broken = [twin(SAME, "asst_1", temperature="warm")]
+    with pytest.raises(ValueError) as whole:
+        build_plan(CONFIG, copy.deepcopy(broken), OWNER, endpoint="e")
+    with pytest.raises(ValueError) as cut:
+        through_intake(broken, 0, prune=False)
+    assert str(cut.value) == str(whole.value)
+
+
+def test_the_digest_of_a_form_is_that_of_its_marker_less_part_and_its_marker() -> None:
+    item = desired("k", instructions="Hi", metadata={"team": "hr"})
+    live = twin(item, "asst_1")
+    assert live_sha256(live) == item.form_sha256(OWNER)
+    assert live_sha256({**live, "name": "x"}) != item.form_sha256(OWNER)
+    assert live_sha256(live) != item.form_sha256("another-owner")
+    # A marker-less form and one with an empty metadata map are the same form; an empty
+    # marker is a marker.
+    assert live_sha256({"model": "m"}) == live_sha256({"model": "m", "metadata": {}})
+    assert form_sha256({"model": "m"}) == marked_sha256(sha256_of({"model": "m"}), None)
+    assert form_sha256({"model": "m", "metadata": {"managed-by": ""}}) != form_sha256(
+        {"model": "m"})
