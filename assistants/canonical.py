@@ -78,7 +78,8 @@ def canonical_json(value: Any) -> str:
 
 
 def sha256_of(value: Any) -> str:
-    return hashlib.sha256(canonical_json(value).encode()).hexdigest()
+    # A lone surrogate (JSON allows "\ud800") is hashed, not refused.
+    return hashlib.sha256(canonical_json(value).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 _EMPTY = (None, "", [], {})  # compared with `in`, never changed

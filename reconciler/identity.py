@@ -131,7 +131,7 @@ def marked_sha256(core_sha256: str, marker: Any) -> str:
     """The digest of a form whose marker-less part has digest `core_sha256` and whose marker
     value is `marker` (None: it has none)."""
     tail = "" if marker is None else canonical_json(marker)  # "" is no JSON text: no clash
-    return hashlib.sha256(f"{core_sha256}\n{tail}".encode()).hexdigest()
+    return hashlib.sha256(f"{core_sha256}\n{tail}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

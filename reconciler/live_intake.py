@@ -77,7 +77,8 @@ class _Rules:
         if desired is None:
             return self._whole(live) if named_by or self._prune else self._forms.forget(live)
         live = self._whole(live)
-        if first and named_by in (None, desired) and self.settles(desired, live):
+        # `is`: comparing two desired assistants with `==` would validate both specs.
+        if first and (named_by is None or named_by is desired) and self.settles(desired, live):
             return self._forms.settle(live, desired)
         return live
 

@@ -106,3 +106,41 @@ def test_a_spec_json_would_change_is_kept_whole(tmp_path: Path,
     (hr,) = load_config([tmp_path / "a.yaml"]).assistants
     parameters = hr.spec.tools[0].function.parameters  # type: ignore[union-attr]
     assert math.isinf(parameters["properties"]["n"]["maximum"])
+
+
+def test_a_document_naming_another_keys_copy_does_not_reread_an_unchanged_prompt(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`e` adopts asst_1 (marked `d`) by id; `d` is unchanged in asst_2. Cutting the listing
+    down to stubs must not look at `d`'s prompt, which the plan of the whole listing does not
+    need either."""
+    from reconciler.diff import Forms
+    from reconciler.live_intake import LiveIntake
+
+    monkeypatch.setenv("ASSISTANTS_NO_CACHE", "1")
+    (tmp_path / "d.md").write_text("Be kind.\n", encoding="utf-8")
+    (tmp_path / "a_e.yaml").write_text("key: e\nmodel: gpt-4o\nid: asst_1\nname: E\n")
+    (tmp_path / "b_d.yaml").write_text("key: d\nmodel: gpt-4o\ninstructions_file: d.md\n")
+    config = load_config([tmp_path])
+    d = AssistantSpec(key="d", model="gpt-4o", instructions="Be kind.\n")
+    live = [{"id": "asst_1", "model": "gpt-4o",
+             "metadata": {"managed-by": "v1;owner=acme;key=d"}},
+            {"id": "asst_2", **desired_fields(d, "acme")}]
+    (tmp_path / "d.md").unlink()
+
+    forms = Forms()
+    intake = LiveIntake(forms)
+    intake.config_known(config, "acme", prune=False)
+    intake.take_page(live)
+    plan = build_plan(config, intake.kept, "acme", endpoint="e", forms=forms)
+    assert plan.summary == {"create": 0, "update": 1, "delete": 0, "noop": 1}
+
+
+def test_a_lone_surrogate_in_a_schema_file_is_hashed_not_refused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ASSISTANTS_NO_CACHE", "1")
+    (tmp_path / "a.yaml").write_text(
+        "key: s\nmodel: gpt-4o\ntools:\n  - type: function\n    function:\n"
+        "      name: f\n      parameters_file: p.json\n")
+    (tmp_path / "p.json").write_text('{"type": "object", "description": "x\\ud800y"}')
+    config = load_config([tmp_path])
+    assert build_plan(config, [], "acme", endpoint="e").summary["create"] == 1
