@@ -74,6 +74,7 @@ class Share(Generic[T, R]):
         writer.close()  # the child holds the only writing end: its exit means EOF here
         self._mine: list[R] = []
         self._theirs: dict[int, R] = {}
+        self.on_result: Callable[[R], None] | None = None  # told each result of the child
         self.claimed_all = False  # this process has no item left to claim: it can only wait
         self.finished = False  # every result of the child is in (or it is gone)
 
@@ -131,6 +132,9 @@ class Share(Generic[T, R]):
             self.finished = True
         else:
             self._theirs.update(message)
+            if self.on_result is not None:
+                for _, result in message:
+                    self.on_result(result)
 
     def _claim_front(self) -> int | None:
         with self._locked(self._process.is_alive):

@@ -16,6 +16,7 @@ import re
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from assistants.canonical import sha256_of
 from assistants.errors import ConfigError, Problem
@@ -66,14 +67,26 @@ def finish_steps(steps: Generator[int | Share, None, Config]) -> Config:
         steps.close()
 
 
+class LoadWatch(Protocol):
+    """Told what a load finds as it finds it, before the load is over (and whether or not it
+    succeeds): the merged settings, then each file's `Loaded`, in no particular order (a file
+    that turns out to be another's data, or a key defined twice, is among them)."""
+
+    def settings_known(self, settings: ProjectSettings) -> None: ...
+
+    def loaded(self, item: Loaded) -> None: ...
+
+
 def load_steps(paths: Sequence[str | os.PathLike[str]], *,
-               env: Mapping[str, str] | None = None) -> Generator[int | Share, None, Config]:
+               env: Mapping[str, str] | None = None,
+               watch: LoadWatch | None = None) -> Generator[int | Share, None, Config]:
     """`load_config` one file at a time, for a caller that overlaps loading with I/O: the first
     value yielded is the number of YAML files found, then one value follows each file read, and
     `DECIDED` once whether to share the load is decided (`until_decided`). When another process
     loads a share of the files, the value is the `Share`, and when its `claimed_all` there is
     nothing to do but wait for it (`finish_steps` shows how). The generator returns the
-    `Config` (or raises the `ConfigError`) exactly as `load_config`."""
+    `Config` (or raises the `ConfigError`) exactly as `load_config`; `watch` is told what it
+    finds meanwhile."""
     env = os.environ if env is None else env
     given = [os.fspath(p) for p in paths] or ["."]
     problems: list[Problem] = []
@@ -90,6 +103,8 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
                 found.append(item)
     settings, errors = merge_settings(found)
     problems.extend(errors)
+    if watch is not None:
+        watch.settings_known(settings)
 
     # Each file is read, resolved and validated at once, so that its YAML data and marks are
     # freed before the next one. A YAML file that another document names as `parameters_file`
@@ -103,6 +118,15 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
     cache = open_cache()
     load = functools.partial(load_file, env=env, resolved=resolved, cache=cache)
     share: Share[YamlFile, Loaded] | None = None
+    told = watch.loaded if watch is not None else None
+
+    def here(file: YamlFile) -> Loaded:
+        """`load` in this process (the shared child loads without telling `watch`)."""
+        item = load(file)
+        if told is not None:
+            told(item)
+        return item
+
     try:
         loaded: list[Loaded] = []
         may_share = len(files) >= SHARE_MIN_FILES
@@ -110,7 +134,7 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
             yield DECIDED
         probe = SHARE_PROBE_FILES if may_share else len(files)
         for file in files[:probe]:
-            loaded.append(load(file))
+            loaded.append(here(file))
             yield 0
         rest = files[probe:]
         misses = sum(not item.cached for item in loaded)
@@ -118,15 +142,17 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
             if cache is not None:
                 cache.close()  # no database connection across the fork
             share = start_share(load, rest, 0)
+            if share is not None:
+                share.on_result = told
         if may_share:
             yield DECIDED
         if share is None:
             for file in rest:
-                loaded.append(load(file))
+                loaded.append(here(file))
                 yield 0
         else:
             for file in share.claims():
-                share.keep(load(file))
+                share.keep(here(file))
                 share.take_ready()
                 yield share
             while not share.finished:

@@ -16,7 +16,7 @@ dropped, nothing is written), then a missing owner, then a connection or listing
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any
 
 from reconciler.live_intake import LiveIntake
@@ -43,18 +43,22 @@ async def load_while_listing(
     listing: Listing,
     owner_of: Callable[[Config], str],
     intake: LiveIntake,
+    fetch: Callable[[str], Awaitable[dict[str, Any]]],
     *,
     prune: bool,
 ) -> tuple[Config, str]:
-    """The loaded config and its owner, with the listed assistants taken in by `intake`.
-    `owner_of` runs once the config is loaded, before the listing's outcome is looked at, so
-    that a missing owner is reported before a listing error."""
+    """The loaded config and its owner, with the listed assistants taken in by `intake` (which
+    `steps` tells what it loads). `owner_of` runs once the config is loaded, before the
+    listing's outcome is looked at, so that a missing owner is reported before a listing
+    error. `fetch` reads one assistant again, for `LiveIntake.doubtful`."""
     pages: asyncio.Queue[list[dict[str, Any]] | None] = asyncio.Queue()
     listed = asyncio.ensure_future(listing(pages.put_nowait))
     taken = asyncio.ensure_future(_take_pages(pages, intake, listed))
     try:
         config = await _load(steps, listed)
         owner = owner_of(config)
+        for index in intake.doubtful(config, owner):
+            intake.restore(index, await fetch(str(intake.kept[index].get("id"))))
         intake.config_known(config, owner, prune=prune)
         await listed
         pages.put_nowait(None)  # the end: the intake task finishes the pages before it

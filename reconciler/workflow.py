@@ -101,9 +101,11 @@ async def _make_plan(
     takeover: bool,
     config: Config | None,
 ) -> tuple[Config, Plan, AssistantsClient]:
+    forms = Forms()
+    intake = LiveIntake(forms, owner=run.owner)
     steps = None
     if config is None:
-        steps = load_steps(paths or (".",))
+        steps = load_steps(paths or (".",), watch=intake)
         if next(steps) < OVERLAP_MIN_FILES:
             config, steps = finish_steps(steps), None
         else:
@@ -116,8 +118,6 @@ async def _make_plan(
         if steps is not None:  # a config error is reported before a connection error
             resolve_owner(run, finish_steps(steps))
         raise
-    forms = Forms()
-    intake = LiveIntake(forms)
     try:
         if steps is None:
             assert config is not None
@@ -127,7 +127,7 @@ async def _make_plan(
         else:
             config, owner = await load_while_listing(
                 steps, functools.partial(read_live, client, run),
-                functools.partial(resolve_owner, run), intake, prune=prune)
+                functools.partial(resolve_owner, run), intake, client.get, prune=prune)
     except BaseException:
         await client.aclose()
         raise

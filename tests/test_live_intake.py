@@ -14,6 +14,7 @@ from assistants.models import AssistantSpec
 from reconciler.diff import Forms, LiveStub, live_sha256
 from reconciler.identity import desired_fields, form_sha256, marked_sha256
 from reconciler.live_intake import LiveIntake
+from reconciler.load_file import Loaded
 from reconciler.loader import Config, DesiredAssistant
 from reconciler.plan import Plan, build_plan
 from reconciler.settings import ProjectSettings
@@ -123,6 +124,63 @@ def test_only_what_a_change_needs_keeps_its_form(known_after: int) -> None:
     assert all(set(k.get("metadata", {})) == {"managed-by"} for k in stubs if "metadata" in k)
     with_form = {k["id"] for k in stubs if intake.forms.digest(k) is not None}
     assert with_form == {"asst_2", "asst_3", "asst_6", "asst_7", "asst_8", "asst_12"}
+
+
+def while_loading(live: list[dict[str, Any]], order: list[DesiredAssistant | int],
+                  prune: bool = False, extra: tuple[DesiredAssistant, ...] = ()
+                  ) -> tuple[Plan, list[str]]:
+    """`LiveIntake` told the settings, then documents as a load finds them and live assistants
+    as the listing brings them, in `order` (a desired assistant, or how many live ones to take
+    next); `extra` are told too but are not in the config (another document's data). Returns
+    the plan and the ids read again."""
+    forms = Forms()
+    intake = LiveIntake(forms)
+    intake.settings_known(ProjectSettings(owner=OWNER))
+    pending = copy.deepcopy(live)
+    for step in [*extra, *order]:
+        if isinstance(step, DesiredAssistant):
+            intake.loaded(Loaded(assistants=[(None, step, "")]))  # type: ignore[list-item]
+        else:
+            intake.take_page(pending[:step])
+            del pending[:step]
+    intake.take_page(pending)
+    by_id = {a["id"]: a for a in copy.deepcopy(live)}
+    fetched = []
+    for index in intake.doubtful(CONFIG, OWNER):
+        fetched.append(intake.kept[index]["id"])
+        intake.restore(index, by_id[intake.kept[index]["id"]])
+    intake.config_known(CONFIG, OWNER, prune=prune)
+    return build_plan(CONFIG, intake.kept, OWNER, endpoint="e", prune=prune,
+                      forms=forms), fetched
+
+
+DOCS = list(CONFIG.assistants)
+ORDERS = {
+    "documents first": [*DOCS],
+    "documents last": [len(LIVE), *DOCS],
+    "documents backwards, interleaved": [x for d in reversed(DOCS) for x in (d, 1)],
+    "pages first, then documents": [3, *DOCS[:5], 4, *DOCS[5:]],
+}
+
+
+@pytest.mark.parametrize("prune", [False, True])
+@pytest.mark.parametrize("order", ORDERS.values(), ids=ORDERS.keys())
+def test_settling_while_the_config_loads_gives_the_same_plan(
+        order: list[DesiredAssistant | int], prune: bool) -> None:
+    whole = build_plan(CONFIG, copy.deepcopy(LIVE), OWNER, endpoint="e", prune=prune)
+    plan, fetched = while_loading(LIVE, order, prune)
+    assert plan.to_json() == whole.to_json()
+    # SAME_TOO's twin asst_8 was settled for it, but MOVED names asst_8: read again.
+    assert fetched == ["asst_8"]
+
+
+def test_a_document_that_turns_out_to_be_data_unsettles_its_twin() -> None:
+    data = desired("data-file", name="Looks like an assistant")
+    live = [*LIVE, twin(data, "asst_15")]
+    plan, fetched = while_loading(live, [*DOCS], extra=(data,))
+    assert plan.to_json() == build_plan(CONFIG, copy.deepcopy(live), OWNER,
+                                        endpoint="e").to_json()
+    assert sorted(fetched) == ["asst_15", "asst_8"]
 
 
 def test_an_orphan_keeps_its_form_only_when_pruning() -> None:
