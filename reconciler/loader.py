@@ -111,9 +111,10 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
     # or `schema_file` is data, not an assistant, and is left out once all files are read (its
     # problems are reported where it is read as data).
     # A file unchanged since an earlier load comes from the load cache (load_cache.py), at a
-    # third of the cost. From SHARE_MIN_FILES on, a second process shares the rest of the work
+    # fifth of the cost. From SHARE_MIN_FILES on, a second process shares the rest of the work
     # (load_share.py), unless the first SHARE_PROBE_FILES showed that the cache holds nearly
-    # all: then the second process would cost more CPU than it saves time.
+    # all: then the second process would cost more CPU than it saves time. `watch` hears of
+    # each file loaded here or by that process (live_intake.py plans with it meanwhile).
     resolved = PathCache()
     cache = open_cache()
     load = functools.partial(load_file, env=env, resolved=resolved, cache=cache)
