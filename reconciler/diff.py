@@ -92,9 +92,8 @@ class Forms:
     def forget(self, live: Mapping[str, Any]) -> Mapping[str, Any]:
         """A stub of `live` (or of what `take` returned) without its form: for an assistant
         that planning will only count or name."""
-        if self._live.pop(id(live), None) is not None and isinstance(live, LiveStub):
-            return live
-        return _stub(live)
+        self._live.pop(id(live), None)
+        return live if isinstance(live, LiveStub) else _stub(live)
 
     def settled(self, live: Mapping[str, Any]) -> tuple[DesiredAssistant, str] | None:
         """The desired assistant a stub from `settle` is a noop for, and its digest."""
