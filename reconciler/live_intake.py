@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from assistants.errors import ConfigError
+from assistants.errors import ConfigError, PlanError
+from assistants.models import MARKER_KEY
 from reconciler.desired import DesiredAssistant
 from reconciler.diff import Forms, LiveStub
 from reconciler.identity import live_marker, require_owner
@@ -92,15 +93,32 @@ class LiveIntake:
                 doubtful.append(index)
         return doubtful
 
-    def restore(self, index: int, live: Mapping[str, Any]) -> None:
-        """Put `live`, read again, in the place of its stub at `index`."""
+    def restore(self, index: int, live: Mapping[str, Any] | None) -> None:
+        """Put `live`, read again, in the place of its stub at `index` (None: it is gone). Its
+        marker must be the one listed: it decided which copy of a key came first."""
+        stub = self.kept[index]
+        if live is None:
+            self.kept[index] = _GONE
+            return
+        if _marker_value(live) != _marker_value(stub):
+            raise PlanError(f"assistant {stub.get('id')} changed owner or key while the plan "
+                            f"was being made; make the plan again")
         self.kept[index] = self.forms.take(live)
 
     def config_known(self, config: Config, owner: str, *, prune: bool) -> None:
         """From now on, cut down what planning will not need; those taken so far too."""
         self._early = None
         self._rules = _Rules(config, owner, prune, self.forms)
-        self.kept = [self._rules.reduce(live) for live in self.kept]
+        self.kept = [self._rules.reduce(live) for live in self.kept if live is not _GONE]
+
+
+_GONE: Mapping[str, Any] = LiveStub()
+"""In `kept`, an assistant read again that was gone by then."""
+
+
+def _marker_value(live: Mapping[str, Any]) -> Any:
+    metadata = live.get("metadata")
+    return metadata.get(MARKER_KEY) if isinstance(metadata, Mapping) else None
 
 
 def _is_twin(forms: Forms, desired: DesiredAssistant, live: Mapping[str, Any], owner: str

@@ -16,9 +16,10 @@ dropped, nothing is written), then a missing owner, then a connection or listing
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import Awaitable, Callable, Coroutine, Generator, Mapping
 from typing import Any
 
+from assistants.errors import NotFoundError
 from reconciler.live_intake import LiveIntake
 from reconciler.load_share import Share
 from reconciler.loader import Config
@@ -58,7 +59,7 @@ async def load_while_listing(
         config = await _load(steps, listed)
         owner = owner_of(config)
         for index in intake.doubtful(config, owner):
-            intake.restore(index, await fetch(str(intake.kept[index].get("id"))))
+            intake.restore(index, await _read_again(fetch, intake.kept[index], listed))
         intake.config_known(config, owner, prune=prune)
         await listed
         pages.put_nowait(None)  # the end: the intake task finishes the pages before it
@@ -69,6 +70,22 @@ async def load_while_listing(
             if not task.done():
                 task.cancel()
         await asyncio.gather(listed, taken, return_exceptions=True)  # none left unawaited
+
+
+async def _read_again(fetch: Callable[[str], Awaitable[dict[str, Any]]],
+                      stub: Mapping[str, Any], listed: asyncio.Future[Any]
+                      ) -> dict[str, Any] | None:
+    """The assistant `stub` stands for, read again; None when it is gone. A listing that
+    failed says so first: it does not wait for, or give way to, a read after it."""
+    if listed.done() and not listed.cancelled() and listed.exception() is not None:
+        await listed
+    try:
+        return await fetch(str(stub.get("id")))
+    except NotFoundError:
+        return None
+    except Exception:
+        await listed
+        raise
 
 
 async def _load(steps: Generator[int | Share, None, Config], listed: asyncio.Future[Any]) -> Config:
