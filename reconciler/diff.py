@@ -18,7 +18,13 @@ from assistants.canonical import MANAGED_FIELDS, WRITE_ONLY_FIELDS, canonical
 from assistants.models import MARKER_KEY
 from reconciler.change import Action, Change
 from reconciler.desired import DesiredAssistant
-from reconciler.identity import desired_fields, form_sha256, live_marker, write_only_values
+from reconciler.identity import (
+    desired_fields,
+    form_sha256,
+    live_marker,
+    marker_value,
+    write_only_values,
+)
 
 RESET_VALUES: dict[str, Any] = {
     "name": None,
@@ -103,9 +109,9 @@ class Forms:
 
 def _stub(live: Mapping[str, Any]) -> LiveStub:
     stub = LiveStub(id=live.get("id"))
-    metadata = live.get("metadata")
-    if isinstance(metadata, Mapping) and MARKER_KEY in metadata:
-        stub["metadata"] = {MARKER_KEY: metadata[MARKER_KEY]}
+    marker = marker_value(live)
+    if marker is not None:
+        stub["metadata"] = {MARKER_KEY: marker}
     return stub
 
 
@@ -127,7 +133,7 @@ def plan_update(desired: DesiredAssistant, live: Mapping[str, Any], owner: str,
     forms = forms or _NO_FORMS
     live_id = str(live.get("id"))
     settled = forms.settled(live)
-    if settled is not None:
+    if settled is not None:  # found a noop as its page arrived (live_intake.py)
         if settled[0] is not desired:
             raise AssertionError(f"{live_id} was settled for another assistant than "
                                  f"{desired.key}")

@@ -77,8 +77,14 @@ def _parse_marker(value: str) -> Marker | None:
     return Marker(owner, key, "protect" in flags, fields.get("wo") or None)
 
 
+def marker_value(live: Mapping[str, Any]) -> Any:
+    """The value under the marker's key in `live`'s metadata, whatever it is (None: none)."""
+    metadata = live.get("metadata")
+    return metadata.get(MARKER_KEY) if isinstance(metadata, Mapping) else None
+
+
 def live_marker(live: Mapping[str, Any]) -> Marker | None:
-    return parse_marker((live.get("metadata") or {}).get(MARKER_KEY))
+    return parse_marker(marker_value(live))
 
 
 def write_only_values(spec: AssistantSpec) -> dict[str, Any]:

@@ -23,10 +23,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from assistants.errors import ConfigError, PlanError
-from assistants.models import MARKER_KEY
 from reconciler.desired import DesiredAssistant
 from reconciler.diff import Forms, LiveStub
-from reconciler.identity import live_marker, require_owner
+from reconciler.identity import live_marker, marker_value, require_owner
 from reconciler.load_file import Loaded
 from reconciler.loader import Config
 from reconciler.settings import ProjectSettings
@@ -100,7 +99,7 @@ class LiveIntake:
         if live is None:
             self.kept[index] = _GONE
             return
-        if _marker_value(live) != _marker_value(stub):
+        if marker_value(live) != marker_value(stub):
             raise PlanError(f"assistant {stub.get('id')} changed owner or key while the plan "
                             f"was being made; make the plan again")
         self.kept[index] = self.forms.take(live)
@@ -114,11 +113,6 @@ class LiveIntake:
 
 _GONE: Mapping[str, Any] = LiveStub()
 """In `kept`, an assistant read again that was gone by then."""
-
-
-def _marker_value(live: Mapping[str, Any]) -> Any:
-    metadata = live.get("metadata")
-    return metadata.get(MARKER_KEY) if isinstance(metadata, Mapping) else None
 
 
 def _is_twin(forms: Forms, desired: DesiredAssistant, live: Mapping[str, Any], owner: str

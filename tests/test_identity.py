@@ -71,6 +71,12 @@ def test_duplicates_of_one_key_leave_the_extra_as_an_orphan():
     assert [o["id"] for o in found.orphans] == ["asst_2"]
 
 
+def test_metadata_that_is_not_a_map_carries_no_marker():
+    odd = [{"id": "asst_s", "metadata": "v1;owner=acme;key=k"}, {"id": "asst_l", "metadata": [1]}]
+    matching = match([want("k")], odd, "acme")
+    assert matching.unmanaged == 2 and matching.pairs[0].live is None
+
+
 def test_other_owners_are_counted_and_refused_without_takeover():
     other = live("asst_o", "v1;owner=them;key=k")
     assert match([want("x")], [other], "acme").foreign == 1
