@@ -78,8 +78,12 @@ def canonical_json(value: Any) -> str:
 
 
 def sha256_of(value: Any) -> str:
+    return text_sha256(canonical_json(value))
+
+
+def text_sha256(text: str) -> str:
     # A lone surrogate (JSON allows "\ud800") is hashed, not refused.
-    return hashlib.sha256(canonical_json(value).encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 _EMPTY = (None, "", [], {})  # compared with `in`, never changed

@@ -18,11 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistants.canonical import canonical, sha256_of
+from assistants.canonical import canonical, text_sha256
 from assistants.errors import ConfigError
 from assistants.models import AssistantSpec
-from reconciler.identity import Marker, marked_sha256, write_only_digest, write_only_values
-from reconciler.load_cache import text_sha256
+from reconciler.identity import (
+    Marker,
+    core_sha256,
+    marked_sha256,
+    write_only_digest,
+    write_only_values,
+)
 from reconciler.yaml_source import display_path, read_text
 
 
@@ -39,7 +44,7 @@ class FileText:
     """The text of a file read (and hashed) while loading, to be read again when needed."""
 
     path: str  # resolved
-    sha256: str  # load_cache.text_sha256 of the text
+    sha256: str  # canonical.text_sha256 of the text
 
     def read(self) -> str:
         """The text, when the file still holds it."""
@@ -60,7 +65,7 @@ def summary_of(spec: AssistantSpec) -> dict[str, Any]:
         "protect": spec.protect,
         "ignore": list(spec.ignore_changes),
         "wo": write_only_digest(write_only_values(spec)),
-        "core": sha256_of(canonical(spec.api_fields())),
+        "core": core_sha256(canonical(spec.api_fields())),
     }
 
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistants.canonical import text_sha256
 from assistants.errors import Problem
-from reconciler.load_cache import text_sha256
 from reconciler.settings import SETTINGS_FILE
 from reconciler.yaml_marks import DataPath
 from reconciler.yaml_source import (

@@ -6,8 +6,9 @@ module of both packages, and the PyYAML and pydantic versions), not by where the
 holds each document's validated spec as JSON (without instructions read from a file), its
 digest, where its key is, and every `*_file` it read: the path as written and the sha256 of the
 text. A hit is used only when each of those paths may still be read from where the file is now
-(inside the config root, as the loader requires) and holds the same text; then the spec is
-validated back from the entry's JSON, a fraction of the work of parsing the YAML.
+(inside the config root, as the loader requires) and holds the same text; then the entry
+stands for the file: it holds what planning needs of each document (desired.summary_of), and a
+spec is validated back from its JSON only when a change needs it.
 
 Only files that loaded without a problem, hold no `${VAR}` (so no variable's value is ever
 written to disk) and hold plain JSON data are stored (load_file.py). The cache is a SQLite
@@ -78,10 +79,6 @@ def entry_key(text: str) -> bytes:
     return hashlib.sha256(code_digest() + text.encode("utf-8", "surrogatepass")).digest()
 
 
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 class LoadCache:
     """The entries of one cache file. Each process opens its own connection (a connection must
     not cross a fork: the loader closes this process's before the load share's child starts,
@@ -95,10 +92,11 @@ class LoadCache:
         self._broken = False  # unusable for this load (locked, unwritable, ...)
         self._corrupt = False  # to be replaced by a new file when the entries are saved
         self._inherited: list[sqlite3.Connection] = []
+        self._empty = False  # held no entry when this process opened it: no lookups then
 
     def get(self, key: bytes) -> str | None:
         connection = self._connect()
-        if connection is None:
+        if connection is None or self._empty:
             return None
         try:
             row = connection.execute("SELECT entry FROM entries WHERE key = ?", (key,)).fetchone()
@@ -126,6 +124,7 @@ class LoadCache:
                     [(key, entry, now) for key, entry in rows])
                 connection.execute("DELETE FROM entries WHERE written < ?",
                                    (now - RETENTION_SECONDS,))
+            self._empty = False
         except sqlite3.Error as err:
             self._failed(err)
 
@@ -144,8 +143,7 @@ class LoadCache:
             self._inherited.append(self._connection)
         self._connection, self._pid = None, os.getpid()
         try:
-            self._connection = _open(self.path)
-            self._connection.execute("BEGIN")  # the load's reads in one transaction: faster
+            self._begin()
         except (OSError, sqlite3.Error) as err:
             self._connection = None
             self._failed(err)
@@ -153,11 +151,18 @@ class LoadCache:
                 _remove(self.path)
                 self._corrupt = self._broken = False
                 try:
-                    self._connection = _open(self.path)
-                    self._connection.execute("BEGIN")
+                    self._begin()
                 except (OSError, sqlite3.Error):
                     self._connection, self._broken = None, True
         return self._connection
+
+    def _begin(self) -> None:
+        """Open the file and start the load's reads, in one transaction (faster); a first run
+        finds it empty and looks nothing up."""
+        self._connection = _open(self.path)
+        self._connection.execute("BEGIN")
+        found = self._connection.execute("SELECT EXISTS (SELECT 1 FROM entries)").fetchone()
+        self._empty = not found[0]
 
     def _failed(self, err: Exception) -> None:
         """The cache is not used for the rest of this load; a damaged file is also replaced

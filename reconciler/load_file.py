@@ -14,11 +14,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from assistants.canonical import text_sha256
 from assistants.errors import Problem
 from assistants.models import AssistantSpec
 from reconciler.desired import UNSET, DesiredAssistant, FileText, summary_of
 from reconciler.file_refs import FileRefs, PathCache, reread, resolve_file_refs
-from reconciler.load_cache import LoadCache, entry_key, text_sha256
+from reconciler.load_cache import LoadCache, entry_key
 from reconciler.spec_errors import validation_problems
 from reconciler.variables import substitute
 from reconciler.yaml_marks import Mark

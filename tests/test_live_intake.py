@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from assistants.canonical import sha256_of
 from assistants.models import AssistantSpec
 from reconciler.diff import Forms, LiveStub, live_sha256
-from reconciler.identity import desired_fields, form_sha256, marked_sha256
+from reconciler.identity import core_sha256, desired_fields, form_sha256, marked_sha256
 from reconciler.live_intake import LiveIntake
 from reconciler.load_file import Loaded
 from reconciler.loader import Config, DesiredAssistant
@@ -207,6 +206,16 @@ def test_the_digest_of_a_form_is_that_of_its_marker_less_part_and_its_marker() -
     # A marker-less form and one with an empty metadata map are the same form; an empty
     # marker is a marker.
     assert live_sha256({"model": "m"}) == live_sha256({"model": "m", "metadata": {}})
-    assert form_sha256({"model": "m"}) == marked_sha256(sha256_of({"model": "m"}), None)
+    assert form_sha256({"model": "m"}) == marked_sha256(core_sha256({"model": "m"}), None)
+
+
+def test_the_digest_of_a_form_tells_instructions_apart_whatever_their_type() -> None:
+    forms = [{"model": "m"}, {"model": "m", "instructions": "Hi"},
+             {"model": "m", "instructions": "Hi!"}, {"model": "m", "instructions": 5},
+             {"model": "m", "instructions": "5"}, {"model": "m", "instructions": ["Hi"]},
+             {"model": "m", "name": "Hi"}, {"model": "m", "instructions": "\n"}]
+    digests = [core_sha256(form) for form in forms]
+    assert len(set(digests)) == len(forms)
+    assert core_sha256({"instructions": "Hi", "model": "m"}) == digests[1]  # order is no part
     assert form_sha256({"model": "m", "metadata": {"managed-by": ""}}) != form_sha256(
         {"model": "m"})
