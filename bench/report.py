@@ -6,6 +6,8 @@ import argparse
 import sys
 from typing import Any
 
+from bench.stages import STAGES
+
 
 def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x" if b else "n/a"
@@ -84,6 +86,23 @@ def render(results: list[dict[str, Any]], info: dict[str, str], args: argparse.N
             lines.append(f"| {r['n']:,} | {label} | {c['load_us']:.0f} "
                          f"| {c['load_wall_us']:.0f} | {c['build_plan_us']:.0f} "
                          f"| {c['total_us']:.0f} |")
+    lines += [
+        "",
+        "## Where a full load's CPU goes",
+        "",
+        "CPU per file of loading it in full (no load cache, one process), each stage timed "
+        "alone over the same files (bench/stages.py, up to 2,000 of them), best of 3. libyaml = "
+        "PyYAML's C parser turning the text into events, without nodes, values or checks: the "
+        "least any load on PyYAML spends. What the whole load adds beyond the stages above it "
+        "is resolving file references, the digests and the compact form.",
+        "",
+        "| N | " + " | ".join(label for _, label in STAGES) + " |",
+        "|---:|" + "---:|" * len(STAGES),
+    ]
+    for r in results:
+        cells = [f"{r['stages'][name]:.0f}" if name in r["stages"] else "n/a"
+                 for name, _ in STAGES]
+        lines.append(f"| {r['n']:,} | " + " | ".join(cells) + " |")
     lines += [
         "",
         "## Peak RSS",

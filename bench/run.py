@@ -5,7 +5,7 @@ For each N: write a config of N assistants, seed the same N into a fresh store, 
 1. plan (0% and 1% changed, with the load cache warm; 0% with it cold and off) against the floor
    listing, alternating, `--reps` times;
 2. CPU per unchanged assistant of load_config + build_plan, load cache warm, cold, off (and a
-   cProfile with --profile);
+   cProfile with --profile), and where a full load's CPU goes, stage by stage (stages.py);
 3. peak RSS of a plan in a fresh process, against the bytes of all list pages;
 4. requests of plan, and of plan + apply of the 1% change, against the minimum;
 5. the per-assistant-GET peer at parallelism 10;
@@ -30,14 +30,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench import measure
+from bench import measure, stages
 from bench.report import render
 from bench.server import Server
 from bench.workload import changed_indices, seed_store, write_config
 
 HERE = Path(__file__).resolve().parent
 
-SECTIONS = ("plan", "apply", "cpu", "rss", "requests", "peer")
+SECTIONS = ("plan", "apply", "cpu", "stages", "rss", "requests", "peer")
 
 
 def machine() -> dict[str, str]:
@@ -134,6 +134,8 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         result["cpu"] = {**_cpu_figures(cpu_runs, n),
                          "cold": _cpu_figures(cold_runs, n), "off": _cpu_figures(off_runs, n)}
         log(f"N={n}: CPU {result['cpu']}")
+        result["stages"] = stages.load_stages(config_a)
+        log(f"N={n}: load stages {result['stages']}")
 
         rss = measure.peak_rss(server, config_a)
         with caches.cold():

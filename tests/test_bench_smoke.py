@@ -19,7 +19,8 @@ from reconciler.plan import build_plan
 from reconciler.workflow import OVERLAP_MIN_FILES, endpoint_label, make_plan
 
 HEADINGS = ("## Plan vs floor", "## Apply vs floor", "## CPU per unchanged assistant",
-            "## Peak RSS", "## Requests", "## Per-assistant GET peer")
+            "## Where a full load's CPU goes", "## Peak RSS", "## Requests",
+            "## Per-assistant GET peer")
 
 
 def test_harness_reports_every_section_with_minimal_requests(tmp_path: Path) -> None:
@@ -45,6 +46,10 @@ def test_harness_reports_every_section_with_minimal_requests(tmp_path: Path) -> 
     assert result["plan"]["changed"] == 2
     assert result["rss"]["noop"] == 200
     assert result["rss"]["live_json"] > 200 * 4000
+    # Each stage of a full load is a part of it, measured over the config's files.
+    stages = result["stages"]
+    assert 0 < stages["parse"] < stages["load_file"]
+    assert 0 < stages["validate"] < stages["load_file"]
 
 
 @pytest.fixture()
