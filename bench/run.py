@@ -276,6 +276,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     info = machine()
+    if args.workdir:
+        Path(args.workdir).mkdir(parents=True, exist_ok=True)
     results = []
     for n in (int(s) for s in args.sizes.split(",") if s.strip()):
         with tempfile.TemporaryDirectory(prefix=f"bench-{n}-", dir=args.workdir) as tmp:
