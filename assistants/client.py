@@ -38,7 +38,13 @@ from assistants.auth import (
     resolve_endpoint,
     secret_values,
 )
-from assistants.errors import APIError, CredentialError, ServerError, TransportError
+from assistants.errors import (
+    APIError,
+    AssistantsError,
+    CredentialError,
+    ServerError,
+    TransportError,
+)
 from assistants.http_errors import (
     NOT_SENT_RETRYABLE,
     error_from_exception,
@@ -323,6 +329,7 @@ class AssistantsClient:
         all_params = httpx.QueryParams([*self._base_params, *(params or {}).items()])
         reached = False  # whether any earlier attempt may have reached the server
         attempts = max(1, self._retry.max_attempts)
+        first_started = time.monotonic()
         for attempt in range(1, attempts + 1):
             self.stats["requests"] += 1
             started = time.monotonic()
@@ -340,7 +347,7 @@ class AssistantsClient:
                 wait = None if last or not retryable else self._retry.delay(attempt, None, self._rng)
                 self._emit(method, path, params, type(exc).__name__, started, wait)
                 if wait is None:
-                    raise err from None
+                    raise _gave_up(err, attempt, first_started) from None
                 reached = reached or err.sent
                 await self._pause(wait)
                 continue
@@ -357,9 +364,9 @@ class AssistantsClient:
                     else self._retry.delay(attempt, response.headers, self._rng))
             self._emit(method, path, params, str(status), started, wait)
             if wait is None:
-                raise error_from_response(
+                raise _gave_up(error_from_response(
                     response, method=method, url=url, collection=collection, secrets=self._secrets
-                )
+                ), attempt, first_started)
             reached = True
             await self._pause(wait)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -367,3 +374,12 @@ class AssistantsClient:
     async def _pause(self, seconds: float) -> None:
         self.stats["retries"] += 1
         await self._sleep(seconds)
+
+
+def _gave_up(err: AssistantsError, attempts: int, since: float) -> AssistantsError:
+    """`err`, saying so when it ends several attempts: whoever waited for it learns why."""
+    if attempts > 1 and err.args:
+        err.args = (f"{err.args[0]}; gave up after {attempts} attempts in "
+                    f"{time.monotonic() - since:.1f} s", *err.args[1:])
+    return err
+

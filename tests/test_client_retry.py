@@ -105,13 +105,28 @@ def test_retries_are_bounded_then_the_error_is_raised() -> None:
 
     async def go() -> dict[str, int]:
         async with make_client(server, sleeps=sleeps, retry=RetryPolicy(max_attempts=3)) as c:
-            with pytest.raises(ServerError, match="HTTP 503: busy"):
+            with pytest.raises(ServerError, match=r"HTTP 503: busy; gave up after 3 attempts in "
+                                                   r"\d+\.\d s$"):
                 await c.list_all()
             return c.stats
 
     stats = run(go())
     assert len(server.requests) == 3 and len(sleeps) == 2
     assert stats == {"requests": 3, "retries": 2}
+
+
+def test_a_connection_that_keeps_failing_says_how_often_it_was_tried() -> None:
+    server = FakeServer(default=httpx.ConnectError("[Errno 111] Connection refused"))
+
+    async def go() -> None:
+        async with make_client(server, sleeps=Sleeps(), retry=RetryPolicy(max_attempts=4)) as c:
+            await c.list_all()
+
+    with pytest.raises(TransportError) as caught:
+        run(go())
+    assert str(caught.value).endswith(" s")
+    assert ("could not connect ([Errno 111] Connection refused); gave up after 4 attempts in "
+            in str(caught.value))
 
 
 @pytest.mark.parametrize("status", [400, 401, 403, 404, 412, 422, 446])
@@ -122,9 +137,10 @@ def test_client_errors_are_not_retried(status: int) -> None:
         async with make_client(server) as client:
             await client.get("asst_1")
 
-    with pytest.raises(Exception):  # noqa: B017 - the class is covered by test_client_errors
+    with pytest.raises(Exception) as caught:  # noqa: B017 - test_client_errors checks the class
         run(go())
     assert len(server.requests) == 1
+    assert "gave up" not in str(caught.value)  # one attempt: nothing to say about retries
 
 
 def test_x_should_retry_false_stops_retries() -> None:
