@@ -132,13 +132,14 @@ def form_sha256(form: Mapping[str, Any]) -> str:
     return marked_sha256(core_sha256(core), metadata[MARKER_KEY])
 
 
-def core_sha256(form: dict[str, Any]) -> str:
+def core_sha256(form: Mapping[str, Any]) -> str:
     """The digest of a canonical form without its marker: the sha256 of its JSON with the
     instructions left out, joined with the sha256 of the instructions. (The instructions are
     most of an assistant, a few KB; hashing their text is a third of the cost of writing them
     out as JSON first, and a plan digests every live assistant.)"""
+    form = form if type(form) is dict else dict(form)
     instructions = form.get("instructions")
-    if type(instructions) is not str:  # none, or a server's odd value: part of the JSON
+    if not isinstance(instructions, str):  # none, or a server's odd value: part of the JSON
         return text_sha256(f"{canonical_json(form)}\n")
     rest = {k: v for k, v in form.items() if k != "instructions"}
     # JSON text holds no raw line break, so the line break separates the two parts.

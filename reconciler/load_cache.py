@@ -159,10 +159,14 @@ class LoadCache:
     def _begin(self) -> None:
         """Open the file and start the load's reads, in one transaction (faster); a first run
         finds it empty and looks nothing up."""
-        self._connection = _open(self.path)
-        self._connection.execute("BEGIN")
-        found = self._connection.execute("SELECT EXISTS (SELECT 1 FROM entries)").fetchone()
-        self._empty = not found[0]
+        connection = _open(self.path)
+        try:
+            connection.execute("BEGIN")
+            found = connection.execute("SELECT EXISTS (SELECT 1 FROM entries)").fetchone()
+        except sqlite3.Error:
+            connection.close()  # now: a damaged file is removed next, and then made again
+            raise
+        self._connection, self._empty = connection, not found[0]
 
     def _failed(self, err: Exception) -> None:
         """The cache is not used for the rest of this load; a damaged file is also replaced

@@ -15,7 +15,9 @@ Safety, beyond `yaml.SafeLoader`:
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -207,7 +209,10 @@ def _read_bytes(file: Path) -> tuple[bytes | None, int]:
     assistant is (its YAML, its prompt)."""
     fd = os.open(file, _OPEN_FLAGS)
     try:
-        size = os.fstat(fd).st_size
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):  # as `open` says it (a directory may be "large")
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(file))
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             return None, size
         chunks: list[bytes] = []

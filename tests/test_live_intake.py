@@ -5,6 +5,7 @@ whenever the config becomes known; and only what a change needs keeps its canoni
 from __future__ import annotations
 
 import copy
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -217,5 +218,12 @@ def test_the_digest_of_a_form_tells_instructions_apart_whatever_their_type() -> 
     digests = [core_sha256(form) for form in forms]
     assert len(set(digests)) == len(forms)
     assert core_sha256({"instructions": "Hi", "model": "m"}) == digests[1]  # order is no part
+
+    class Text(str):
+        pass
+
+    # Equal forms, equal digests, whatever mapping or str type holds them.
+    assert core_sha256(MappingProxyType({"model": "m"})) == digests[0]
+    assert core_sha256({"model": "m", "instructions": Text("Hi")}) == digests[1]
     assert form_sha256({"model": "m", "metadata": {"managed-by": ""}}) != form_sha256(
         {"model": "m"})
