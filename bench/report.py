@@ -93,7 +93,7 @@ def render(results: list[dict[str, Any]], info: dict[str, str], args: argparse.N
         "CPU per file of loading it in full (no load cache, one process), each stage timed "
         "alone over the same files (bench/stages.py, up to 2,000 of them), best of 3. libyaml = "
         "PyYAML's C parser turning the text into events, without nodes, values or checks: the "
-        "least any load on PyYAML spends. What the whole load adds beyond the stages above it "
+        "least any load on PyYAML spends. What the whole load adds beyond the other columns "
         "is resolving file references, the digests and the compact form.",
         "",
         "| N | " + " | ".join(label for _, label in STAGES) + " |",
