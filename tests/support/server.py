@@ -12,7 +12,6 @@ a bare flag; `None` or `False` leaves the flag out.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from assistants.local.requestlog import read_log
 
 DEFAULT_KEY = "sk-test"
 START_TIMEOUT = 15.0
@@ -125,10 +126,7 @@ class ServerHandle:
 
     def log_entries(self) -> list[dict[str, Any]]:
         """Every request the server logged so far (all runs on this log file)."""
-        if not self.log_path.exists():
-            return []
-        lines = self.log_path.read_text(encoding="utf-8").splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
+        return read_log(self.log_path)
 
     def stderr(self) -> str:
         return self.stderr_path.read_text(errors="replace") if self.stderr_path.exists() else ""
