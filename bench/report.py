@@ -9,6 +9,11 @@ from typing import Any
 from bench.stages import STAGES
 
 
+def _row(n: int, cells: list[str]) -> str:
+    """A table row: N, then the cells."""
+    return f"| {n:,} | " + " | ".join(cells) + " |"
+
+
 def _ratio(a: float, b: float) -> str:
     return f"{a / b:.2f}x" if b else "n/a"
 
@@ -45,7 +50,7 @@ def render(results: list[dict[str, Any]], info: dict[str, str], args: argparse.N
             cells += [f"{p[name]['best']:.3f} ({p[name]['median']:.3f})",
                       f"{_ratio(p[name]['best'], p['floor']['best'])} "
                       f"({_ratio(p[name]['median'], p['floor']['median'])})"]
-        lines.append(f"| {r['n']:,} | " + " | ".join(cells) + " |")
+        lines.append(_row(r["n"], cells))
     lines += [
         "",
         "## Apply vs floor",
@@ -102,7 +107,7 @@ def render(results: list[dict[str, Any]], info: dict[str, str], args: argparse.N
     for r in results:
         cells = [f"{r['stages'][name]:.0f}" if name in r["stages"] else "n/a"
                  for name, _ in STAGES]
-        lines.append(f"| {r['n']:,} | " + " | ".join(cells) + " |")
+        lines.append(_row(r["n"], cells))
     lines += [
         "",
         "## Peak RSS",
