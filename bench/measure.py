@@ -60,7 +60,7 @@ def run_context(server: Server):
     from reconciler.context import RunContext
 
     return RunContext(endpoint=server.base_url, owner=None,
-                      env={"OPENAI_API_KEY": API_KEY, "NO_COLOR": "1"}, whole_process=True)
+                      env={"OPENAI_API_KEY": API_KEY, "NO_COLOR": "1"})
 
 
 @dataclasses.dataclass
@@ -74,26 +74,27 @@ async def plan_once(server: Server, config_dir: Path) -> PlanRun:
     """What `assistants plan DIR` does, in process, through the same functions: make_plan (load
     the config, list the live assistants, build the plan), then render the text plan."""
     from reconciler.render import render_text
-    from reconciler.workflow import make_plan
+    from reconciler.workflow import load, make_plan, open_client
 
     run = run_context(server)
     started = time.perf_counter()
-    _, plan, client = await make_plan(run, [str(config_dir)])
-    try:
+    config, owner = load(run, [str(config_dir)])
+    async with open_client(run) as client:
+        plan = await make_plan(run, client, config, owner)
         render_text(plan, io.StringIO(), color=False)
         seconds = time.perf_counter() - started
         return PlanRun(seconds, client.stats["requests"], plan.summary)
-    finally:
-        await client.aclose()
 
 
 async def plan_and_apply(server: Server, config_dir: Path) -> dict[str, int]:
     """Requests of a plan followed by the apply of its changes (one client, as `apply` does)."""
     from reconciler.apply import Applier
-    from reconciler.workflow import make_plan
+    from reconciler.workflow import load, make_plan, open_client
 
-    _, plan, client = await make_plan(run_context(server), [str(config_dir)])
-    async with client:
+    run = run_context(server)
+    config, owner = load(run, [str(config_dir)])
+    async with open_client(run) as client:
+        plan = await make_plan(run, client, config, owner)
         outcomes = await Applier(client, OWNER, concurrency=16).run(plan)
         assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok][:3]
         return {"requests": client.stats["requests"], "changes": len(plan.pending)}
@@ -181,16 +182,14 @@ def cpu_per_assistant(server: Server, config_dir: Path, live: list[dict[str, Any
     unchanged config, no network (the live assistants are given), with the garbage collector
     paused as `make_plan` pauses it. A large load is shared with a child process
     (reconciler/load_share.py): its CPU is counted too, and the wall time of the load given."""
-    from reconciler.collector import collection_paused
     from reconciler.loader import load_config
     from reconciler.plan import build_plan
 
-    with collection_paused():
-        started, wall = _cpu_with_children(), time.perf_counter()
-        config = load_config([str(config_dir)])
-        loaded, load_wall = _cpu_with_children(), time.perf_counter() - wall
-        plan = build_plan(config, live, OWNER, endpoint=server.base_url)
-        built = _cpu_with_children()
+    started, wall = _cpu_with_children(), time.perf_counter()
+    config = load_config([str(config_dir)])
+    loaded, load_wall = _cpu_with_children(), time.perf_counter() - wall
+    plan = build_plan(config, live, OWNER, endpoint=server.base_url)
+    built = _cpu_with_children()
     assert plan.summary["noop"] == len(live), plan.summary
     if profile_out is not None:
         profiler = cProfile.Profile()

@@ -21,7 +21,7 @@ import sys
 from bench.server import API_KEY
 from reconciler.context import RunContext
 from reconciler.render import render_text
-from reconciler.workflow import make_plan
+from reconciler.workflow import plan_paths
 
 
 def _maxrss_bytes() -> int:
@@ -41,9 +41,8 @@ def _hwm_bytes() -> int:
 
 
 async def _plan(endpoint: str, config_dir: str) -> dict[str, int]:
-    run = RunContext(endpoint=endpoint, env={"OPENAI_API_KEY": API_KEY}, whole_process=True)
-    _, plan, client = await make_plan(run, [config_dir])
-    await client.aclose()
+    run = RunContext(endpoint=endpoint, env={"OPENAI_API_KEY": API_KEY})
+    _, plan = await plan_paths(run, [config_dir])
     render_text(plan, io.StringIO(), color=False)
     return plan.summary
 

@@ -15,7 +15,7 @@ from reconciler.loader import load_config
 from reconciler.plan import Plan, check_deletes
 from reconciler.render import closing_line, render_text
 from reconciler.saved import check_saved_plan, read_plan
-from reconciler.workflow import endpoint_label, execute, make_plan, open_client
+from reconciler.workflow import endpoint_label, execute, load, make_plan, open_client
 
 
 async def apply_fresh(run: RunContext, paths: Sequence[str], *, auto_approve: bool, prune: bool,
@@ -25,8 +25,10 @@ async def apply_fresh(run: RunContext, paths: Sequence[str], *, auto_approve: bo
     if not auto_approve and not interactive:
         raise PlanError("apply off a terminal needs --auto-approve, or a reviewed plan: "
                         "assistants plan --out plan.json, then assistants apply --plan plan.json")
-    config, plan, client = await make_plan(run, paths, prune=prune, only=only, takeover=takeover)
-    async with client:
+    config, owner = load(run, paths)
+    async with open_client(run) as client:
+        plan = await make_plan(run, client, config, owner, prune=prune, only=only,
+                               takeover=takeover)
         render_text(plan, sys.stdout, color=run.color())
         limit = max_deletes if max_deletes is not None else (config.settings.max_deletes or 0)
         check_deletes(plan, limit)

@@ -47,8 +47,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(endpoint, local, db, owner, timeout, verbose, no_color, **kwargs):
         run = RunContext(endpoint=endpoint, local=local or db is not None, db=db, owner=owner,
-                         timeout=timeout, verbose=verbose, no_color=no_color,
-                         whole_process=_whole_process)
+                         timeout=timeout, verbose=verbose, no_color=no_color)
         try:
             return func(run=run, **kwargs)
         except ConfigError as err:
@@ -83,11 +82,9 @@ def main() -> None:
 @common_options
 def validate(run: RunContext, paths: tuple[str, ...]) -> None:
     """Check configs offline: schema, API limits, files, variables. Exit 0 valid, 1 invalid."""
-    from reconciler.collector import collection_paused
     from reconciler.loader import load_config
 
-    with collection_paused(freeze=run.whole_process):  # as a plan loads (0.6 s of 3 at 10,000)
-        config = load_config(paths or (".",))
+    config = load_config(paths or (".",))
     count = len(config.assistants)
     where = ", ".join(config.paths)
     click.echo(f"Valid: {count} assistant{'s' if count != 1 else ''} in {where}")
@@ -110,17 +107,10 @@ def plan(run: RunContext, paths: tuple[str, ...], out_file: str | None, fmt: str
     """Show what apply would change. Reads the server, writes nothing to it."""
     import asyncio
 
-    from reconciler.plan import Plan
     from reconciler.render import RENDERERS
-    from reconciler.workflow import make_plan
+    from reconciler.workflow import plan_paths
 
-    async def go() -> Plan:
-        _, the_plan, client = await make_plan(run, paths, prune=prune, only=only,
-                                              takeover=takeover)
-        await client.aclose()
-        return the_plan
-
-    the_plan = asyncio.run(go())
+    _, the_plan = asyncio.run(plan_paths(run, paths, prune=prune, only=only, takeover=takeover))
     if out_file:
         with open(out_file, "w", encoding="utf-8") as handle:
             handle.write(the_plan.to_json())
@@ -209,14 +199,10 @@ def drift(run: RunContext, paths: tuple[str, ...], fmt: str, output: str | None)
         append_step_summary,
         github_annotations,
     )
-    from reconciler.workflow import make_plan
+    from reconciler.workflow import plan_paths
 
-    async def go():
-        config, the_plan, client = await make_plan(run, paths)
-        await client.aclose()
-        return DriftReport(the_plan, {a.key: a.id for a in config.assistants if a.id})
-
-    report = asyncio.run(go())
+    config, the_plan = asyncio.run(plan_paths(run, paths))
+    report = DriftReport(the_plan, {a.key: a.id for a in config.assistants if a.id})
     render = DRIFT_RENDERERS[fmt]
     render(report, sys.stdout)
     if output:
@@ -313,15 +299,8 @@ def serve(run: RunContext, host: str, port: int, api_key: str | None, latency_ms
                log_path=log_path)
 
 
-_whole_process = False
-
-
 def entry_point() -> None:
-    """The `assistants` console script: the command is the whole process, so a plan's objects
-    may be frozen for the garbage collector (RunContext.whole_process); `main` invoked from
-    another program (a test's CliRunner) leaves its collector alone."""
-    global _whole_process
-    _whole_process = True
+    """The `assistants` console script."""
     main()
 
 

@@ -23,9 +23,6 @@ class RunContext:
     verbose: bool = False
     no_color: bool = False
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
-    # The run is the whole process (the CLI): what a plan builds lives to the end, so it is
-    # frozen for the garbage collector afterwards (collector.collection_paused).
-    whole_process: bool = False
 
     @property
     def db_path(self) -> Path:

@@ -18,13 +18,8 @@ from assistants.canonical import MANAGED_FIELDS, WRITE_ONLY_FIELDS, canonical
 from assistants.models import MARKER_KEY
 from reconciler.change import Action, Change
 from reconciler.desired import DesiredAssistant
-from reconciler.identity import (
-    desired_fields,
-    form_sha256,
-    live_marker,
-    marker_value,
-    write_only_values,
-)
+from reconciler.identity import desired_fields, form_sha256, write_only_values
+from reconciler.live import LiveAssistant
 
 RESET_VALUES: dict[str, Any] = {
     "name": None,
@@ -39,80 +34,9 @@ RESET_VALUES: dict[str, Any] = {
 
 
 def live_sha256(live: Mapping[str, Any]) -> str:
-    """Digest of the live assistant's canonical form (identity.form_sha256): volatile fields
+    """Digest of an API object's canonical form (identity.form_sha256): volatile fields
     don't make a plan stale."""
     return form_sha256(canonical(live))
-
-
-class LiveStub(dict[str, Any]):
-    """What is kept of a live assistant once its page is taken in: its id and marker (all that
-    matching reads), its canonical form and digest being in `Forms`."""
-
-
-class Forms:
-    """What planning needs of each live assistant, worked out as its page arrives (so that
-    `build_plan` has little left to do but compare): its canonical form and digest, kept with
-    a `LiveStub` of it (`take`); once the config is known, for most, only the stub (`settle`,
-    `forget`; live_intake.py decides). The form of an assistant not taken is worked out when
-    asked for."""
-
-    def __init__(self) -> None:
-        # id(obj) -> (obj, ...): holding `obj` keeps its id from being reused meanwhile.
-        self._live: dict[int, tuple[Mapping[str, Any], dict[str, Any], str]] = {}
-        self._settled: dict[int, tuple[Mapping[str, Any], DesiredAssistant, str]] = {}
-
-    def take(self, live: Mapping[str, Any]) -> Mapping[str, Any]:
-        """What to keep of `live` instead of it: its stub, with its form and digest kept here;
-        `live` itself when a field is malformed (`build_plan` meets it again and says so)."""
-        try:
-            form = canonical(live)
-            sha = form_sha256(form)
-        except Exception:
-            return live
-        stub = _stub(live)
-        self._live[id(stub)] = (stub, form, sha)
-        return stub
-
-    def live(self, live: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
-        """The canonical form of `live` (or of what its stub stands for) and its digest."""
-        known = self._live.get(id(live))
-        if known is not None and known[0] is live:
-            return known[1], known[2]
-        if isinstance(live, LiveStub):
-            raise AssertionError(f"the form of {live.get('id')} was forgotten")
-        form = canonical(live)
-        return form, form_sha256(form)
-
-    def digest(self, live: Mapping[str, Any]) -> str | None:
-        """The digest of what `take` returned, while its form is kept."""
-        known = self._live.get(id(live))
-        return known[2] if known is not None and known[0] is live else None
-
-    def settle(self, stub: Mapping[str, Any], desired: DesiredAssistant) -> Mapping[str, Any]:
-        """`stub` (from `take`) is what `desired` asks for (its digest is
-        `desired.form_sha256(owner)`): `build_plan` pairs them as a noop, without the form."""
-        sha = self._live.pop(id(stub))[2]
-        self._settled[id(stub)] = (stub, desired, sha)
-        return stub
-
-    def forget(self, live: Mapping[str, Any]) -> Mapping[str, Any]:
-        """A stub of `live` (or of what `take` returned) without its form: for an assistant
-        that planning will only count or name."""
-        self._live.pop(id(live), None)
-        return live if isinstance(live, LiveStub) else _stub(live)
-
-    def settled(self, live: Mapping[str, Any]) -> tuple[DesiredAssistant, str] | None:
-        """The desired assistant a stub from `settle` is a noop for, and its digest."""
-        known = self._settled.get(id(live))
-        return (known[1], known[2]) if known is not None and known[0] is live else None
-
-
-def _stub(live: Mapping[str, Any]) -> LiveStub:
-    stub = LiveStub(id=live.get("id"))
-    marker = marker_value(live)
-    if marker is not None:
-        stub["metadata"] = {MARKER_KEY: marker}
-    return stub
 
 
 def desired_form(desired: DesiredAssistant, owner: str) -> dict[str, Any]:
@@ -127,21 +51,12 @@ def plan_create(desired: DesiredAssistant, owner: str) -> Change:
                   desired.source)
 
 
-def plan_update(desired: DesiredAssistant, live: Mapping[str, Any], owner: str,
-                forms: Forms | None = None) -> Change:
+def plan_update(desired: DesiredAssistant, live: LiveAssistant, owner: str) -> Change:
     """An update with the minimal body, or a noop."""
-    forms = forms or _NO_FORMS
-    live_id = str(live.get("id"))
-    settled = forms.settled(live)
-    if settled is not None:  # found a noop as its page arrived (live_intake.py)
-        if settled[0] is not desired:
-            raise AssertionError(f"{live_id} was settled for another assistant than "
-                                 f"{desired.key}")
-        return Change(Action.NOOP, desired.key, live_id, live_sha256=settled[1],
-                      source=desired.source)
-    live_form, sha = forms.live(live)
+    live_id, sha = live.id, live.sha256
     if not desired.ignore_changes and sha == desired.form_sha256(owner):
         return Change(Action.NOOP, desired.key, live_id, live_sha256=sha, source=desired.source)
+    live_form = live.readable_form()
     spec = desired.spec
     want = desired_form(desired, owner)
     marker_value = want["metadata"][MARKER_KEY]
@@ -153,16 +68,13 @@ def plan_update(desired: DesiredAssistant, live: Mapping[str, Any], owner: str,
                                         MARKER_KEY: marker_value}.items()))
 
     # Write-only fields are never returned: compare the digests the markers carry.
-    marker = live_marker(live)
+    marker = live.marker
     write_only = None
     if desired.write_only_digest != (marker.write_only_digest if marker else None):
         wanted = write_only_values(spec)
         write_only = {name: wanted.get(name) for name in WRITE_ONLY_FIELDS}
     return update_between(desired.key, live_id, want, live_form, write_only, desired.source,
                           sha)
-
-
-_NO_FORMS = Forms()  # never added to: every form is worked out when asked for
 
 
 def update_between(
@@ -194,11 +106,18 @@ def update_between(
     return Change(Action.UPDATE, key, live_id, tuple(fields), before, after, body, sha, source)
 
 
-def plan_delete(live: Mapping[str, Any], forms: Forms | None = None) -> Change:
-    marker = live_marker(live)
-    live_form, sha = (forms or _NO_FORMS).live(live)
-    key = marker.key if marker else str(live.get("id"))
-    return Change(Action.DELETE, key, str(live.get("id")), (), live_form, None, None, sha, None)
+def plan_delete(live: LiveAssistant, twin: DesiredAssistant | None = None,
+                owner: str | None = None) -> Change:
+    """The delete of `live`; `twin` is the document with its key, whose form it has when it
+    was read without its own (live.FormNeed)."""
+    marker = live.marker
+    key = marker.key if marker else live.id
+    if live.form is None and twin is not None and owner is not None:
+        live_form: Mapping[str, Any] = desired_form(twin, owner)
+    else:
+        live_form = live.readable_form()
+    return Change(Action.DELETE, key, live.id, (), dict(live_form), None, None, live.sha256,
+                  None)
 
 
 def _target_value(field: str, want: Mapping[str, Any], live: Mapping[str, Any]) -> Any:

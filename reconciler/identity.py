@@ -1,4 +1,4 @@
-"""Ownership marker and the matching of desired assistants to live ones.
+"""The ownership marker, and the digests of canonical forms that plans record.
 
 Every managed assistant carries one reserved metadata pair, `managed-by`, whose value is
 
@@ -10,26 +10,20 @@ Every managed assistant carries one reserved metadata pair, `managed-by`, whose 
 - `wo` is the first 16 hex digits of the sha256 of the write-only fields (`reasoning_effort`):
   servers accept them but never return them, so the digest is how a plan tells they changed.
 
-Matching, in order: an explicit `id:`, then this owner's marker with the same key, else create.
-Live assistants carrying this owner's marker that nothing matched are orphans (deleted only with
-`--prune`, never when protected); assistants of another owner are never touched without
-`--takeover`; the rest are unmanaged and only counted.
+Matching assistants by these markers is matching.py's job.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from assistants.canonical import WRITE_ONLY_FIELDS, canonical_json, sha256_of, text_sha256
-from assistants.errors import ConfigError, PlanError
+from assistants.errors import ConfigError
 from assistants.models import IDENT_PATTERN, MARKER_KEY, AssistantSpec
-
-if TYPE_CHECKING:  # desired.py builds on this module
-    from reconciler.desired import DesiredAssistant
 
 _IDENT = re.compile(IDENT_PATTERN)
 MARKER_VERSION = "v1"
@@ -151,83 +145,3 @@ def marked_sha256(core_sha256: str, marker: Any) -> str:
     value is `marker` (None: it has none)."""
     tail = "" if marker is None else canonical_json(marker)  # "" is no JSON text: no clash
     return text_sha256(f"{core_sha256}\n{tail}")
-
-
-@dataclass(frozen=True)
-class Pair:
-    """A desired assistant and the live one it maps to (None: to be created)."""
-
-    desired: DesiredAssistant
-    live: Mapping[str, Any] | None
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Matching:
-    pairs: tuple[Pair, ...]
-    orphans: tuple[Mapping[str, Any], ...]  # this owner's, absent from the config
-    unmanaged: int  # no marker of ours or anyone's
-    foreign: int  # another owner's marker, left alone
-    notes: tuple[str, ...] = field(default=())
-
-
-def match(
-    desired: Sequence[DesiredAssistant],
-    live: Iterable[Mapping[str, Any]],
-    owner: str,
-    *,
-    takeover: bool = False,
-) -> Matching:
-    """Pair each desired assistant with at most one live assistant; classify the rest."""
-    live = list(live)
-    by_id = {str(a.get("id")): a for a in live}
-    markers = [live_marker(a) for a in live]  # each read once: a plan has thousands
-    marker_of = {id(a): m for a, m in zip(live, markers, strict=True)}
-    by_key: dict[str, list[Mapping[str, Any]]] = {}
-    for assistant, marker in zip(live, markers, strict=True):
-        if marker and marker.owner == owner:
-            by_key.setdefault(marker.key, []).append(assistant)
-
-    used: set[str] = set()
-    pairs: list[Pair] = []
-    conflicts: list[str] = []
-    notes: list[str] = []
-    for want in desired:
-        found: Mapping[str, Any] | None = None
-        note = None
-        if want.id and want.id in used:
-            conflicts.append(f"{want.key} ({want.source}) claims id {want.id}, already claimed")
-        elif want.id and want.id in by_id:
-            found = by_id[want.id]
-        elif want.id:
-            note = f"{want.key}: id {want.id} (at {want.source}) was not found on the server"
-        if found is None:
-            candidates = [a for a in by_key.get(want.key, ()) if str(a.get("id")) not in used]
-            found = candidates[0] if candidates else None
-        if found is not None:
-            marker = marker_of[id(found)]
-            if marker and marker.owner != owner and not takeover:
-                conflicts.append(
-                    f"{want.key} ({want.source}) is {found.get('id')}, owned by `{marker.owner}`"
-                )
-            used.add(str(found.get("id")))
-        if note:
-            notes.append(note + ("; matched by its marker" if found else "; it will be created"))
-        pairs.append(Pair(want, found, note))
-    if conflicts:
-        raise PlanError(
-            "refusing to plan (another owner's assistants need --takeover; an id belongs to one "
-            "document): " + "; ".join(conflicts)
-        )
-
-    orphans, unmanaged, foreign = [], 0, 0
-    for assistant, marker in zip(live, markers, strict=True):
-        if str(assistant.get("id")) in used:
-            continue
-        if marker is None:
-            unmanaged += 1
-        elif marker.owner == owner:
-            orphans.append(assistant)
-        else:
-            foreign += 1
-    return Matching(tuple(pairs), tuple(orphans), unmanaged, foreign, tuple(notes))

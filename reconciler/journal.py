@@ -22,6 +22,7 @@ from assistants.canonical import WRITE_ONLY_FIELDS, canonical
 from assistants.errors import PlanError
 from reconciler.change import Action, Change, Outcome
 from reconciler.diff import plan_delete, update_between
+from reconciler.live import LiveAssistant
 from reconciler.plan import Plan
 
 HISTORY_DIR = Path(".assistants") / "history"
@@ -86,7 +87,7 @@ def rollback_plan(journal: Mapping[str, Any], live: Iterable[Mapping[str, Any]])
             if current is None:
                 notes.append(f"{key}: created as {ident}, already gone")
             else:
-                changes.append(plan_delete(current))
+                changes.append(plan_delete(LiveAssistant.of(current)))
         elif action is Action.UPDATE:
             if current is None:
                 notes.append(f"{key} ({ident}) no longer exists; its update cannot be undone")

@@ -15,9 +15,10 @@ from typing import Any
 
 from assistants.errors import PlanError, TooManyDeletesError
 from reconciler.change import Action, Change
-from reconciler.diff import Forms, plan_create, plan_delete, plan_update
-from reconciler.identity import live_marker, match
+from reconciler.diff import plan_create, plan_delete, plan_update
+from reconciler.live import LiveAssistant, records
 from reconciler.loader import Config
+from reconciler.matching import match
 
 FORMAT_VERSION = 1
 
@@ -97,20 +98,19 @@ class Plan:
 
 def build_plan(
     config: Config,
-    live: Iterable[Mapping[str, Any]],
+    live: Iterable[LiveAssistant | Mapping[str, Any]],
     owner: str,
     *,
     endpoint: str,
     prune: bool = False,
     only: Sequence[str] = (),
     takeover: bool = False,
-    forms: Forms | None = None,
 ) -> Plan:
-    """Pure: the plan that makes `live` look like `config`. `forms` may hold canonical forms
-    worked out beforehand."""
+    """Pure: the plan that makes `live` (records from `read_live`, or API objects) look like
+    `config`."""
     wanted = set(only)
-    matching = match(config.assistants, live, owner, takeover=takeover)
-    orphan_keys = {m.key for m in map(live_marker, matching.orphans) if m}
+    matching = match(config.assistants, records(live), owner, takeover=takeover)
+    orphan_keys = {a.marker.key for a in matching.orphans if a.marker}
     unknown = wanted - {d.key for d in config.assistants} - orphan_keys
     if unknown:
         raise PlanError(f"--only names keys that are neither in the config nor on the server: "
@@ -122,13 +122,14 @@ def build_plan(
         if pair.live is None:
             changes.append(plan_create(pair.desired, owner))
         else:
-            changes.append(plan_update(pair.desired, pair.live, owner, forms))
+            changes.append(plan_update(pair.desired, pair.live, owner))
 
     orphans: list[Orphan] = []
-    kept = {p.desired.key: str(p.live.get("id")) for p in matching.pairs if p.live}
+    kept = {p.desired.key: p.live.id for p in matching.pairs if p.live}
+    by_key = {d.key: d for d in config.assistants}
     for assistant in matching.orphans:
-        marker = live_marker(assistant)
-        key, ident = (marker.key if marker else "?"), str(assistant.get("id"))
+        marker = assistant.marker
+        key, ident = (marker.key if marker else "?"), assistant.id
         if wanted and key not in wanted:
             continue
         if marker and marker.protect:
@@ -136,7 +137,7 @@ def build_plan(
         elif not config.assistants:
             orphans.append(Orphan(key, ident, "the config holds no assistants: nothing is deleted"))
         elif prune:
-            changes.append(plan_delete(assistant, forms))
+            changes.append(plan_delete(assistant, by_key.get(key), owner))
         elif key in kept:
             orphans.append(Orphan(key, ident, f"a second assistant for `{key}`, which is "
                                   f"{kept[key]}; --prune deletes this copy"))

@@ -1,13 +1,17 @@
 """The I/O edge of planning: load the config, connect, read the live assistants, build the plan.
 
-Everything here is a thin sequence over pure pieces (loader, identity, plan) and the client, so
-the commands (`plan`, `apply`, `drift`) share one way of doing it.
+Every command runs the same steps, in this order, so a bad config sends no request:
+
+    config, owner = load(run, paths)                         # loader.py: YAML -> desired
+    async with open_client(run) as client:
+        plan = await make_plan(run, client, config, owner)   # list -> match -> diff -> Plan
+        ok = await execute(run, plan, client, ...)           # apply.py, for `apply` only
+
+(`plan_paths` is the first three lines, for `plan` and `drift`.)
 """
 
 from __future__ import annotations
 
-import functools
-import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -16,14 +20,11 @@ from typing import Any
 
 from assistants.client import AssistantsClient
 from reconciler.change import Outcome
-from reconciler.collector import collection_paused
 from reconciler.context import RunContext
-from reconciler.diff import Forms
 from reconciler.identity import require_owner
-from reconciler.live_intake import LiveIntake
-from reconciler.loader import Config, finish_steps, load_steps, until_decided
+from reconciler.live import FormNeed, LiveAssistant
+from reconciler.loader import Config, load_config
 from reconciler.plan import Plan, build_plan
-from reconciler.plan_inputs import OnPage, load_while_listing
 
 LOCAL_ENDPOINT_PREFIX = "local:"
 
@@ -48,96 +49,47 @@ def resolve_owner(run: RunContext, config: Config) -> str:
 
 
 async def read_live(client: AssistantsClient, run: RunContext,
-                    on_page: OnPage | None = None) -> list[dict[str, Any]]:
-    """Every live assistant; or, with `on_page`, each page handed to it as it arrives and
-    nothing kept here."""
+                    need: FormNeed | None = None) -> list[LiveAssistant]:
+    """Every live assistant as a record, each page taken in as it arrives; `need` says which
+    keep their canonical form (all, without it)."""
     if run.verbose:
         _stderr_log(f"trace id {client.trace_id}")
     run.progress(f"Reading assistants from {client.endpoint} ...")
-    live: list[dict[str, Any]] = []
-    count = 0
+    record = need.record if need is not None else LiveAssistant.of
+    live: list[LiveAssistant] = []
     async for page in client.list_pages():
-        count += len(page)
-        if on_page is None:
-            live.extend(page)
-        else:
-            on_page(page)
-        del page
-        if not gc.isenabled():  # paused by make_plan: free the page's response (a cycle)
-            gc.collect(0)
-    run.progress(f"Read {count} assistants.")
+        live.extend(record(obj) for obj in page)
+    run.progress(f"Read {len(live)} assistants.")
     return live
+
+
+def load(run: RunContext, paths: Sequence[str]) -> tuple[Config, str]:
+    """The config under `paths` and its owner: every config error before any request."""
+    config = load_config(paths or (".",))
+    return config, resolve_owner(run, config)
 
 
 async def make_plan(
     run: RunContext,
-    paths: Sequence[str],
+    client: AssistantsClient,
+    config: Config,
+    owner: str,
     *,
     prune: bool = False,
     only: Sequence[str] = (),
     takeover: bool = False,
-    config: Config | None = None,
-) -> tuple[Config, Plan, AssistantsClient]:
-    """Load (unless given), read the live world once, and plan. The client stays open for the
-    caller (apply reuses it); the caller closes it.
-
-    The cyclic garbage collector is paused meanwhile (see `collection_paused`).
-
-    A large config is loaded while the listing is in flight (plan_inputs.py), with the same
-    errors in the same order as one step after the other. A small config (under
-    `OVERLAP_MIN_FILES` files) is loaded before connecting, so an invalid one sends no request
-    at all."""
-    with collection_paused(freeze=run.whole_process):
-        return await _make_plan(run, paths, prune=prune, only=only, takeover=takeover,
-                                config=config)
+) -> Plan:
+    """The plan for `config`: list the server once, then match, diff and build (plan.py)."""
+    live = await read_live(client, run, FormNeed(config.assistants, owner))
+    return build_plan(config, live, owner, endpoint=endpoint_label(run, client), prune=prune,
+                      only=only, takeover=takeover)
 
 
-async def _make_plan(
-    run: RunContext,
-    paths: Sequence[str],
-    *,
-    prune: bool,
-    only: Sequence[str],
-    takeover: bool,
-    config: Config | None,
-) -> tuple[Config, Plan, AssistantsClient]:
-    forms = Forms()
-    intake = LiveIntake(forms, owner=run.owner)
-    steps = None
-    if config is None:
-        steps = load_steps(paths or (".",), watch=intake)
-        if next(steps) < OVERLAP_MIN_FILES:
-            config, steps = finish_steps(steps), None
-        else:
-            until_decided(steps)  # connecting may start a thread, after which no fork
-    if config is not None:
-        resolve_owner(run, config)
-    try:
-        client = open_client(run)
-    except Exception:
-        if steps is not None:  # a config error is reported before a connection error
-            resolve_owner(run, finish_steps(steps))
-        raise
-    try:
-        if steps is None:
-            assert config is not None
-            owner = resolve_owner(run, config)
-            intake.config_known(config, owner, prune=prune)
-            await read_live(client, run, intake.take_page)
-        else:
-            config, owner = await load_while_listing(
-                steps, functools.partial(read_live, client, run),
-                functools.partial(resolve_owner, run), intake, client.get, prune=prune)
-    except BaseException:
-        await client.aclose()
-        raise
-    plan = build_plan(config, intake.kept, owner, endpoint=endpoint_label(run, client),
-                      prune=prune, only=only, takeover=takeover, forms=forms)
-    return config, plan, client
-
-
-OVERLAP_MIN_FILES = 100
-"""Below this many YAML files, loading takes milliseconds: load first, then connect."""
+async def plan_paths(run: RunContext, paths: Sequence[str], **options: Any) -> tuple[Config, Plan]:
+    """`assistants plan PATHS`: load, connect, list, plan (`options` as for `make_plan`)."""
+    config, owner = load(run, paths)
+    async with open_client(run) as client:
+        return config, await make_plan(run, client, config, owner, **options)
 
 
 def _stderr_log(line: str) -> None:

@@ -1,5 +1,6 @@
-"""The benchmark harness at N=200 (no timings asserted), and the overlapped load + listing of
-`make_plan` on a config large enough to take that path."""
+"""The benchmark harness at N=200 (no timings asserted), and `plan_paths` on a config of many
+files: the plan of records (forms kept only where needed) equals the plan of whole objects, and
+errors come in the order a user expects."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from bench.workload import OWNER, seed_store, write_config
 from reconciler.context import RunContext
 from reconciler.loader import load_config
 from reconciler.plan import build_plan
-from reconciler.workflow import OVERLAP_MIN_FILES, endpoint_label, make_plan
+from reconciler.workflow import endpoint_label, open_client, plan_paths
 
 HEADINGS = ("## Plan vs floor", "## Apply vs floor", "## CPU per unchanged assistant",
             "## Where a full load's CPU goes", "## Peak RSS", "## Requests",
@@ -54,7 +55,7 @@ def test_harness_reports_every_section_with_minimal_requests(tmp_path: Path) -> 
 
 @pytest.fixture()
 def big_config(tmp_path: Path) -> Path:
-    return write_config(tmp_path / "config", OVERLAP_MIN_FILES + 20)
+    return write_config(tmp_path / "config", 120)
 
 
 def _refused_endpoint() -> str:
@@ -69,14 +70,15 @@ def _remote(owner: str | None = None) -> RunContext:
                       env={"OPENAI_API_KEY": "sk-test"})
 
 
-def test_overlapped_plan_equals_the_sequential_one(big_config: Path, tmp_path: Path) -> None:
+def test_a_plan_of_records_equals_the_plan_of_whole_objects(big_config: Path,
+                                                            tmp_path: Path) -> None:
     db = tmp_path / "local.db"
     n = seed_store(db, big_config)
     run = RunContext(local=True, db=str(db))
 
     async def both():
-        config, plan, client = await make_plan(run, [str(big_config)])
-        async with client:
+        config, plan = await plan_paths(run, [str(big_config)])
+        async with open_client(run) as client:
             live = await client.list_all()
             again = build_plan(load_config([str(big_config)]), live, OWNER,
                                endpoint=endpoint_label(run, client))
@@ -92,19 +94,19 @@ def test_config_error_wins_over_a_listing_error(big_config: Path) -> None:
     bad = big_config / "assistants" / "asst-00077.yaml"
     bad.write_text(bad.read_text(encoding="utf-8") + "temprature: 0.5\n", encoding="utf-8")
     with pytest.raises(ConfigError) as err:
-        asyncio.run(make_plan(_remote(), [str(big_config)]))
+        asyncio.run(plan_paths(_remote(), [str(big_config)]))
     assert "asst-00077.yaml" in str(err.value)
 
 
 def test_missing_owner_wins_over_a_listing_error(big_config: Path) -> None:
     (big_config / "assistants.project.yaml").write_text("max_deletes: 0\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="no owner"):
-        asyncio.run(make_plan(_remote(), [str(big_config)]))
+        asyncio.run(plan_paths(_remote(), [str(big_config)]))
 
 
 def test_listing_error_of_a_valid_config(big_config: Path) -> None:
     with pytest.raises(TransportError):
-        asyncio.run(make_plan(_remote(), [str(big_config)]))
+        asyncio.run(plan_paths(_remote(), [str(big_config)]))
 
 
 def test_config_error_wins_over_a_missing_credential(big_config: Path) -> None:
@@ -112,4 +114,4 @@ def test_config_error_wins_over_a_missing_credential(big_config: Path) -> None:
     bad.write_text("key: [unclosed\n", encoding="utf-8")
     run = RunContext(endpoint="http://127.0.0.1:9/v1", env={})
     with pytest.raises(ConfigError):
-        asyncio.run(make_plan(run, [str(big_config)]))
+        asyncio.run(plan_paths(run, [str(big_config)]))

@@ -110,11 +110,10 @@ def test_a_spec_json_would_change_is_kept_whole(tmp_path: Path,
 
 def test_a_document_naming_another_keys_copy_does_not_reread_an_unchanged_prompt(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`e` adopts asst_1 (marked `d`) by id; `d` is unchanged in asst_2. Cutting the listing
-    down to stubs must not look at `d`'s prompt, which the plan of the whole listing does not
-    need either."""
-    from reconciler.diff import Forms
-    from reconciler.live_intake import LiveIntake
+    """`e` adopts asst_1 (marked `d`) by id; `d` is unchanged in asst_2. Reading the listing
+    as records that keep a form only where a document may need it must still pair `e` with
+    asst_1 (an update) and `d` with asst_2 (a noop)."""
+    from reconciler.live import FormNeed
 
     monkeypatch.setenv("ASSISTANTS_NO_CACHE", "1")
     (tmp_path / "d.md").write_text("Be kind.\n", encoding="utf-8")
@@ -127,11 +126,8 @@ def test_a_document_naming_another_keys_copy_does_not_reread_an_unchanged_prompt
             {"id": "asst_2", **desired_fields(d, "acme")}]
     (tmp_path / "d.md").unlink()
 
-    forms = Forms()
-    intake = LiveIntake(forms)
-    intake.config_known(config, "acme", prune=False)
-    intake.take_page(live)
-    plan = build_plan(config, intake.kept, "acme", endpoint="e", forms=forms)
+    need = FormNeed(config.assistants, "acme")
+    plan = build_plan(config, [need.record(obj) for obj in live], "acme", endpoint="e")
     assert plan.summary == {"create": 0, "update": 1, "delete": 0, "noop": 1}
 
 

@@ -6,8 +6,9 @@ import pytest
 
 from assistants.errors import ConfigError, PlanError
 from assistants.models import AssistantSpec
-from reconciler.identity import Marker, desired_fields, match, parse_marker, require_owner
+from reconciler.identity import Marker, desired_fields, parse_marker, require_owner
 from reconciler.loader import DesiredAssistant
+from reconciler.matching import match
 
 
 def want(key: str, **fields) -> DesiredAssistant:
@@ -53,22 +54,22 @@ def test_matching_prefers_id_then_marker_then_create():
         [live("asst_x"), live("asst_m", "v1;owner=acme;key=by-marker"), live("asst_u")],
         "acme",
     )
-    pairs = {p.desired.spec.key: (p.live or {}).get("id") for p in found.pairs}
+    pairs = {p.desired.spec.key: p.live.id if p.live else None for p in found.pairs}
     assert pairs == {"by-id": "asst_x", "by-marker": "asst_m", "new": None}
     assert (found.unmanaged, found.foreign, found.orphans) == (1, 0, ())
 
 
 def test_a_stale_id_falls_back_to_the_marker_with_a_note():
     found = match([want("k", id="asst_gone")], [live("asst_new", "v1;owner=acme;key=k")], "acme")
-    assert found.pairs[0].live["id"] == "asst_new"
+    assert found.pairs[0].live.id == "asst_new"
     assert "asst_gone" in found.notes[0] and "matched by its marker" in found.notes[0]
 
 
 def test_duplicates_of_one_key_leave_the_extra_as_an_orphan():
     found = match([want("k")], [live("asst_1", "v1;owner=acme;key=k"),
                                 live("asst_2", "v1;owner=acme;key=k")], "acme")
-    assert found.pairs[0].live["id"] == "asst_1"
-    assert [o["id"] for o in found.orphans] == ["asst_2"]
+    assert found.pairs[0].live.id == "asst_1"
+    assert [o.id for o in found.orphans] == ["asst_2"]
 
 
 def test_metadata_that_is_not_a_map_carries_no_marker():
@@ -83,7 +84,7 @@ def test_other_owners_are_counted_and_refused_without_takeover():
     with pytest.raises(PlanError, match="owned by `them`"):
         match([want("k", id="asst_o")], [other], "acme")
     taken = match([want("k", id="asst_o")], [other], "acme", takeover=True)
-    assert taken.pairs[0].live is other
+    assert taken.pairs[0].live is not None and taken.pairs[0].live.id == "asst_o"
 
 
 def test_one_id_claimed_by_two_documents_is_refused():
