@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from reconciler.identity import live_marker
 from tests.support.action import REPO, load_action, run_action
@@ -150,3 +151,16 @@ def test_the_env_input_selects_the_environment(job):
     assert "ASSISTANTS_ENV" in without.steps[-1][1].stderr
     staging = run(command="validate", env="staging")
     assert staging.ok and staging.outputs["exit-code"] == "0", staging.log()
+
+
+def test_the_workflow_in_docs_ci_uses_the_action_in_under_20_lines():
+    text = (REPO / "docs" / "ci.md").read_text()
+    section = text.split("## The GitHub Action", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert len(block.splitlines()) < 20
+    workflow = yaml.safe_load(block)
+    steps = workflow["jobs"]["plan"]["steps"]
+    ours = [s for s in steps if s["uses"].split("@")[0].endswith("/assistants-reconciler")]
+    assert len(ours) == 1
+    assert set(ours[0]["with"]) <= set(load_action()["inputs"])
+    assert ours[0]["with"]["command"] == "plan"
