@@ -144,7 +144,7 @@ def plan(run: RunContext, paths: tuple[str, ...], out_file: str | None, fmt: str
     import asyncio
 
     from reconciler.plan import Plan
-    from reconciler.render import RENDERERS
+    from reconciler.show_command import render_plan
     from reconciler.workflow import make_plan
 
     async def go() -> Plan:
@@ -157,11 +157,7 @@ def plan(run: RunContext, paths: tuple[str, ...], out_file: str | None, fmt: str
     if out_file:
         with open(out_file, "w", encoding="utf-8") as handle:
             handle.write(the_plan.to_json())
-    renderer = RENDERERS[fmt]
-    if fmt == "text":
-        renderer(the_plan, sys.stdout, color=run.color())
-    else:
-        renderer(the_plan, sys.stdout)
+    render_plan(run, the_plan, fmt, sys.stdout)
     if out_file and fmt == "text":
         click.echo(f"Saved the plan to {out_file}; apply it with: assistants apply --plan {out_file}")
     if detailed_exitcode and the_plan.pending:
@@ -377,6 +373,8 @@ def serve(run: RunContext, host: str, port: int, api_key: str | None, models: st
     allowed = frozenset(m.strip() for m in models.split(",") if m.strip()) if models else None
     if models is not None and not allowed:
         raise click.BadParameter("name at least one model", param_hint="--models")
+    if keyless and api_key:
+        raise click.UsageError("--keyless accepts requests without a key; --api-key requires one")
     faults = Faults(latency_ms=latency_ms, fail_rate=fail_rate, fail_after_rate=fail_after_rate,
                     rate_limit_every=rate_limit_every, retry_after_ms=retry_after_ms, seed=seed)
     run_server(host=host, port=port, db=run.db_path, api_key=api_key, faults=faults,

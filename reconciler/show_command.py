@@ -1,5 +1,8 @@
 """Printing a plan in the format asked for: `show PLAN` renders a saved plan again (as
-`terraform show plan.out` does), and `plan` and `rollback` print theirs the same way."""
+`terraform show plan.out` does), and `plan` and `rollback` print theirs the same way.
+
+A saved plan stores its keys sorted, so `show` lists a created or deleted assistant's fields
+alphabetically where `plan` kept the config's order; the lines are the same."""
 
 from __future__ import annotations
 

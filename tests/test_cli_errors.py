@@ -26,6 +26,7 @@ EXAMPLES = str(Path(__file__).resolve().parents[1] / "examples")
     (["serve", "--owner", "me"], "No such option '--owner'"),
     (["serve", "--endpoint", "http://127.0.0.1:1/v1"], "No such option '--endpoint'"),
     (["serve", "--models", " , "], "Invalid value for --models: name at least one model"),
+    (["serve", "--keyless", "--api-key", "k"], "--keyless accepts requests without a key"),
     (["show", "nope.json"], "error: nope.json: No such file or directory"),
     (["drift", EXAMPLES, "--local", "--out", "a.md", "--output", "b.md"], "give --out once"),
 ])
