@@ -55,10 +55,13 @@ def _checked(env: Mapping[str, str], name: str) -> str | None:
 
 
 def profile_from_env(env: Mapping[str, str], endpoint: str = DEFAULT_ENDPOINT) -> AuthProfile:
-    """Pick the auth profile DESIGN.md describes. Only the chosen profile's variables are sent."""
+    """Pick the auth profile DESIGN.md describes. Only the chosen profile's variables are sent;
+    with none set, a loopback endpoint gets no credential at all (`KEYLESS`)."""
     portkey_key = _checked(env, "PORTKEY_API_KEY")
     if portkey_key is None:
         openai_key = _checked(env, "OPENAI_API_KEY")
+        if openai_key is None and endpoint_is_loopback(endpoint):
+            return KEYLESS
         if openai_key is None:
             raise CredentialError(
                 "no credentials: set PORTKEY_API_KEY (plus PORTKEY_CONFIG, PORTKEY_VIRTUAL_KEY or "
@@ -96,6 +99,18 @@ def profile_from_env(env: Mapping[str, str], endpoint: str = DEFAULT_ENDPOINT) -
         "PORTKEY_API_KEY is set but Portkey needs to know where to route: set one of "
         "PORTKEY_CONFIG, PORTKEY_VIRTUAL_KEY or PORTKEY_PROVIDER"
     )
+
+
+KEYLESS = AuthProfile("none", {}, ())
+"""No credential variable is set and the endpoint is on this machine: send none (self-hosted
+Assistants servers on loopback are often keyless; one that wants a key answers 401)."""
+
+
+def endpoint_is_loopback(endpoint: str) -> bool:
+    try:
+        return is_loopback(urlsplit(endpoint.strip()).hostname or "")
+    except ValueError:
+        return False
 
 
 def resolve_endpoint(endpoint: str | None, env: Mapping[str, str]) -> str:

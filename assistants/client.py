@@ -139,6 +139,7 @@ class AssistantsClient:
         self._sleep: Sleep = sleep if sleep is not None else asyncio.sleep
         self._rng = rng
         self._secrets = secret_values(creds)
+        self._keyless = not creds
         # Query parameters of the endpoint itself (e.g. `api-version`) ride on every request but
         # are never printed: they may be secret.
         self._base_params = parse_qsl(parts.query, keep_blank_values=True)
@@ -165,7 +166,8 @@ class AssistantsClient:
         parse_endpoint(url)
         profile = profile_from_env(env, url)
         client = cls(url, profile.headers, **kw)
-        client.auth = f"{profile.name} ({', '.join(profile.variables)})"
+        client.auth = (f"{profile.name} ({', '.join(profile.variables)})" if profile.variables
+                       else "none (no credential variable is set and the endpoint is loopback)")
         return client
 
     @classmethod
@@ -365,7 +367,8 @@ class AssistantsClient:
             self._emit(method, path, params, str(status), started, wait)
             if wait is None:
                 raise _gave_up(error_from_response(
-                    response, method=method, url=url, collection=collection, secrets=self._secrets
+                    response, method=method, url=url, collection=collection, secrets=self._secrets,
+                    keyless=self._keyless,
                 ), attempt, first_started)
             reached = True
             await self._pause(wait)

@@ -26,10 +26,14 @@ from assistants.errors import (
 from assistants.retry import retry_after_seconds
 
 MESSAGE_MAX = 300
+BASE_PATH_NOTE = (
+    "no Assistants API answers at {url}: check the base path of --endpoint / "
+    "ASSISTANTS_ENDPOINT (the URL before /assistants, such as …/v1 or …/api/v1)"
+)
 SUNSET_NOTE = (
-    "this endpoint does not serve the Assistants API (OpenAI's hosted Assistants API was sunset "
-    "on 2026-08-26): point --endpoint / ASSISTANTS_ENDPOINT at a Portkey gateway or another "
-    "Assistants-v2-compatible server, or use --local"
+    "if the path is right, this endpoint does not serve the Assistants API (OpenAI's hosted "
+    "Assistants API was sunset on 2026-08-26): point --endpoint / ASSISTANTS_ENDPOINT at a "
+    "Portkey gateway or another Assistants-v2-compatible server, or use --local"
 )
 GATEWAY_STATUSES = frozenset({408, 412, 446})
 
@@ -120,8 +124,10 @@ def error_from_response(
     url: str,
     collection: bool,
     secrets: Iterable[str] = (),
+    keyless: bool = False,
 ) -> APIError:
-    """The exception for a non-2xx answer. `collection` marks `/assistants` itself (list, create)."""
+    """The exception for a non-2xx answer. `collection` marks `/assistants` itself (list, create);
+    `keyless` says the request carried no credential (a loopback endpoint, no variable set)."""
     status = response.status_code
     where: dict[str, Any] = {"method": method, "url": redact_url(url), "status": status}
     secrets = list(secrets)
@@ -143,11 +149,16 @@ def error_from_response(
     if status in (400, 422):
         return BadRequestError(message, **kw)
     if status in (401, 403):
+        if keyless:
+            message += (" (no credential was sent: none of PORTKEY_API_KEY or OPENAI_API_KEY is "
+                        "set; set the one this server expects)")
         return AuthenticationError(message, **kw)
     if status == 404:
         if collection and code != "model_not_found":
             said = "" if _looks_html(response) else f" (server said: {message})"
-            return EndpointError(one_line(SUNSET_NOTE + said, secrets, 2 * MESSAGE_MAX), **kw)
+            tried = BASE_PATH_NOTE.format(url=redact_url(url).split("?")[0])
+            return EndpointError(one_line(f"{tried}{said}; {SUNSET_NOTE}", secrets,
+                                          3 * MESSAGE_MAX), **kw)
         if collection:
             return BadRequestError(message, **kw)
         return NotFoundError(message, **kw)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 import click
 
 from assistants.errors import PlanError
+from reconciler.apply_report import ApplyResult
 from reconciler.context import RunContext
 from reconciler.journal import read_journal, rollback_plan
 from reconciler.loader import load_config
@@ -20,7 +22,11 @@ from reconciler.workflow import endpoint_label, execute, load, make_plan, open_c
 
 async def apply_fresh(run: RunContext, paths: Sequence[str], *, auto_approve: bool, prune: bool,
                       max_deletes: int | None, concurrency: int, fail_fast: bool,
-                      ids_out: str | None, only: Sequence[str], takeover: bool) -> bool:
+                      ids_out: str | None, only: Sequence[str], takeover: bool,
+                      out: TextIO | None = None) -> ApplyResult:
+    """`out` (stdout) gets the plan and each outcome; `apply --format json` points it at
+    stderr, keeping stdout for the JSON document."""
+    out = out or sys.stdout
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
     if not auto_approve and not interactive:
         raise PlanError("apply off a terminal needs --auto-approve, or a reviewed plan: "
@@ -29,21 +35,23 @@ async def apply_fresh(run: RunContext, paths: Sequence[str], *, auto_approve: bo
     async with open_client(run) as client:
         plan = await make_plan(run, client, config, owner, prune=prune, only=only,
                                takeover=takeover)
-        render_text(plan, sys.stdout, color=run.color())
+        render_text(plan, out, color=run.color(out))
         limit = max_deletes if max_deletes is not None else (config.settings.max_deletes or 0)
         check_deletes(plan, limit)
         if plan.pending and not auto_approve:
             answer = click.prompt("Apply these changes? Only 'yes' is accepted", default="",
-                                  show_default=False)
+                                  show_default=False, err=out is not sys.stdout)
             if answer.strip() != "yes":
-                click.echo("Apply cancelled; nothing was written.")
-                return True
+                click.echo("Apply cancelled; nothing was written.", file=out)
+                return ApplyResult(plan, cancelled=True)
         return await execute(run, plan, client, concurrency=concurrency, fail_fast=fail_fast,
-                             ids_out=ids_out)
+                             ids_out=ids_out, out=out)
 
 
 async def apply_saved(run: RunContext, plan_file: str, *, max_deletes: int | None,
-                      concurrency: int, fail_fast: bool, ids_out: str | None) -> bool:
+                      concurrency: int, fail_fast: bool, ids_out: str | None,
+                      out: TextIO | None = None) -> ApplyResult:
+    out = out or sys.stdout
     plan = read_plan(plan_file)
     config = load_config(plan.paths) if plan.paths else None
     settings_limit = config.settings.max_deletes if config else None
@@ -53,9 +61,9 @@ async def apply_saved(run: RunContext, plan_file: str, *, max_deletes: int | Non
         check_deletes(plan, limit)
         await check_saved_plan(plan, config, client, endpoint_label(run, client))
         if not plan.pending:
-            click.echo(closing_line(plan))
+            click.echo(closing_line(plan), file=out)
         return await execute(run, plan, client, concurrency=concurrency, fail_fast=fail_fast,
-                             ids_out=ids_out)
+                             ids_out=ids_out, out=out)
 
 
 async def plan_rollback(run: RunContext, journal_file: str) -> Plan:

@@ -1,7 +1,8 @@
 """The `assistants` command line: thin click commands over the engine.
 
 Common options (`--endpoint`, `--local`, `--db`, `--owner`, `--timeout`, `--verbose`,
-`--no-color`, and `--help`/`--version`) are accepted after any subcommand. Every `AssistantsError` becomes one line on stderr and exit 1.
+`--no-color`, and `--help`/`--version`) are accepted after the subcommands that use them
+(`command_options`). Every `AssistantsError` becomes one line on stderr and exit 1.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import click
 from assistants import __version__
 from assistants.errors import AssistantsError, ConfigError
 from reconciler.context import RunContext
+from reconciler.help_sections import SectionedCommand, TestingOption
 
 # Exit code 2 means "changes present" here (plan --detailed-exitcode, drift), so a CI job can
 # tell drift from a mistyped flag: click's usage errors exit 1 like every other error.
@@ -27,48 +29,78 @@ PATHS = click.argument("paths", nargs=-1, type=click.Path())
 VERSION = click.version_option(__version__, "--version", prog_name="assistants")
 
 
-def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """The options every subcommand takes, gathered into a `RunContext` passed as `run`."""
+def command_options(*, network: bool = True, owner: bool = True,
+                    db: bool | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The common options a subcommand uses, gathered into a `RunContext` passed as `run`.
 
-    @click.option("--endpoint", envvar="ASSISTANTS_ENDPOINT", metavar="URL",
-                  help="Assistants API base URL [env ASSISTANTS_ENDPOINT; default Portkey].")
-    @click.option("--local", "local", is_flag=True,
-                  help="Use the embedded Assistants API in process (SQLite, see --db).")
-    @click.option("--db", "db", metavar="PATH", default=None,
-                  help="SQLite file of the embedded API [default .assistants/local.db].")
-    @click.option("--owner", envvar="ASSISTANTS_OWNER", metavar="NAME",
-                  help="Owner written in the ownership marker [env ASSISTANTS_OWNER].")
-    @click.option("--timeout", envvar="ASSISTANTS_TIMEOUT", type=click.FloatRange(min=0.1),
-                  default=30.0, show_default=True, metavar="SECONDS",
-                  help="Per-request timeout [env ASSISTANTS_TIMEOUT].")
-    @click.option("-v", "--verbose", is_flag=True, help="Log requests and the trace id to stderr.")
-    @click.option("--no-color", is_flag=True, help="Never colour the output (also NO_COLOR).")
-    @VERSION
-    @functools.wraps(func)
-    def wrapper(endpoint, local, db, owner, timeout, verbose, no_color, **kwargs):
-        run = RunContext(endpoint=endpoint, local=local or db is not None, db=db, owner=owner,
-                         timeout=timeout, verbose=verbose, no_color=no_color)
-        try:
-            return func(run=run, **kwargs)
-        except ConfigError as err:
-            for problem in err.problems:
-                click.echo(f"error: {problem}", err=True)
-            run.annotate_problems(err.problems)
-            sys.exit(1)
-        except AssistantsError as err:
-            click.echo(f"error: {err}", err=True)
-            sys.exit(1)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
-        except Exception as err:  # a bug: one line for the user, the traceback with --verbose
-            if verbose:
-                traceback.print_exc()
-            click.echo(f"error: internal error ({type(err).__name__}); this is a bug in "
-                       "assistants-reconciler: please report it with the --verbose output",
-                       err=True)
-            sys.exit(1)
+    `network`: `--endpoint`, `--local`, `--db`, `--timeout`; `db` alone (for `serve`) when
+    `network` is off; `owner`: `--owner`. Every command gets `--verbose` and `--no-color`."""
+    with_db = network if db is None else db
+    chosen = [
+        (network, click.option("--endpoint", envvar="ASSISTANTS_ENDPOINT", metavar="URL",
+                               help="Assistants API base URL [env ASSISTANTS_ENDPOINT; default "
+                                    "Portkey].")),
+        (network, click.option("--local", "local", is_flag=True,
+                               help="Use the embedded Assistants API in process (SQLite, see "
+                                    "--db).")),
+        (with_db, click.option("--db", "db", metavar="PATH", default=None,
+                               help="SQLite file of the embedded API [default "
+                                    ".assistants/local.db].")),
+        (owner, click.option("--owner", envvar="ASSISTANTS_OWNER", metavar="NAME",
+                             help="Owner written in the ownership marker [env "
+                                  "ASSISTANTS_OWNER].")),
+        (network, click.option("--timeout", envvar="ASSISTANTS_TIMEOUT",
+                               type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+                               metavar="SECONDS", help="Per-request timeout [env "
+                                                       "ASSISTANTS_TIMEOUT].")),
+        (True, click.option("-v", "--verbose", is_flag=True,
+                            help="Log requests, credentials used and the trace id to stderr.")),
+        (True, click.option("--no-color", is_flag=True,
+                            help="Never colour the output (also NO_COLOR).")),
+    ]
 
-    return wrapper
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(verbose: bool, no_color: bool, endpoint: str | None = None,
+                    local: bool = False, db: str | None = None, owner: str | None = None,
+                    timeout: float = 30.0, **kwargs: Any) -> Any:
+            run = RunContext(endpoint=endpoint, local=local or db is not None, db=db,
+                             owner=owner, timeout=timeout, verbose=verbose, no_color=no_color)
+            return _reported(run, func, kwargs)
+
+        for wanted, option in reversed(chosen):
+            if wanted:
+                wrapper = option(wrapper)
+        return VERSION(wrapper)
+
+    return decorate
+
+
+def _reported(run: RunContext, func: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    """Run a command: every `AssistantsError` becomes one line on stderr and exit 1."""
+    try:
+        return func(run=run, **kwargs)
+    except ConfigError as err:
+        for problem in err.problems:
+            click.echo(f"error: {problem}", err=True)
+        run.annotate_problems(err.problems)
+        sys.exit(1)
+    except AssistantsError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
+    except (click.exceptions.Exit, click.ClickException, click.Abort):
+        raise
+    except Exception as err:  # a bug: one line for the user, the traceback with --verbose
+        if run.verbose:
+            traceback.print_exc()
+        click.echo(f"error: internal error ({type(err).__name__}); this is a bug in "
+                   "assistants-reconciler: please report it with the --verbose output",
+                   err=True)
+        sys.exit(1)
+
+
+common_options = command_options()
+OFFLINE = command_options(network=False, owner=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,25 +109,28 @@ def main() -> None:
     """Assistants as code: validate, plan, apply, drift, import."""
 
 
+FORMAT_TEXT_JSON = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
+                                default="text", show_default=True, help="What to print on stdout.")
+FORMAT_PLAN = click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+                           default="text", show_default=True, help="What to print on stdout.")
+
+
 @main.command()
 @PATHS
-@common_options
-def validate(run: RunContext, paths: tuple[str, ...]) -> None:
+@FORMAT_TEXT_JSON
+@OFFLINE
+def validate(run: RunContext, paths: tuple[str, ...], fmt: str) -> None:
     """Check configs offline: schema, API limits, files, variables. Exit 0 valid, 1 invalid."""
-    from reconciler.loader import load_config
+    from reconciler.validate_report import validate_command
 
-    config = load_config(paths or (".",))
-    count = len(config.assistants)
-    where = ", ".join(config.paths)
-    click.echo(f"Valid: {count} assistant{'s' if count != 1 else ''} in {where}")
+    validate_command(run, paths, fmt, sys.stdout)
 
 
 @main.command()
 @PATHS
 @click.option("--out", "out_file", type=click.Path(dir_okay=False),
               help="Save the plan (JSON) for `apply --plan`.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True, help="What to print on stdout.")
+@FORMAT_PLAN
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 2 when there are changes, 0 when none, 1 on error.")
 @click.option("--prune", is_flag=True, help="Plan deleting this owner's assistants not in the config.")
@@ -107,18 +142,14 @@ def plan(run: RunContext, paths: tuple[str, ...], out_file: str | None, fmt: str
     """Show what apply would change. Reads the server, writes nothing to it."""
     import asyncio
 
-    from reconciler.render import RENDERERS
+    from reconciler.show_command import render_plan
     from reconciler.workflow import plan_paths
 
     _, the_plan = asyncio.run(plan_paths(run, paths, prune=prune, only=only, takeover=takeover))
     if out_file:
         with open(out_file, "w", encoding="utf-8") as handle:
             handle.write(the_plan.to_json())
-    renderer = RENDERERS[fmt]
-    if fmt == "text":
-        renderer(the_plan, sys.stdout, color=run.color())
-    else:
-        renderer(the_plan, sys.stdout)
+    render_plan(run, the_plan, fmt, sys.stdout)
     if out_file and fmt == "text":
         click.echo(f"Saved the plan to {out_file}; apply it with: assistants apply --plan {out_file}")
     if detailed_exitcode and the_plan.pending:
@@ -138,60 +169,86 @@ def plan(run: RunContext, paths: tuple[str, ...], out_file: str | None, fmt: str
 @click.option("--ids-out", type=click.Path(dir_okay=False), help="Write {key: id} JSON here.")
 @click.option("--only", multiple=True, metavar="KEY", help="Apply only these keys (repeatable).")
 @click.option("--takeover", is_flag=True, help="Adopt assistants another owner's marker claims.")
+@FORMAT_TEXT_JSON
 @common_options
 def apply(run: RunContext, paths: tuple[str, ...], plan_file: str | None, auto_approve: bool,
           prune: bool, max_deletes: int | None, concurrency: int, fail_fast: bool,
-          ids_out: str | None, only: tuple[str, ...], takeover: bool) -> None:
+          ids_out: str | None, only: tuple[str, ...], takeover: bool, fmt: str) -> None:
     """Make the server match the config (or a saved plan). Exit 0 when every change succeeded."""
     import asyncio
 
     from reconciler.apply_command import apply_fresh, apply_saved
+    from reconciler.apply_report import render_apply_json
+
+    out = sys.stderr if fmt == "json" else sys.stdout  # json: stdout holds the document alone
 
     if plan_file and (paths or prune or only or takeover):
         raise click.UsageError("--plan applies the saved plan as reviewed: give no PATHS, "
                                "--prune, --only or --takeover with it")
     if plan_file:
-        ok = asyncio.run(apply_saved(run, plan_file, max_deletes=max_deletes,
-                                     concurrency=concurrency, fail_fast=fail_fast,
-                                     ids_out=ids_out))
+        result = asyncio.run(apply_saved(run, plan_file, max_deletes=max_deletes,
+                                         concurrency=concurrency, fail_fast=fail_fast,
+                                         ids_out=ids_out, out=out))
     else:
-        ok = asyncio.run(apply_fresh(run, paths, auto_approve=auto_approve, prune=prune,
-                                     max_deletes=max_deletes, concurrency=concurrency,
-                                     fail_fast=fail_fast, ids_out=ids_out, only=only,
-                                     takeover=takeover))
-    sys.exit(0 if ok else 1)
+        result = asyncio.run(apply_fresh(run, paths, auto_approve=auto_approve, prune=prune,
+                                         max_deletes=max_deletes, concurrency=concurrency,
+                                         fail_fast=fail_fast, ids_out=ids_out, only=only,
+                                         takeover=takeover, out=out))
+    if fmt == "json":
+        render_apply_json(result, sys.stdout)
+    sys.exit(0 if result.ok else 1)
 
 
 @main.command()
 @click.argument("journal", type=click.Path(dir_okay=False))
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), required=True,
               help="Where to save the rollback plan, for `apply --plan`.")
-@common_options
-def rollback(run: RunContext, journal: str, out_file: str) -> None:
+@FORMAT_PLAN
+@command_options(owner=False)
+def rollback(run: RunContext, journal: str, out_file: str, fmt: str) -> None:
     """Plan putting back every assistant an apply touched (from its journal)."""
     import asyncio
 
     from reconciler.apply_command import plan_rollback
-    from reconciler.render import render_text
+    from reconciler.show_command import render_plan
 
     the_plan = asyncio.run(plan_rollback(run, journal))
     with open(out_file, "w", encoding="utf-8") as handle:
         handle.write(the_plan.to_json())
-    render_text(the_plan, sys.stdout, color=run.color())
+    render_plan(run, the_plan, fmt, sys.stdout)
     click.echo(f"Saved the rollback plan to {out_file}; apply it with: "
-               f"assistants apply --plan {out_file}")
+               f"assistants apply --plan {out_file}", err=fmt != "text")
+
+
+@main.command()
+@click.argument("plan_file", metavar="PLAN", type=click.Path(dir_okay=False))
+@FORMAT_PLAN
+@OFFLINE
+def show(run: RunContext, plan_file: str, fmt: str) -> None:
+    """Render a saved plan (from `plan --out` or `rollback --out`) again. Reads no server."""
+    from reconciler.show_command import show_saved
+
+    show_saved(run, plan_file, fmt, sys.stdout)
 
 
 @main.command()
 @PATHS
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
-              show_default=True)
-@click.option("--output", "output", type=click.Path(dir_okay=False),
+@FORMAT_PLAN
+@click.option("--out", "output", type=click.Path(dir_okay=False),
               help="Also write the report (in --format) to this file.")
+@click.option("--output", "output_alias", type=click.Path(dir_okay=False), hidden=True,
+              help="Deprecated spelling of --out.")
 @common_options
-def drift(run: RunContext, paths: tuple[str, ...], fmt: str, output: str | None) -> None:
+def drift(run: RunContext, paths: tuple[str, ...], fmt: str, output: str | None,
+          output_alias: str | None) -> None:
     """Report where the server differs from the config. Exit 0 in sync, 2 drift, 1 error."""
     import asyncio
+
+    if output_alias:
+        if output:
+            raise click.UsageError("give --out once (--output is its deprecated spelling)")
+        click.echo("warning: --output is deprecated; use --out", err=True)
+        output = output_alias
 
     from reconciler.drift import (
         DRIFT_RENDERERS,
@@ -268,35 +325,48 @@ def schema() -> None:
     click.echo(json.dumps(yaml_json_schema(), indent=2, sort_keys=False))
 
 
-@main.command()
+@main.command(cls=SectionedCommand)
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="TCP port; 0 lets the system choose one (the banner on stderr names it).")
 @click.option("--api-key", envvar="ASSISTANTS_SERVE_API_KEY", default=None,
               help="Require this key (Bearer or x-portkey-api-key); any key when unset.")
-@click.option("--latency-ms", default=0, type=int, help="Added latency per request.")
-@click.option("--fail-rate", default=0.0, type=float,
-              help="Share of requests answered 500 before doing anything.")
-@click.option("--fail-after-rate", default=0.0, type=float,
-              help="Share of writes performed, then answered 500 (outcome unknown).")
-@click.option("--rate-limit-every", default=0, type=int,
-              help="Answer every Nth request 429 with Retry-After.")
-@click.option("--retry-after-ms", default=1000, type=int, show_default=True,
-              help="Delay advertised in the 429 answers.")
-@click.option("--seed", default=None, type=int, help="Seed for repeatable faults.")
+@click.option("--models", default=None, metavar="A,B,...",
+              help="Accept only these models (others get OpenAI's 404 model_not_found); "
+                   "any model when unset.")
 @click.option("--log", "log_path", default=None, type=click.Path(),
               help="Append one JSON line per request to this file.")
-@common_options
-def serve(run: RunContext, host: str, port: int, api_key: str | None, latency_ms: int,
-          fail_rate: float, fail_after_rate: float, rate_limit_every: int,
+@click.option("--keyless", is_flag=True, cls=TestingOption,
+              help="Also accept requests that carry no key (as keyless servers do).")
+@click.option("--latency-ms", default=0, type=int, cls=TestingOption,
+              help="Added latency per request.")
+@click.option("--fail-rate", default=0.0, type=float, cls=TestingOption,
+              help="Share of requests answered 500 before doing anything.")
+@click.option("--fail-after-rate", default=0.0, type=float, cls=TestingOption,
+              help="Share of writes performed, then answered 500 (outcome unknown).")
+@click.option("--rate-limit-every", default=0, type=int, cls=TestingOption,
+              help="Answer every Nth request 429 with Retry-After.")
+@click.option("--retry-after-ms", default=1000, type=int, show_default=True, cls=TestingOption,
+              help="Delay advertised in the 429 answers.")
+@click.option("--seed", default=None, type=int, cls=TestingOption,
+              help="Seed for repeatable faults.")
+@command_options(network=False, owner=False, db=True)
+def serve(run: RunContext, host: str, port: int, api_key: str | None, models: str | None,
+          keyless: bool, latency_ms: int, fail_rate: float, fail_after_rate: float, rate_limit_every: int,
           retry_after_ms: int, seed: int | None, log_path: str | None) -> None:
     """Serve the embedded Assistants API over HTTP (the same SQLite store as --local)."""
     from assistants.local.faults import Faults
     from assistants.local.server import run_server
 
+    allowed = frozenset(m.strip() for m in models.split(",") if m.strip()) if models else None
+    if models is not None and not allowed:
+        raise click.BadParameter("name at least one model", param_hint="--models")
+    if keyless and api_key:
+        raise click.UsageError("--keyless accepts requests without a key; --api-key requires one")
     faults = Faults(latency_ms=latency_ms, fail_rate=fail_rate, fail_after_rate=fail_after_rate,
                     rate_limit_every=rate_limit_every, retry_after_ms=retry_after_ms, seed=seed)
     run_server(host=host, port=port, db=run.db_path, api_key=api_key, faults=faults,
-               log_path=log_path)
+               log_path=log_path, models=allowed, keyless=keyless)
 
 
 def entry_point() -> None:

@@ -16,9 +16,10 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from assistants.client import AssistantsClient
+from reconciler.apply_report import ApplyResult
 from reconciler.change import Outcome
 from reconciler.context import RunContext
 from reconciler.identity import require_owner
@@ -38,7 +39,10 @@ def open_client(run: RunContext) -> AssistantsClient:
     log = _stderr_log if run.verbose else None
     if run.local:
         return AssistantsClient.local(run.db_path, log=log, timeout=run.timeout)
-    return AssistantsClient.from_env(run.endpoint, run.env, log=log, timeout=run.timeout)
+    client = AssistantsClient.from_env(run.endpoint, run.env, log=log, timeout=run.timeout)
+    if log:
+        log(f"credentials: {client.auth}")
+    return client
 
 
 def resolve_owner(run: RunContext, config: Config) -> str:
@@ -104,14 +108,16 @@ async def execute(
     concurrency: int,
     fail_fast: bool,
     ids_out: str | None,
-) -> bool:
-    """Apply `plan`, print each outcome, keep a journal; True when every change succeeded."""
+    out: TextIO | None = None,
+) -> ApplyResult:
+    """Apply `plan`, print each outcome to `out` (stdout), keep a journal."""
     from datetime import UTC, datetime
 
     from reconciler.apply import Applier, ids_map
     from reconciler.journal import write_journal
     from reconciler.render import outcome_line, outcomes_summary
 
+    out = out or sys.stdout
     started = datetime.now(UTC)
     progress = run.apply_progress(len(plan.pending))
     finished: list[Outcome] = []  # as they happen: the journal keeps them if apply is cut short
@@ -119,7 +125,7 @@ async def execute(
     def report(outcome: Outcome) -> None:
         finished.append(outcome)
         progress.clear()
-        print(outcome_line(outcome), flush=True)
+        print(outcome_line(outcome), file=out, flush=True)
         progress.step(outcome.ok)
 
     applier = Applier(client, plan.owner, concurrency=concurrency, fail_fast=fail_fast,
@@ -134,5 +140,6 @@ async def execute(
         Path(ids_out).write_text(json.dumps(ids_map(plan, outcomes), indent=2) + "\n",
                                  encoding="utf-8")
     if plan.pending:
-        print(outcomes_summary(plan, outcomes) + (f" Journal: {journal}" if journal else ""))
-    return all(o.ok for o in outcomes)
+        print(outcomes_summary(plan, outcomes) + (f" Journal: {journal}" if journal else ""),
+              file=out)
+    return ApplyResult(plan, tuple(outcomes), journal)

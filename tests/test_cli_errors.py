@@ -21,6 +21,14 @@ EXAMPLES = str(Path(__file__).resolve().parents[1] / "examples")
     (["rollback", "nope.json", "--out", "r.json", "--local"], "nope.json: No such file"),
     (["plan", EXAMPLES, "--local", "--only", "nokey"], "neither in the config nor on the server"),
     (["plan", "missing-dir", "--local"], "missing-dir: no such file or directory"),
+    (["validate", EXAMPLES, "--endpoint", "http://127.0.0.1:1/v1"], "No such option '--endpoint'"),
+    (["validate", EXAMPLES, "--local"], "No such option '--local'"),
+    (["serve", "--owner", "me"], "No such option '--owner'"),
+    (["serve", "--endpoint", "http://127.0.0.1:1/v1"], "No such option '--endpoint'"),
+    (["serve", "--models", " , "], "Invalid value for --models: name at least one model"),
+    (["serve", "--keyless", "--api-key", "k"], "--keyless accepts requests without a key"),
+    (["show", "nope.json"], "error: nope.json: No such file or directory"),
+    (["drift", EXAMPLES, "--local", "--out", "a.md", "--output", "b.md"], "give --out once"),
 ])
 def test_mistakes_exit_1_with_a_clear_message(tmp_path, args, message):
     result = run_cli(args, cwd=tmp_path)
@@ -46,7 +54,7 @@ def test_plan_file_that_is_not_a_plan(tmp_path):
 
 
 @pytest.mark.parametrize("command", ["validate", "plan", "apply", "drift", "import", "serve",
-                                     "schema", "rollback"])
+                                     "schema", "rollback", "show"])
 def test_every_command_has_help_and_version(command):
     assert run_cli([command, "--version"]).stdout.strip() == "assistants, version 0.1.0"
     assert "Usage: " in run_cli([command, "--help"]).stdout

@@ -54,8 +54,10 @@ def parse_json(raw: bytes) -> Any:
 class AssistantsAPI:
     """The request pipeline, holding the store, the fault injector and the log."""
 
-    def __init__(self, store: Store, api_key: str | None, faults: Faults, log: RequestLog):
+    def __init__(self, store: Store, api_key: str | None, faults: Faults, log: RequestLog,
+                 models: frozenset[str] | None = None, keyless: bool = False):
         self.store, self.api_key, self.faults, self.log = store, api_key, faults, log
+        self.models, self.keyless = models, keyless
         self.injector = FaultInjector(faults)
 
     async def handle(self, request: Request) -> Response:
@@ -83,7 +85,7 @@ class AssistantsAPI:
             raise self._rate_limited()
         if verdict is Verdict.FAIL_BEFORE:
             raise server_error()
-        authenticate(request.headers, self.api_key)
+        authenticate(request.headers, self.api_key, self.keyless)
         match = ROUTE.match(request.url.path)
         if match is None or not self._allowed(request.method, match["id"]):
             raise APIFailure(404, f"Invalid URL ({request.method} {request.url.path})")
@@ -112,19 +114,26 @@ class AssistantsAPI:
         except ValueError:
             raise invalid(BAD_JSON) from None
         if assistant_id is None:
-            return handlers.create(self.store, body)
-        return handlers.modify(self.store, assistant_id, body)
+            return handlers.create(self.store, body, self.models)
+        return handlers.modify(self.store, assistant_id, body, self.models)
 
     def _rate_limited(self) -> APIFailure:
         seconds = self.faults.retry_after_seconds
         return APIFailure(
             429,
-            f"Rate limit reached for requests. Please try again in {seconds}s.",
+            f"Rate limit reached for requests. Please try again in "
+            f"{wait_text(self.faults.retry_after_ms)}.",
             type="rate_limit_error",
             code="rate_limit_exceeded",
             headers={"Retry-After": str(seconds),
                      "retry-after-ms": str(self.faults.retry_after_ms)},
         )
+
+
+def wait_text(ms: int) -> str:
+    """The wait a 429 message names, as OpenAI words it ("20ms", "1.5s"): the same figure as
+    `retry-after-ms` (`Retry-After` is that rounded up to whole seconds)."""
+    return f"{ms}ms" if ms < 1000 else f"{ms / 1000:g}s"
 
 
 def create_app(
@@ -133,14 +142,17 @@ def create_app(
     api_key: str | None = None,
     faults: Faults | None = None,
     log_path: str | os.PathLike[str] | None = None,
+    models: frozenset[str] | None = None,
+    keyless: bool = False,
 ) -> Starlette:
     """The embedded Assistants API over the SQLite file `db_path` (created when missing).
 
     `app.state.store` is the `Store`, `app.state.request_log` the `RequestLog` (its `entries`
-    hold the last requests in memory, also without `log_path`)."""
+    hold the last requests in memory, also without `log_path`). `models`, when given, are the
+    only models a create or modify may name; `keyless` accepts requests carrying no key."""
     store = Store(db_path)
     request_log = RequestLog(log_path)
-    api = AssistantsAPI(store, api_key, faults or Faults(), request_log)
+    api = AssistantsAPI(store, api_key, faults or Faults(), request_log, models, keyless)
     app = Starlette(routes=[Route("/{path:path}", api.handle, methods=METHODS)])
     app.state.store = store
     app.state.request_log = request_log

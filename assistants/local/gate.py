@@ -27,9 +27,13 @@ def presented_keys(headers: Mapping[str, str]) -> list[str]:
     return keys
 
 
-def authenticate(headers: Mapping[str, str], api_key: str | None) -> None:
-    """Any key when `api_key` is None, else that exact key (in either header)."""
+def authenticate(headers: Mapping[str, str], api_key: str | None, keyless: bool = False) -> None:
+    """Any key when `api_key` is None, else that exact key (in either header). `keyless`
+    (`serve --keyless`) also lets a request without any key through, as keyless self-hosted
+    servers do."""
     keys = presented_keys(headers)
+    if not keys and keyless and api_key is None:
+        return
     if not keys:
         raise APIFailure(401, NO_KEY)
     if api_key is not None and not any(hmac.compare_digest(k.encode(), api_key.encode())

@@ -8,11 +8,13 @@ from assistants import limits
 from assistants.local.errors import invalid, not_found
 from assistants.local.objects import apply_changes, new_assistant, public
 from assistants.local.store import Store, UnknownCursor
-from assistants.local.validate import check_choice, validate_request
+from assistants.local.validate import check_choice, check_model_known, validate_request
 
 
-def create(store: Store, body: Any) -> dict[str, Any]:
-    record = new_assistant(validate_request(body, create=True))
+def create(store: Store, body: Any, models: frozenset[str] | None = None) -> dict[str, Any]:
+    body = validate_request(body, create=True)
+    check_model_known(body, models)
+    record = new_assistant(body)
     store.insert(record)
     return public(record)
 
@@ -24,11 +26,14 @@ def retrieve(store: Store, assistant_id: str) -> dict[str, Any]:
     return public(record)
 
 
-def modify(store: Store, assistant_id: str, body: Any) -> dict[str, Any]:
+def modify(store: Store, assistant_id: str, body: Any,
+           models: frozenset[str] | None = None) -> dict[str, Any]:
     record = store.get(assistant_id)
     if record is None:
         raise not_found(assistant_id)
-    record = apply_changes(record, validate_request(body, create=False))
+    body = validate_request(body, create=False)
+    check_model_known(body, models)
+    record = apply_changes(record, body)
     if not store.replace(record):  # deleted meanwhile
         raise not_found(assistant_id)
     return public(record)

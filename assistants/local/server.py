@@ -26,16 +26,27 @@ class _Server(uvicorn.Server):
 
 
 def run_server(*, host: str, port: int, db: os.PathLike[str] | str, api_key: str | None,
-               faults: Faults, log_path: str | None) -> None:
-    """Serve until SIGINT/SIGTERM (uvicorn handles both and finishes in-flight requests)."""
+               faults: Faults, log_path: str | None,
+               models: frozenset[str] | None = None, keyless: bool = False) -> None:
+    """Serve until SIGINT/SIGTERM (uvicorn handles both and finishes in-flight requests).
+
+    The socket is bound before the banner is printed, so the banner names the port really
+    listened on (`--port 0` lets the system choose one)."""
     Path(db).parent.mkdir(parents=True, exist_ok=True)
-    app = create_app(db, api_key=api_key, faults=faults, log_path=log_path)
-    shown = f"[{host}]" if ":" in host else host
-    print(f"Serving the Assistants API at http://{shown}:{port}/v1 (db: {db})",
-          file=sys.stderr, flush=True)
+    app = create_app(db, api_key=api_key, faults=faults, log_path=log_path, models=models,
+                     keyless=keyless)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
                             access_log=False)
     try:
-        _Server(config).run()
+        sock = config.bind_socket()
+    except SystemExit:  # uvicorn logged why (address in use, ...) and exits 1
+        app.state.store.close()
+        raise
+    shown = f"[{host}]" if ":" in host else host
+    print(f"Serving the Assistants API at http://{shown}:{sock.getsockname()[1]}/v1 (db: {db})",
+          file=sys.stderr, flush=True)
+    try:
+        _Server(config).run(sockets=[sock])
     finally:
+        sock.close()
         app.state.store.close()

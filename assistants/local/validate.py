@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from assistants import limits
-from assistants.local.errors import invalid
+from assistants.local.errors import APIFailure, invalid
 
 _FUNCTION_NAME = re.compile(limits.FUNCTION_NAME_PATTERN)
 RESPONSE_FORMAT_TYPES = ("text", "json_object", "json_schema")
@@ -170,6 +170,17 @@ def validate_request(body: Any, *, create: bool) -> dict[str, Any]:
     check_metadata(body.get("metadata"))
     check_response_format(body.get("response_format"))
     return body
+
+
+def check_model_known(body: dict[str, Any], models: frozenset[str] | None) -> None:
+    """With `serve --models`, a model outside the list is OpenAI's 404 `model_not_found`, so a
+    client's default (the portkey-ai SDK's `update()` sends `model="portkey-default"`) cannot
+    overwrite the model unnoticed."""
+    model = body.get("model")
+    if models is None or model is None or model in models:
+        return
+    raise APIFailure(404, f"The model `{model}` does not exist or you do not have access to it.",
+                     param="model", code="model_not_found")
 
 
 def check_tools(tools: Any) -> None:

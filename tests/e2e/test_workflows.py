@@ -1,6 +1,7 @@
 """The example CI workflows, run for real: every `run:` step of examples/.github/workflows, in
 order, with bash, in a copy of examples/ (the repository a team copies), against `assistants
-serve`. Only what cannot run here is faked: `uses:` steps are skipped (artifacts are the shared
+serve`; a `uses:` of this repository's Action runs its steps (tests/support/action.py). Only
+what cannot run here is faked: other `uses:` steps are skipped (artifacts are the shared
 directory, as checkout + download-artifact would leave them), and `gh` and `pip` are stubs on
 PATH that record their arguments. The same for every job of examples/.gitlab-ci.yml, with `curl`
 stubbed.
@@ -23,6 +24,7 @@ import pytest
 import yaml
 
 from reconciler.identity import live_marker
+from tests.support.action import REPO, run_action
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WORKFLOWS = EXAMPLES / ".github" / "workflows"
@@ -88,6 +90,9 @@ class Harness:
         text = EXPRESSION.sub(lambda m: m.group(1), str(text)).strip()
         if text == "always()":
             return True
+        files = re.fullmatch(r"hashFiles\('([^']+)'\) == ''", text)
+        if files:
+            return not (self.repo / files.group(1)).exists()
         match = re.fullmatch(r"(\S+) (==|!=) '([^']*)'", text)
         assert match, f"unsupported condition: {text}"
         left = self.evaluate("${{ " + match.group(1) + " }}", steps)
@@ -110,6 +115,7 @@ class Harness:
             "PATH": f"{self.bin}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}"
                     f"{os.environ['PATH']}",
             "HOME": str(job_dir), "STUB_LOG": str(self.log), "STUB_REPLIES": str(self.replies),
+            "PYTHONPATH": str(REPO), "RUNNER_TEMP": str(job_dir),
             "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_EVENT_NAME": event,
             "GITHUB_REPOSITORY": "acme/assistants", "GITHUB_SHA": "0123456789abcdef",
             "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "4242",
@@ -121,11 +127,26 @@ class Harness:
         results = []
         try:
             for index, step in enumerate(spec["steps"]):
-                if "run" not in step:
+                if "run" not in step and not _is_our_action(step):
                     assert "uses" in step
                     continue
-                assert "${{" not in step["run"], "pass expressions through env:, not into run:"
+                assert "${{" not in step.get("run", ""), "pass expressions through env:"
                 if not self.condition(step.get("if"), steps):
+                    continue
+                if _is_our_action(step):
+                    action_env = {**env, **_read_pairs(files["env"])}
+                    action_env.update({k: self.evaluate(str(v), steps)
+                                       for k, v in (step.get("env") or {}).items()})
+                    ran = run_action({k: self.evaluate(str(v), steps)
+                                      for k, v in (step.get("with") or {}).items()},
+                                     cwd=self.repo, env=action_env, workdir=job_dir)
+                    results.extend(ran.steps)
+                    self.executed.add((workflow, job, index))
+                    if "id" in step:
+                        steps[step["id"]] = ran.outputs
+                    if not ran.ok and not step.get("continue-on-error"):
+                        return {"ok": False, "steps": results, "outputs": steps,
+                                "summary": files["summary"].read_text()}
                     continue
                 files["output"].write_text("")
                 step_env = {**env, **_read_pairs(files["env"]), "GITHUB_OUTPUT": str(files["output"])}
@@ -145,6 +166,11 @@ class Harness:
             self.context = saved
         return {"ok": True, "steps": results, "outputs": steps,
                 "summary": files["summary"].read_text()}
+
+
+def _is_our_action(step: dict) -> bool:
+    """A `uses:` of this repository's action.yml (`owner/assistants-reconciler@ref`)."""
+    return str(step.get("uses", "")).split("@")[0].endswith("/assistants-reconciler")
 
 
 def _read_pairs(path: Path) -> dict[str, str]:
@@ -202,7 +228,7 @@ def test_every_run_step_of_the_github_workflows_in_a_teams_sequence(harness):
     assert comment.startswith("<!-- assistants-plan -->\n### Plan: 4 to create")
     assert "_Plan of fedcba9." in comment
     calls = h.stub_calls()
-    assert calls[0] == 'pip install assistants-reconciler==0.1.0'
+    assert calls[0] == f"pip install --disable-pip-version-check {REPO}"  # the Action's checkout
     assert calls[1].startswith("gh api repos/acme/assistants/issues/7/comments --paginate")
     assert calls[2] == "gh pr comment 7 --body-file comment.md"
     assert managed(handle) == {}, "planning writes nothing"
@@ -220,18 +246,19 @@ def test_every_run_step_of_the_github_workflows_in_a_teams_sequence(harness):
     merged = h.run_job("apply.yml", "apply", "push")
     assert merged["ok"], describe(merged)
     assert merged["outputs"]["reviewed"] == {"run-id": ""}
-    apply_out = merged["steps"][-1][1].stdout
-    assert "Apply: 4 created, 0 updated, 0 deleted, 0 failed." in apply_out
+    assert "### Apply: 4 created, 0 updated, 0 deleted, 0 failed." in merged["summary"]
     assert set(managed(handle)) == {"contract-extractor", "data-analyst", "hr-helper",
                                     "it-service-desk"}
     assert (h.repo / "assistant-ids.json").is_file()
     assert list((h.repo / ".assistants" / "history").glob("*.json"))
-    assert h.stub_calls()[1].startswith("gh api repos/acme/assistants/commits/0123456789abcdef/pulls")
+    calls = h.stub_calls()
+    assert calls[0].startswith("gh api repos/acme/assistants/commits/0123456789abcdef/pulls")
+    assert calls[1] == f"pip install --disable-pip-version-check {REPO}"
 
     # The nightly drift: in sync; the close step looks for an open issue and finds none.
     nightly = h.run_job("drift.yml", "drift", "schedule")
     assert nightly["ok"], describe(nightly)
-    assert nightly["outputs"]["drift"] == {"status": "0"}
+    assert nightly["outputs"]["drift"]["exit-code"] == "0"
     assert (h.repo / "drift.md").read_text().startswith("### No drift: 4 assistants match")
     calls = h.stub_calls()
     assert [c.split()[:3] for c in calls[1:]] == [["gh", "issue", "list"]]
@@ -242,7 +269,7 @@ def test_every_run_step_of_the_github_workflows_in_a_teams_sequence(harness):
         client.post(f"/assistants/{ident}", json={"temperature": 0.9})
     drifted = h.run_job("drift.yml", "drift", "schedule")
     assert drifted["ok"], describe(drifted)
-    assert drifted["outputs"]["drift"] == {"status": "2"}
+    assert drifted["outputs"]["drift"]["exit-code"] == "2"
     assert "Drift: 1 changed on the server" in drifted["summary"]
     issue = (h.repo / "issue.md").read_text()
     assert "temperature: 0.9 -> 0.2" in issue and "actions/runs/4242" in issue
@@ -267,10 +294,10 @@ def test_every_run_step_of_the_github_workflows_in_a_teams_sequence(harness):
     fixed = h.run_job("apply.yml", "apply", "workflow_dispatch")
     assert fixed["ok"], describe(fixed)
     assert "reviewed" not in fixed["outputs"]
-    assert "Apply: 0 created, 1 updated, 0 deleted, 0 failed." in fixed["steps"][-1][1].stdout
+    assert "### Apply: 0 created, 1 updated, 0 deleted, 0 failed." in fixed["summary"]
     closed = h.run_job("drift.yml", "drift", "schedule")
     assert closed["ok"], describe(closed)
-    assert closed["outputs"]["drift"] == {"status": "0"}
+    assert closed["outputs"]["drift"]["exit-code"] == "0"
     assert h.stub_calls()[-1].startswith("gh issue close 12 --comment In sync again")
     h.reply("gh", None)
 
@@ -279,13 +306,13 @@ def test_every_run_step_of_the_github_workflows_in_a_teams_sequence(harness):
     doc.write_text(doc.read_text().replace("model: gpt-4o", "model: [gpt-4o]"))
     broken = h.run_job("drift.yml", "drift", "schedule")
     assert not broken["ok"]
-    assert broken["outputs"]["drift"] == {"status": "1"}
+    assert broken["outputs"]["drift"]["exit-code"] == "1"
     assert any("::error file=assistants/hr-helper.yaml" in p.stderr for _, p in broken["steps"])
 
     every = {(wf.name, job, i) for wf in sorted(WORKFLOWS.glob("*.yml"))
              for job, spec in yaml.safe_load(wf.read_text())["jobs"].items()
-             for i, step in enumerate(spec["steps"]) if "run" in step}
-    assert every - h.executed == set(), "every run: step ran at least once"
+             for i, step in enumerate(spec["steps"]) if "run" in step or _is_our_action(step)}
+    assert every - h.executed == set(), "every run: step and use of the Action ran"
 
 
 def run_gitlab_job(h: Harness, handle, name: str, source: str) -> subprocess.CompletedProcess:
