@@ -45,8 +45,8 @@ def live_sha256(live: Mapping[str, Any]) -> str:
 
 
 class LiveStub(dict[str, Any]):
-    """What is kept of a live assistant once its page is taken in: its id and marker (all that
-    matching reads), its canonical form and digest being in `Forms`."""
+    """What is kept of a live assistant once its page is taken in: its id, `created_at` and
+    marker (all that matching reads), its canonical form and digest being in `Forms`."""
 
 
 class Forms:
@@ -109,6 +109,8 @@ class Forms:
 
 def _stub(live: Mapping[str, Any]) -> LiveStub:
     stub = LiveStub(id=live.get("id"))
+    if "created_at" in live:  # matching takes the oldest of a key's copies
+        stub["created_at"] = live["created_at"]
     marker = marker_value(live)
     if marker is not None:
         stub["metadata"] = {MARKER_KEY: marker}

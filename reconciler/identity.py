@@ -10,7 +10,10 @@ Every managed assistant carries one reserved metadata pair, `managed-by`, whose 
 - `wo` is the first 16 hex digits of the sha256 of the write-only fields (`reasoning_effort`):
   servers accept them but never return them, so the digest is how a plan tells they changed.
 
-Matching, in order: an explicit `id:`, then this owner's marker with the same key, else create.
+Matching, in order: every document's explicit `id:` first, then this owner's marker with the
+document's key for the documents left (of several copies of one key, the oldest by `created_at`,
+then id; the others are second copies), else create. So the result depends on neither the order
+of the documents and files nor that of the listing.
 Live assistants carrying this owner's marker that nothing matched are orphans (deleted only with
 `--prune`, never when protected); assistants of another owner are never touched without
 `--takeover`; the rest are unmanaged and only counted.
@@ -19,6 +22,7 @@ Live assistants carrying this owner's marker that nothing matched are orphans (d
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -169,6 +173,12 @@ class Matching:
     unmanaged: int  # no marker of ours or anyone's
     foreign: int  # another owner's marker, left alone
     notes: tuple[str, ...] = field(default=())
+    held_elsewhere: tuple[tuple[str, str], ...] = field(default=())
+    """(owner, key), sorted: a key to be created that another owner's marker carries."""
+
+
+Marked = tuple[Mapping[str, Any], Marker | None]
+"""A live assistant and its marker (read once: a plan has thousands)."""
 
 
 def match(
@@ -178,51 +188,33 @@ def match(
     *,
     takeover: bool = False,
 ) -> Matching:
-    """Pair each desired assistant with at most one live assistant; classify the rest."""
-    live = list(live)
-    by_id = {str(a.get("id")): a for a in live}
-    markers = [live_marker(a) for a in live]  # each read once: a plan has thousands
-    marker_of = {id(a): m for a, m in zip(live, markers, strict=True)}
-    by_key: dict[str, list[Mapping[str, Any]]] = {}
-    for assistant, marker in zip(live, markers, strict=True):
-        if marker and marker.owner == owner:
-            by_key.setdefault(marker.key, []).append(assistant)
-
-    used: set[str] = set()
+    """Pair each desired assistant with at most one live assistant; classify the rest. Every
+    explicit `id:` is resolved before any marker, and a key's copies are taken oldest first,
+    so the result depends on neither the order of the documents nor that of the listing."""
+    marked: list[Marked] = [(a, live_marker(a)) for a in live]
+    by_id = {_id(a): (a, m) for a, m in marked}
+    found, notes, conflicts = _by_explicit_id(desired, by_id, owner, takeover)
+    used = {_id(a) for a in found.values()}
+    copies = _copies_by_key(marked, owner)
     pairs: list[Pair] = []
-    conflicts: list[str] = []
-    notes: list[str] = []
-    for want in desired:
-        found: Mapping[str, Any] | None = None
-        note = None
-        if want.id and want.id in used:
-            conflicts.append(f"{want.key} ({want.source}) claims id {want.id}, already claimed")
-        elif want.id and want.id in by_id:
-            found = by_id[want.id]
-        elif want.id:
-            note = f"{want.key}: id {want.id} (at {want.source}) was not found on the server"
-        if found is None:
-            candidates = [a for a in by_key.get(want.key, ()) if str(a.get("id")) not in used]
-            found = candidates[0] if candidates else None
-        if found is not None:
-            marker = marker_of[id(found)]
-            if marker and marker.owner != owner and not takeover:
-                conflicts.append(
-                    f"{want.key} ({want.source}) is {found.get('id')}, owned by `{marker.owner}`"
-                )
-            used.add(str(found.get("id")))
-        if note:
-            notes.append(note + ("; matched by its marker" if found else "; it will be created"))
-        pairs.append(Pair(want, found, note))
+    for index, want in enumerate(desired):
+        paired = found.get(index)
+        if paired is None:
+            paired = next((a for a in copies.get(want.key, ()) if _id(a) not in used), None)
+            if paired is not None:
+                used.add(_id(paired))
+        pairs.append(Pair(want, paired, notes.get(index)))
     if conflicts:
         raise PlanError(
             "refusing to plan (another owner's assistants need --takeover; an id belongs to one "
-            "document): " + "; ".join(conflicts)
+            "document): " + "; ".join(sorted(conflicts))
         )
-
+    note_lines = sorted(
+        note + ("; matched by its marker" if pair.live is not None else "; it will be created")
+        for pair in pairs if (note := pair.note))
     orphans, unmanaged, foreign = [], 0, 0
-    for assistant, marker in zip(live, markers, strict=True):
-        if str(assistant.get("id")) in used:
+    for assistant, marker in marked:
+        if _id(assistant) in used:
             continue
         if marker is None:
             unmanaged += 1
@@ -230,4 +222,69 @@ def match(
             orphans.append(assistant)
         else:
             foreign += 1
-    return Matching(tuple(pairs), tuple(orphans), unmanaged, foreign, tuple(notes))
+    return Matching(tuple(pairs), tuple(orphans), unmanaged, foreign, tuple(note_lines),
+                    _held_elsewhere(pairs, marked, owner))
+
+
+def _by_explicit_id(
+    desired: Sequence[DesiredAssistant],
+    by_id: Mapping[str, Marked],
+    owner: str,
+    takeover: bool,
+) -> tuple[dict[int, Mapping[str, Any]], dict[int, str], list[str]]:
+    """The documents' explicit `id:`s, resolved before any marker: {document index: live},
+    {document index: note} for ids not found, and the conflicts (an id named twice, another
+    owner's assistant without --takeover)."""
+    found: dict[int, Mapping[str, Any]] = {}
+    notes: dict[int, str] = {}
+    conflicts: list[str] = []
+    claimed: dict[str, DesiredAssistant] = {}
+    for index, want in enumerate(desired):
+        if not want.id:
+            continue
+        if want.id not in by_id:
+            notes[index] = f"{want.key}: id {want.id} (at {want.source}) was not found on the server"
+            continue
+        first = claimed.setdefault(want.id, want)
+        if first is not want:
+            one, two = sorted([(first.key, first.source), (want.key, want.source)])
+            conflicts.append(f"{two[0]} ({two[1]}) claims id {want.id}, already claimed by "
+                             f"{one[0]} ({one[1]})")
+            continue
+        assistant, marker = by_id[want.id]
+        if marker and marker.owner != owner and not takeover:
+            conflicts.append(f"{want.key} ({want.source}) is {want.id}, owned by `{marker.owner}`")
+        found[index] = assistant
+    return found, notes, conflicts
+
+
+def _copies_by_key(marked: Sequence[Marked], owner: str) -> dict[str, list[Mapping[str, Any]]]:
+    """This owner's live assistants by their marker's key, oldest first (`age`)."""
+    copies: dict[str, list[Mapping[str, Any]]] = {}
+    for assistant, marker in marked:
+        if marker and marker.owner == owner:
+            copies.setdefault(marker.key, []).append(assistant)
+    for found in copies.values():
+        found.sort(key=age)
+    return copies
+
+
+def age(live: Mapping[str, Any]) -> tuple[float, str]:
+    """Sort key of copies of one key: `created_at`, then id. An assistant without a numeric
+    `created_at` counts as the newest."""
+    created = live.get("created_at")
+    number = created if isinstance(created, int | float) and not isinstance(created, bool) else None
+    return (math.inf if number is None else float(number), _id(live))
+
+
+def _held_elsewhere(pairs: Sequence[Pair], marked: Sequence[Marked],
+                    owner: str) -> tuple[tuple[str, str], ...]:
+    """(owner, key) for each key to be created that another owner's marker carries: a
+    mistyped owner would otherwise create the whole fleet again."""
+    creating = {p.desired.key for p in pairs if p.live is None}
+    return tuple(sorted({(m.owner, m.key) for _, m in marked
+                         if m and m.owner != owner and m.key in creating}))
+
+
+def _id(live: Mapping[str, Any]) -> str:
+    return str(live.get("id"))

@@ -162,7 +162,8 @@ class _Early:
 
 class _Rules:
     """The module docstring's rules, for one config and owner: `reduce` must see the live
-    assistants in listing order (matching gives a key's first copy to its document)."""
+    assistants in listing order (a key's first copy listed, usually its oldest, is the one
+    settled; when matching keeps an older one, plan.py deletes the settled one by its digest)."""
 
     def __init__(self, config: Config, owner: str, prune: bool, forms: Forms) -> None:
         self._owner = owner

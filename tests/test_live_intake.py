@@ -117,10 +117,10 @@ def test_only_what_a_change_needs_keeps_its_form(known_after: int) -> None:
     _, intake = through_intake(LIVE, known_after, prune=False)
     assert len(intake.kept) == len(LIVE)
     # Each is cut down to a stub (the malformed asst_11 too: it is only counted), which keeps
-    # nothing of its assistant but id and marker.
+    # nothing of its assistant but id, created_at and marker.
     stubs = [k for k in intake.kept if isinstance(k, LiveStub)]
     assert len(stubs) == len(LIVE)
-    assert all(set(k) <= {"id", "metadata"} for k in stubs)
+    assert all(set(k) <= {"id", "created_at", "metadata"} for k in stubs)
     assert all(set(k.get("metadata", {})) == {"managed-by"} for k in stubs if "metadata" in k)
     with_form = {k["id"] for k in stubs if intake.forms.digest(k) is not None}
     assert with_form == {"asst_2", "asst_3", "asst_6", "asst_7", "asst_8", "asst_12"}
@@ -227,3 +227,17 @@ def test_the_digest_of_a_form_tells_instructions_apart_whatever_their_type() -> 
     assert core_sha256({"model": "m", "instructions": Text("Hi")}) == digests[1]
     assert form_sha256({"model": "m", "metadata": {"managed-by": ""}}) != form_sha256(
         {"model": "m"})
+
+
+@pytest.mark.parametrize("prune", [False, True])
+@pytest.mark.parametrize("known_after", [0, 2])
+def test_a_twin_listed_first_but_younger_is_the_second_copy(known_after: int,
+                                                            prune: bool) -> None:
+    """Matching keeps a key's oldest copy (created_at, then id), whatever the listing order: a
+    twin settled as it arrived first may turn out to be the copy deleted."""
+    live = [twin(TWICE, "asst_6"), twin(TWICE, "asst_5", name="Edited")]  # tie: asst_5 older
+    whole = build_plan(CONFIG, copy.deepcopy(live), OWNER, endpoint="e", prune=prune)
+    plan, _ = through_intake(live, known_after, prune)
+    assert plan.to_json() == whole.to_json()
+    assert {c.id: c.action for c in plan.changes if c.key == "twice"} == (
+        {"asst_5": "update", "asst_6": "delete"} if prune else {"asst_5": "update"})
