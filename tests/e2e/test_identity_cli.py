@@ -104,3 +104,20 @@ def test_a_mistyped_owner_is_pointed_out_before_it_duplicates_the_fleet(serve, t
 
     same = run_cli(["plan", str(tmp_path / "c"), "--owner", "holdout"], env=env)
     assert "overrides" not in same.stderr and "note:" not in same.stdout
+
+
+def test_drift_under_a_mistyped_owner_names_the_owner_that_has_the_keys(serve, tmp_path):
+    handle = serve()
+    write(tmp_path / "c/assistants.project.yaml", "owner: holdout\n")
+    write(tmp_path / "c/a.yaml", "key: a\nmodel: gpt-4o\n")
+    env = env_for(handle)
+    assert run_cli(["apply", str(tmp_path / "c"), "--auto-approve"], env=env).exit_code == 0
+    mistyped = {**env, "ASSISTANTS_OWNER": "holdot"}
+    text = run_cli(["drift", str(tmp_path / "c")], env=mistyped)
+    assert text.exit_code == 2
+    assert "  note: owner `holdout` already has 1 of the 1 keys" in text.stdout
+    assert text.stdout.splitlines()[-1].startswith("Drift: 0 changed on the server, 1 missing")
+    as_json = run_cli(["drift", str(tmp_path / "c"), "--format", "json"], env=mistyped)
+    assert json.loads(as_json.stdout)["notes"][0].startswith("owner `holdout` already has 1")
+    markdown = run_cli(["drift", str(tmp_path / "c"), "--format", "markdown"], env=mistyped)
+    assert "\n> owner `holdout` already has 1 of the 1 keys" in markdown.stdout
