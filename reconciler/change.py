@@ -1,6 +1,6 @@
 """`Action` and `Change`: one planned step, with fixed rules for `None` (Terraform's
-`plans.Change`): a create has no `before`, a delete has no `after` and no `body`, a noop has
-neither fields nor body."""
+`plans.Change`): a create has no `before`, a delete has no `after` and no `body` but a
+`reason`, a noop has neither fields nor body."""
 
 from __future__ import annotations
 
@@ -30,11 +30,16 @@ class Change:
     body: dict[str, Any] | None = None  # the exact JSON apply sends
     live_sha256: str | None = None  # sha256 of the live canonical form when planned
     source: str | None = None  # "file:line" of the document, when there is one
+    reason: str | None = None  # why a delete deletes ("removed from the config", ...)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; `reason` only when there is one (deletes), so other changes read as
+        they always have."""
         data = asdict(self)
         data["action"] = str(self.action)
         data["fields"] = list(self.fields)
+        if self.reason is None:
+            del data["reason"]
         return data
 
     @classmethod
@@ -54,7 +59,7 @@ class Change:
                 raise TypeError(f"{change.key}: `{name}` must be a mapping or null")
         if not all(isinstance(f, str) for f in change.fields):
             raise TypeError(f"{change.key}: `fields` must be strings")
-        for name in ("live_sha256", "source"):
+        for name in ("live_sha256", "source", "reason"):
             if not isinstance(getattr(change, name), str | None):
                 raise TypeError(f"{change.key}: `{name}` must be a string or null")
         return change

@@ -23,6 +23,7 @@ class RunContext:
     verbose: bool = False
     no_color: bool = False
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
+    noted: set[str] = field(default_factory=set, repr=False, compare=False)  # see note_once
 
     @property
     def db_path(self) -> Path:
@@ -39,6 +40,12 @@ class RunContext:
         """A progress line on stderr, on a terminal only (CI logs stay clean)."""
         if self.verbose or sys.stderr.isatty():
             print(line, file=sys.stderr, flush=True)
+
+    def note_once(self, line: str) -> None:
+        """`note: line` on stderr, once per run however often the step saying it runs."""
+        if line not in self.noted:
+            self.noted.add(line)
+            print(f"note: {line}", file=sys.stderr, flush=True)
 
     def apply_progress(self, total: int, stream: TextIO | None = None) -> Progress:
         """A compact `[done/total]` line for applies of many changes, redrawn in place on

@@ -70,6 +70,7 @@ class DriftReport:
             "in_sync": self.in_sync,
             "unmanaged": self.plan.unmanaged,
             "foreign": self.plan.foreign,
+            "notes": list(self.plan.notes),
         }
 
 
@@ -84,7 +85,8 @@ def render_drift_text(report: DriftReport, out: TextIO) -> None:
                   f"{_gone(report, change)}\n")
     for orphan in report.extra:
         out.write(f"  ! {orphan.key} ({orphan.id}) is not in the config\n")
-    if report.drifted:
+    out.writelines(f"  note: {note}\n" for note in report.plan.notes)
+    if report.drifted or report.plan.notes:
         out.write("\n")
     out.write(report.headline() + _others(report) + "\n")
 
@@ -106,6 +108,9 @@ def render_drift_markdown(report: DriftReport, out: TextIO) -> None:
     if report.extra:
         out.write("#### Not in the config\n\n")
         out.writelines(f"- `{o.key}` ({o.id})\n" for o in report.extra)
+        out.write("\n")
+    if report.plan.notes:
+        out.writelines(f"> {note}\n" for note in report.plan.notes)
         out.write("\n")
     if _others(report):
         out.write(f"_{_others(report).strip()}_\n")

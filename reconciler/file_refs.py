@@ -118,7 +118,7 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
     display = display_path(target)
     text, errors = read_text(target, display)
     if text is None:
-        problems.extend(errors)
+        problems.extend(_read_for(doc, key_path, file_key, errors))
         return
     sha = text_sha256(text)
     refs.read.append((file_key, ref, sha))
@@ -127,16 +127,24 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
     value: Any = text
     if structured:
         value, errors = _parse_structured(text, display, target)
+        if not errors and not isinstance(value, dict):
+            errors = [Problem(display, 1, 1, f"must hold a mapping (a JSON Schema object) "
+                                             f"for `{value_key}`")]
         if errors:
-            problems.extend(errors)
-            return
-        if not isinstance(value, dict):
-            problems.append(Problem(display, 1, 1, f"must hold a mapping (a JSON Schema "
-                                                   f"object) for `{value_key}`"))
+            problems.extend(_read_for(doc, key_path, file_key, errors))
             return
     mapping[value_key] = value
     doc.link_mark(value_path, key_path)
     refs.origins[value_path] = ref
+
+
+def _read_for(doc: YamlDocument, key_path: DataPath, file_key: str,
+              problems: list[Problem]) -> list[Problem]:
+    """`problems` found in a file a document reads, each naming the `*_file` key (and where
+    it is) that reads it: the file alone does not say which field it is for."""
+    mark = doc.mark(key_path)
+    where = f" (read for `{file_key}` at {doc.path}:{mark.line}:{mark.col})"
+    return [Problem(p.path, p.line, p.col, p.message + where) for p in problems]
 
 
 def reread(file: Path, root: Path, ref: str, file_key: str,
@@ -178,7 +186,8 @@ def _locate(file: Path, root: Path, ref: str, file_key: str,
             if project in lexical_path.parents and (project / SETTINGS_FILE).is_file():
                 hint = f" (pass the project root `{_shown(project)}` instead)"
                 break
-        return None, None, f"`{ref}` is outside the config root `{_shown(root)}`{hint}"
+        return None, None, (f"`{file_key}` file `{ref}` is outside the config root "
+                            f"`{_shown(root)}`{hint}")
     plain = _plain_entry_stat(target, dirs)
     mode = None  # of the target, when its lstat says it is no symlink (so stat would agree)
     if plain is None:  # a symlink, `..`, or missing: the general way
@@ -190,10 +199,10 @@ def _locate(file: Path, root: Path, ref: str, file_key: str,
         real, mode = Path(plain[0]), plain[1]
     root_real = root_real or root.resolve()
     if not _within(str(real), str(root_real)):
-        return None, None, (f"`{ref}` resolves (through a symlink) outside the config root "
-                            f"`{_shown(root)}`")
+        return None, None, (f"`{file_key}` file `{ref}` resolves (through a symlink) outside "
+                            f"the config root `{_shown(root)}`")
     if not (stat.S_ISREG(mode) if mode is not None else target.is_file()):
-        return None, None, f"`{ref}` is not a file"
+        return None, None, f"`{file_key}` file `{ref}` is not a file"
     return target, real, None
 
 

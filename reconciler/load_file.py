@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 
 from assistants.canonical import text_sha256
 from assistants.errors import Problem
-from assistants.models import AssistantSpec
+from assistants.models import IDENT_PATTERN, AssistantSpec
 from reconciler.desired import UNSET, DesiredAssistant, FileText, summary_of
 from reconciler.file_refs import FileRefs, PathCache, reread, resolve_file_refs
 from reconciler.load_cache import LoadCache, entry_key
@@ -64,10 +65,13 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)  # in the order they are reported
     assistants: list[tuple[Placed, DesiredAssistant, str]] = field(default_factory=list)  # + digest
     targets: set[Path] = field(default_factory=set)  # files its `*_file` keys name
+    invalid_keys: list[tuple[Placed, str]] = field(default_factory=list)  # the string `key`
+    # of each document that failed validation: a duplicate key is reported with its errors
     cached: bool = False  # taken from the load cache
     cache_entry: tuple[bytes, str] | None = None  # to store in the load cache: key, entry
 
 
+_KEY = re.compile(IDENT_PATTERN)
 _INSTRUCTIONS_FILE = "instructions_file"
 _FROM_INSTRUCTIONS_FILE = ("instructions",)  # FileRefs.origins' path of instructions read
 
@@ -146,6 +150,7 @@ def _load_fresh(file: YamlFile, text: str | None, problems: list[Problem],
     recorded: list[tuple[dict[str, Any], str]] = []
     for (doc, errors, refs), is_plain in zip(prepared, plain, strict=True):
         errors = errors + refs.problems
+        key = doc.data.get("key")
         try:
             spec = AssistantSpec.model_validate(doc.data)
         except ValidationError as err:
@@ -163,6 +168,8 @@ def _load_fresh(file: YamlFile, text: str | None, problems: list[Problem],
                 item.assistants.append((placed, desired, text.digest))
                 if record:
                     recorded.append(_entry_doc(placed, text, refs, summary))
+        if errors and isinstance(key, str) and _KEY.match(key):  # a bad key has its error
+            item.invalid_keys.append((Placed(doc.path, doc.start.line, doc.mark(("key",))), key))
         doc.data = None  # validated: the spec holds what is needed, free the YAML values
         item.problems.extend(errors)
     if record and not item.problems:

@@ -176,14 +176,16 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
     digests: dict[str, str] = {}
     first: dict[str, Placed] = {}
     for item in kept:
-        for placed, desired, digest in item.assistants:
-            if desired.key in first:
-                problems.append(placed.problem(f"duplicate assistant key `{desired.key}`: also "
-                                               f"defined at {first[desired.key].place}"))
+        for placed, key, found in _documents(item):
+            if key in first:
+                problems.append(placed.problem(f"duplicate assistant key `{key}`: also "
+                                               f"defined at {first[key].place}"))
                 continue
-            first[desired.key] = placed
-            digests[desired.key] = digest
-            assistants.append(desired)
+            first[key] = placed
+            if found is not None:
+                desired, digest = found
+                digests[key] = digest
+                assistants.append(desired)
     del loaded, kept, first
 
     if problems:
@@ -195,6 +197,17 @@ def load_steps(paths: Sequence[str | os.PathLike[str]], *,
         assistants=tuple(assistants),
         config_sha256=_config_digest(settings, digests),
     )
+
+
+def _documents(item: Loaded) -> list[tuple[Placed, str, tuple[DesiredAssistant, str] | None]]:
+    """Each document of a file with a `key`, in the file's order: its place, its key, and the
+    desired assistant with its digest (None: the document is invalid). An invalid document's
+    key counts for duplicates, so that one run reports both its errors and a duplicate."""
+    valid = [(placed, desired.key, (desired, digest))
+             for placed, desired, digest in item.assistants]
+    invalid = [(placed, key, None) for placed, key in item.invalid_keys]
+    found: list[tuple[Placed, str, tuple[DesiredAssistant, str] | None]] = [*valid, *invalid]
+    return sorted(found, key=lambda d: (d[0].line, d[0].key.line, d[0].key.col))
 
 
 SHARE_MIN_FILES = 500

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistants.errors import PlanError, TooManyDeletesError
@@ -137,14 +137,16 @@ def build_plan(
         elif not config.assistants:
             orphans.append(Orphan(key, ident, "the config holds no assistants: nothing is deleted"))
         elif prune:
-            changes.append(plan_delete(assistant, by_key.get(key), owner))
+            changes.append(replace(plan_delete(assistant, by_key.get(key), owner),
+                                   reason=delete_reason(key, kept)))
         elif key in kept:
             orphans.append(Orphan(key, ident, f"a second assistant for `{key}`, which is "
                                   f"{kept[key]}; --prune deletes this copy"))
         else:
             orphans.append(Orphan(key, ident, "not in the config; --prune deletes it"))
 
-    notes = list(matching.notes)
+    creating = {c.key for c in changes if c.action is Action.CREATE}
+    notes = [*matching.notes, *owner_hints(matching.held_elsewhere, creating, owner)]
     return Plan(
         endpoint=endpoint,
         owner=owner,
@@ -156,6 +158,34 @@ def build_plan(
         foreign=matching.foreign,
         notes=tuple(notes),
     )
+
+
+def delete_reason(key: str, kept: Mapping[str, str]) -> str:
+    """Why this owner's assistant with `key` is deleted: `kept` maps the config's keys to the
+    live assistant each one keeps."""
+    if key in kept:
+        return f"a second copy of `{key}`; the kept one is {kept[key]}"
+    return "removed from the config"
+
+
+def owner_hints(held: Iterable[tuple[str, str]], creating: set[str], owner: str) -> list[str]:
+    """One note per other owner whose markers carry keys this plan creates: a mistyped owner
+    would otherwise create the whole fleet again, silently."""
+    by_owner: dict[str, list[str]] = {}
+    for other, key in held:
+        if key in creating:
+            by_owner.setdefault(other, []).append(key)
+    return [f"owner `{other}` already has {len(keys)} of the {len(creating)} keys this plan "
+            f"creates under owner `{owner}` ({_some(keys)}): if they are yours, pass "
+            f"--owner {other}; to adopt them, give each document its `id:` and pass --takeover"
+            for other, keys in sorted(by_owner.items())]
+
+
+def _some(keys: Sequence[str], shown: int = 5) -> str:
+    """`a, b, c` or `a, b, c, d, e and 7 more`."""
+    keys = sorted(keys)
+    more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
+    return ", ".join(keys[:shown]) + more
 
 
 def check_deletes(plan: Plan, max_deletes: int) -> None:

@@ -57,7 +57,8 @@ def render_text(plan: Plan, out: TextIO, *, color: bool = False) -> None:
         out.write("\n")
     for change in pending:
         source = f"  {change.source}" if change.source else ""
-        out.write(paint(SIGNS[change.action], f"  {change_title(change)}") + f"{source}\n")
+        out.write(paint(SIGNS[change.action], f"  {change_title(change)}")
+                  + f"{source}{_because(change)}\n")
         for sign, text in change_lines(change):
             out.write(paint(sign, f"      {text}") + "\n")
     for orphan in plan.orphans:
@@ -74,16 +75,18 @@ def render_markdown(plan: Plan, out: TextIO) -> None:
               f"`{plan.config_sha256[:12]}`.\n\n")
     pending = plan.pending
     if pending:
-        out.write("| | key | id | fields | source |\n|---|---|---|---|---|\n")
+        out.write("| | key | id | fields / reason | source |\n|---|---|---|---|---|\n")
         for c in pending:
-            fields = ", ".join(c.fields) if c.action is Action.UPDATE else ""
+            fields = (", ".join(c.fields) if c.action is Action.UPDATE
+                      else c.reason or "")
             out.write(f"| {SIGNS[c.action]} {c.action} | `{c.key}` | {_code(c.id)} | {fields} "
                       f"| {_code(c.source)} |\n")
         out.write("\n")
     for c in pending:
         lines = change_lines(c)
         fold = " open" if len(lines) <= FOLD_LINES else ""
-        out.write(f"<details{fold}><summary><code>{change_title(c)}</code></summary>\n\n")
+        out.write(f"<details{fold}><summary><code>{change_title(c)}</code>{_because(c)}"
+                  "</summary>\n\n")
         out.write("```diff\n")
         for sign, text in lines:
             out.write(f"{_diff_sign(sign)}{text[1:]}\n")
@@ -161,6 +164,11 @@ def _whole(values: dict[str, Any], sign: str) -> list[Line]:
         else:
             lines.extend(line(sign, text) for text in leaves(name, value))
     return lines
+
+
+def _because(change: Change) -> str:
+    """`: why` after a delete's title (a second copy and a removed document look alike)."""
+    return f": {change.reason}" if change.reason else ""
 
 
 def _painter(color: bool) -> Callable[[str, str], str]:

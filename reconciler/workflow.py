@@ -46,10 +46,19 @@ def open_client(run: RunContext) -> AssistantsClient:
 
 
 def resolve_owner(run: RunContext, config: Config) -> str:
-    """--owner or ASSISTANTS_OWNER (click merges both into run.owner), else the settings file."""
-    if run.owner:
-        return require_owner(run.owner)
-    return require_owner(config.settings.owner, config.settings.source)
+    """--owner or ASSISTANTS_OWNER (click merges both into run.owner), else the settings file.
+    Overriding the settings' owner with another says so on stderr: a mistyped owner plans
+    the whole fleet anew."""
+    settings = config.settings
+    if not run.owner:
+        return require_owner(settings.owner, settings.source)
+    owner = require_owner(run.owner)
+    if settings.owner and settings.owner != owner:
+        given = ("ASSISTANTS_OWNER" if run.env.get("ASSISTANTS_OWNER") == owner
+                 else "--owner")
+        run.note_once(f"owner `{owner}` from {given} overrides `{settings.owner}` in "
+                      f"{settings.source}")
+    return owner
 
 
 async def read_live(client: AssistantsClient, run: RunContext,

@@ -75,5 +75,6 @@ def test_a_subdirectory_of_the_project_explains_the_escape() -> None:
     result = CliRunner().invoke(main, ["validate", "examples/assistants"])
     assert result.exit_code == 1
     assert ("error: examples/assistants/contract-extractor.yaml:6:20: "
-            "`../prompts/contract-extractor.md` is outside the config root `examples/assistants` "
+            "`instructions_file` file `../prompts/contract-extractor.md` is outside the config "
+            "root `examples/assistants` "
             "(pass the project root `examples` instead)") in result.output.splitlines()

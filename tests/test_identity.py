@@ -111,3 +111,52 @@ def test_a_second_copy_of_a_key_is_named_as_such_in_the_plan():
     (orphan,) = plan.orphans
     assert (orphan.id, orphan.reason) == (
         "asst_2", "a second assistant for `k`, which is asst_1; --prune deletes this copy")
+
+
+def claims(matching) -> dict[str, str | None]:
+    return {p.desired.key: p.live.id if p.live else None for p in matching.pairs}
+
+
+def test_explicit_ids_are_resolved_before_markers_whatever_the_document_order():
+    """Issue 14.3: A (`key: a`) then B (`id: X`, X carrying a's marker) was refused, B then A
+    was not. Every `id:` is resolved first: B adopts X and A is created, in both orders."""
+    a, b = want("a"), want("b", id="asst_x")
+    world = [live("asst_x", "v1;owner=acme;key=a")]
+    for documents in ([a, b], [b, a]):
+        found = match(documents, world, "acme")
+        assert claims(found) == {"a": None, "b": "asst_x"}
+        assert found.orphans == ()
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 2, 0)])
+def test_the_oldest_copy_of_a_key_is_the_match_whatever_the_listing_order(order):
+    copies = [live("asst_z", "v1;owner=acme;key=k", created_at=100),
+              live("asst_y", "v1;owner=acme;key=k", created_at=200),
+              live("asst_m", "v1;owner=acme;key=k", created_at=100)]  # ties with asst_z: id
+    found = match([want("k")], [copies[i] for i in order], "acme")
+    assert claims(found) == {"k": "asst_m"}
+    assert sorted(o.id for o in found.orphans) == ["asst_y", "asst_z"]
+
+
+def test_a_copy_without_created_at_counts_as_the_newest():
+    found = match([want("k")], [live("asst_a", "v1;owner=acme;key=k"),
+                                live("asst_b", "v1;owner=acme;key=k", created_at=5)], "acme")
+    assert claims(found) == {"k": "asst_b"}
+
+
+def test_an_id_claimed_twice_is_refused_in_the_same_words_in_either_order():
+    one, two = want("a", id="asst_1"), want("b", id="asst_1")
+    messages = set()
+    for documents in ([one, two], [two, one]):
+        with pytest.raises(PlanError, match="already claimed") as raised:
+            match(documents, [live("asst_1")], "acme")
+        messages.add(str(raised.value))
+    assert len(messages) == 1
+
+
+def test_keys_to_create_that_another_owner_holds_are_named():
+    world = [live("asst_1", "v1;owner=holdout;key=a"), live("asst_2", "v1;owner=holdout;key=b"),
+             live("asst_3", "v1;owner=other;key=zz")]
+    found = match([want("a"), want("b"), want("c")], world, "someone-else")
+    assert found.held_elsewhere == (("holdout", "a"), ("holdout", "b"))
+    assert match([want("a")], world, "holdout").held_elsewhere == ()

@@ -25,7 +25,7 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         'bad-key-chars/assistant.yaml:1:6: `key` must be 1 to 64 letters, digits, `.`, `_` or `-`, got "hr helper/v2"',
     ]),
     ("bad-parameters-json", ["bad-parameters-json"], [
-        'bad-parameters-json/lookup.json:3:43: invalid JSON: Expecting property name enclosed in double quotes',
+        'bad-parameters-json/lookup.json:3:43: invalid JSON: Expecting property name enclosed in double quotes (read for `parameters_file` at bad-parameters-json/assistant.yaml:7:24)',
     ]),
     ("bad-reasoning-effort", ["bad-reasoning-effort"], [
         'bad-reasoning-effort/assistant.yaml:3:19: `reasoning_effort` must be one of none, minimal, low, medium, high, xhigh, max, got a string ("extreme")',
@@ -53,7 +53,7 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         'duplicate-mapping-key/assistant.yaml:5:1: duplicate key `temperature` (first defined at line 3)',
     ]),
     ("file-escaping-root", ["file-escaping-root"], [
-        'file-escaping-root/assistant.yaml:3:20: `../../../../etc/passwd` is outside the config root `file-escaping-root`',
+        'file-escaping-root/assistant.yaml:3:20: `instructions_file` file `../../../../etc/passwd` is outside the config root `file-escaping-root`',
     ]),
     ("instructions-and-file", ["instructions-and-file"], [
         'instructions-and-file/assistant.yaml:4:1: give `instructions` or `instructions_file`, not both',
@@ -105,7 +105,7 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         'settings-below-root/team/assistants.project.yaml:1:1: assistants.project.yaml is read only at a config root (here settings-below-root); move it there or pass settings-below-root/team as its own path',
     ]),
     ("symlink-escape", ["symlink-escape"], [
-        'symlink-escape/assistant.yaml:3:20: `prompts/link.md` resolves (through a symlink) outside the config root `symlink-escape`',
+        'symlink-escape/assistant.yaml:3:20: `instructions_file` file `prompts/link.md` resolves (through a symlink) outside the config root `symlink-escape`',
     ]),
     ("temperature-range", ["temperature-range"], [
         'temperature-range/assistant.yaml:3:14: `temperature` must be between 0 and 2, got 2.5',
