@@ -139,22 +139,6 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
     refs.origins[value_path] = ref
 
 
-def reread(file: Path, root: Path, ref: str, file_key: str,
-           cache: PathCache) -> tuple[str, str] | None:
-    """What `ref` (named by `file_key` in `file`) resolves to now and its text, when it may
-    be read as `_replace` would read it; else None (the load cache then loads `file` in full,
-    which says why)."""
-    try:
-        target, real, error = _locate(file, root, ref, file_key, cache.root_real(root),
-                                      cache.dirs)
-    except (OSError, ValueError):
-        return None
-    if target is None or real is None or error is not None or _is_itself(real, file, cache.dirs):
-        return None
-    text, _ = read_text(target, "")
-    return None if text is None else (os.fspath(real), text)
-
-
 def _is_itself(real: Path, file: Path, dirs: dict[str, str] | None) -> bool:
     """Whether `real` (resolved) is `file`. Both sides are resolved absolute paths, so comparing
     their text is comparing the paths."""
