@@ -46,7 +46,7 @@ class BoundedLoader(_Base):  # type: ignore[valid-type,misc]
         super().__init__(stream)
         self._alias_nodes = 0
         self._sizes: dict[Node, int] = {}  # nodes hash by identity
-        self._open: list[Node | None] = []  # the parents of the node being composed
+        self._open: set[str] = set()  # anchors of the collections being composed
 
     def compose_document(self) -> Node | None:
         self._alias_nodes = 0
@@ -58,7 +58,7 @@ class BoundedLoader(_Base):  # type: ignore[valid-type,misc]
             event = self.peek_event()
             node = self.anchors.get(event.anchor)
             if node is not None:
-                if node is parent or any(node is open_ for open_ in self._open):
+                if event.anchor in self._open:
                     raise AliasError(problem=f"recursive alias *{event.anchor}",
                                      problem_mark=event.start_mark)
                 self._alias_nodes += self._size(node)
@@ -67,11 +67,25 @@ class BoundedLoader(_Base):  # type: ignore[valid-type,misc]
                         problem=f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes "
                                 f"(at *{event.anchor}); refusing a possible alias bomb",
                         problem_mark=event.start_mark)
-        self._open.append(parent)
+        return super().compose_node(parent, index)
+
+    def compose_sequence_node(self, anchor: str | None) -> Node:
+        if anchor is None:
+            return super().compose_sequence_node(anchor)
+        self._open.add(anchor)  # a document defines an anchor once (else the composer refuses)
         try:
-            return super().compose_node(parent, index)
+            return super().compose_sequence_node(anchor)
         finally:
-            self._open.pop()
+            self._open.discard(anchor)
+
+    def compose_mapping_node(self, anchor: str | None) -> Node:
+        if anchor is None:
+            return super().compose_mapping_node(anchor)
+        self._open.add(anchor)
+        try:
+            return super().compose_mapping_node(anchor)
+        finally:
+            self._open.discard(anchor)
 
     def _size(self, node: Node) -> int:
         """The nodes `node` stands for, counted once per document (an alias may name a node

@@ -117,7 +117,10 @@ def _read_bytes(file: Path) -> tuple[bytes | None, int]:
         size = os.fstat(handle.fileno()).st_size
         if size > MAX_FILE_BYTES:
             return None, size
-        return handle.read(MAX_FILE_BYTES + 1), size  # to the end: the file may have grown
+        raw = handle.read(size + 1)  # a buffer of the size it says, not of the limit
+        if len(raw) > size:  # it grew since, or says 0 bytes: read on, to one past the limit
+            raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
+        return raw, size
 
 
 def parse_documents(text: str, display: str, file: Path) -> tuple[list[YamlDocument],
