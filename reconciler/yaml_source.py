@@ -38,13 +38,13 @@ from reconciler.yaml_marks import (
 MAX_FILE_BYTES = 1024 * 1024
 """Largest YAML or referenced file read (1 MiB)."""
 
+
 @dataclass
 class YamlDocument:
     """One YAML document: its data, where each value came from, and where it starts."""
 
     path: str  # as shown in messages
     file: Path
-    index: int
     data: Any
     start: Mark
     marks: dict[DataPath, Located] = field(default_factory=dict)
@@ -134,10 +134,8 @@ def parse_documents(text: str, display: str, file: Path) -> tuple[list[YamlDocum
     except yaml.YAMLError as err:  # the pure-Python reader checks characters up front
         return docs, [_reader_problem(display, text, err)]
     try:
-        index = 0
         while loader.check_node():
             node = loader.get_node()
-            index += 1
             if node is None or (isinstance(node, ScalarNode) and node.tag == f"{TAG}null"
                                 and node.value in ("", "~", "null")):
                 continue
@@ -145,7 +143,7 @@ def parse_documents(text: str, display: str, file: Path) -> tuple[list[YamlDocum
             data = builder.build(node, (), None)
             problems.extend(builder.problems)
             if not builder.problems:
-                docs.append(YamlDocument(display, file, index, data, mark_of(node.start_mark),
+                docs.append(YamlDocument(display, file, data, mark_of(node.start_mark),
                                          builder.marks))
     except AliasError as err:
         mark = err.problem_mark
