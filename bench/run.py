@@ -224,7 +224,8 @@ class LoadCaches:
     def copy_of_warm(self) -> Iterator[None]:
         """The warm cache as it is now, left unchanged by what runs inside."""
         copy = self.directory / "copy"
-        shutil.copytree(self.warm, copy)
+        if self.warm.is_dir():  # the load cache is gone (issue 15): nothing writes it now
+            shutil.copytree(self.warm, copy)
         with self._using(copy):
             yield
 

@@ -1,5 +1,5 @@
-"""Where the CPU of loading a file in full goes (the load cache off): each stage timed alone
-over the same files, against the whole `load_file`.
+"""Where the CPU of loading a file goes: each stage timed alone over the same files, against
+the whole `load_file`.
 
 The stage "libyaml" only has PyYAML's C parser turn the text into events: no nodes, no values,
 no marks, no checks. Every load built on PyYAML does at least that, so it is the part of a
@@ -31,7 +31,8 @@ def load_stages(config_dir: Path, sample: int = 2000, reps: int = 3) -> dict[str
     """CPU microseconds per file for each of `STAGES` on up to `sample` documents of the
     config, best of `reps`."""
     from assistants.models import AssistantSpec
-    from reconciler.load_file import PathCache, YamlFile, load_file
+    from reconciler.file_refs import PathCache
+    from reconciler.load_file import YamlFile, load_file
     from reconciler.yaml_source import parse_documents, read_text
 
     root = config_dir.resolve()
@@ -56,7 +57,7 @@ def load_stages(config_dir: Path, sample: int = 2000, reps: int = 3) -> dict[str
         "parse": lambda: [parse_documents(text, str(path), path)
                           for text, path in zip(texts, paths, strict=True)],
         "validate": lambda: [AssistantSpec.model_validate(doc) for doc in data],
-        "load_file": lambda: [load_file(file, {}, resolved, None) for file in files],
+        "load_file": lambda: [load_file(file, {}, resolved) for file in files],
     }
     resolved = PathCache()  # one for the whole load, as the loader has
     out: dict[str, float] = {}

@@ -12,14 +12,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-import yaml
-
+from assistants.errors import ConfigError
 from reconciler.change import Action, Change
 from reconciler.context import github_command
 from reconciler.plan import Orphan, Plan, sorted_keys
 from reconciler.render import change_lines, untouched_note
+from reconciler.yaml_source import load_yaml_documents, read_text
 
 
 @dataclass(frozen=True)
@@ -182,19 +182,20 @@ _FILE_FIELDS = {"instructions_file": "instructions"}
 def _field_lines(path: str, doc_line: int | None) -> dict[str, int]:
     """`{field: line}` for the top-level keys of the document starting at `doc_line` in
     `path` (1-based), so an annotation lands on the drifted key; {} when it cannot tell."""
+    text, _ = read_text(Path(path), path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-        for node in yaml.compose_all(text, Loader=yaml.SafeLoader):
-            if not isinstance(node, yaml.MappingNode) or not node.value:
-                continue
-            if doc_line is not None and node.value[0][0].start_mark.line + 1 != doc_line:
-                continue
-            out: dict[str, int] = {}
-            for key, _ in node.value:
-                name: Any = key.value
-                if isinstance(name, str):
-                    out[_FILE_FIELDS.get(name, name)] = key.start_mark.line + 1
-            return out
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        pass
+        docs = load_yaml_documents(text, path) if text is not None else []
+    except ConfigError:
+        docs = []
+    for doc in docs:
+        if not isinstance(doc.data, dict) or not doc.data:
+            continue
+        if doc_line is not None and doc.start.line != doc_line:
+            continue
+        out: dict[str, int] = {}
+        for name in doc.data:
+            located = doc.marks.get((name,))
+            if isinstance(name, str) and located is not None and located.key is not None:
+                out[_FILE_FIELDS.get(name, name)] = located.key.line
+        return out
     return {}

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistants.canonical import text_sha256
 from assistants.errors import Problem
 from reconciler.settings import SETTINGS_FILE
 from reconciler.yaml_marks import DataPath
@@ -37,10 +36,6 @@ class FileRefs:
     origins: dict[DataPath, str] = field(default_factory=dict)  # value path -> file as written
     targets: set[Path] = field(default_factory=set)  # resolved files read as structured data
     problems: list[Problem] = field(default_factory=list)
-    read: list[tuple[str, str, str]] = field(default_factory=list)  # every file read, for the
-    # load cache: (`*_file` key, path as written, sha256 of its text)
-    instructions_file: tuple[str, str] | None = None  # the instructions file read: its
-    # resolved path and sha256, to read it again (desired.FileText)
     root_real: Path | None = None  # the config root, resolved
     dirs: dict[str, str] | None = None  # directories resolved so far (PathCache.dirs)
 
@@ -120,10 +115,6 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
     if text is None:
         problems.extend(_read_for(doc, key_path, file_key, errors))
         return
-    sha = text_sha256(text)
-    refs.read.append((file_key, ref, sha))
-    if not structured:
-        refs.instructions_file = (os.fspath(real), sha)
     value: Any = text
     if structured:
         value, errors = _parse_structured(text, display, target)
@@ -145,22 +136,6 @@ def _read_for(doc: YamlDocument, key_path: DataPath, file_key: str,
     mark = doc.mark(key_path)
     where = f" (read for `{file_key}` at {doc.path}:{mark.line}:{mark.col})"
     return [Problem(p.path, p.line, p.col, p.message + where) for p in problems]
-
-
-def reread(file: Path, root: Path, ref: str, file_key: str,
-           cache: PathCache) -> tuple[str, str] | None:
-    """What `ref` (named by `file_key` in `file`) resolves to now and its text, when it may
-    be read as `_replace` would read it; else None (the load cache then loads `file` in full,
-    which says why)."""
-    try:
-        target, real, error = _locate(file, root, ref, file_key, cache.root_real(root),
-                                      cache.dirs)
-    except (OSError, ValueError):
-        return None
-    if target is None or real is None or error is not None or _is_itself(real, file, cache.dirs):
-        return None
-    text, _ = read_text(target, "")
-    return None if text is None else (os.fspath(real), text)
 
 
 def _is_itself(real: Path, file: Path, dirs: dict[str, str] | None) -> bool:

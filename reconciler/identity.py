@@ -113,8 +113,8 @@ def desired_fields(spec: AssistantSpec, owner: str) -> dict[str, Any]:
 def form_sha256(form: Mapping[str, Any]) -> str:
     """The digest a plan records of a canonical form (`diff.live_sha256`): the sha256 of the
     form without the ownership marker, joined with the marker (`marked_sha256`). Equal digests
-    mean equal forms; and the digest of a desired assistant needs no form: the marker-less part
-    is worked out once, whatever the owner (desired.py), and the load cache keeps it."""
+    mean equal forms; and the digest of a desired assistant needs no form of its marker: the
+    marker-less part is worked out from its spec (desired.py)."""
     form = form if type(form) is dict else dict(form)
     metadata = form.get("metadata")
     if not isinstance(metadata, Mapping) or MARKER_KEY not in metadata:

@@ -32,6 +32,7 @@ from assistants.limits import REASONING_EFFORTS
 from assistants.models import MARKER_KEY
 from reconciler.identity import live_marker, write_only_digest
 from reconciler.settings import SETTINGS_FILE
+from reconciler.yaml_source import display_path, load_yaml_documents, read_text
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 KEY_MAX = 64
@@ -249,9 +250,14 @@ def _escape(value: Any) -> Any:
 
 
 def _safe_load_all(path: Path) -> list[Any]:
+    """The documents of `path` read as `validate` reads them; none when it would refuse it."""
+    display = display_path(path)
+    text, _ = read_text(path, display)
+    if text is None:
+        return []
     try:
-        return list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return [doc.data for doc in load_yaml_documents(text, display)]
+    except ConfigError:
         return []
 
 

@@ -28,8 +28,6 @@ def substitute(doc: YamlDocument, env: Mapping[str, str]) -> list[Problem]:
     would type the resulting text (`temperature: ${T:-0.2}` is a number); a quoted one stays a
     string."""
     problems: list[Problem] = []
-    if not doc.has_variables:
-        return problems
     doc.data = _walk(doc, doc.data, (), env, problems)
     return problems
 

@@ -12,98 +12,57 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from assistants.errors import Problem
 from reconciler.yaml_marks import SCALAR_TAGS, STR_TAG, TAG, DataPath, Located, mark_of
 
-_KEY_PATH = ("key",)  # recorded always: the loader names where each assistant's key is
 _TIMESTAMP_TAG = f"{TAG}timestamp"
 _SEQ_TAG = f"{TAG}seq"
 _MAP_TAG = f"{TAG}map"
 _MERGE_TAG = f"{TAG}merge"
-_CONSTRUCTED: dict[tuple[str, str], Any] = {}
-_CONSTRUCTED_MAX = 4096
-_MISSING = object()
 
 
 class Builder:
     """Builds plain values from composed nodes, recording marks and collecting problems."""
 
-    def __init__(self, display: str, marks: dict[DataPath, Located] | None = None,
-                 record: bool = True, aliases: bool = True):
+    def __init__(self, display: str):
         self.display = display
-        self.marks: dict[DataPath, Located] = {} if marks is None else marks
-        self.record = record  # else only the marks of scalars holding `${` (see _LazyMarks)
-        self.variables = False  # whether a scalar value holds `${`
+        self.marks: dict[DataPath, Located] = {}
         self.problems: list[Problem] = []
         # The constructor alone: a whole SafeLoader would be a reference cycle (its parser holds
         # bound methods of itself) left for the garbage collector, once per document.
-        self._constructor_: SafeConstructor | None = None  # made when first needed
-        # The nodes being built, against recursive aliases: none without aliases (a tree).
-        self._stack: set[int] | None = set() if aliases else None
-
-    @property
-    def _constructor(self) -> SafeConstructor:
-        if self._constructor_ is None:
-            self._constructor_ = SafeConstructor()
-        return self._constructor_
+        self._constructor = SafeConstructor()
 
     def _error(self, node: Node, message: str) -> None:
         mark = mark_of(node.start_mark)
         self.problems.append(Problem(self.display, mark.line, mark.col, message))
 
     def build(self, node: Node, path: DataPath, key: Node | None) -> Any:
+        """The value of `node` (at `path`, the value of `key` in its mapping), its marks
+        recorded. The composer refused cyclic aliases, so this ends."""
+        key_mark = mark_of(key.start_mark) if key is not None else None
         if isinstance(node, ScalarNode):
-            variable = "${" in node.value
-            self.variables = self.variables or variable
-            if self.record or variable or path == _KEY_PATH:
-                key_mark = mark_of(key.start_mark) if key is not None else None
-                plain = not node.style  # None (Python parser) or "" (libyaml)
-                self.marks[path] = Located(mark_of(node.start_mark), key_mark, node.value, plain)
-            if node.tag == STR_TAG:
-                return node.value
+            plain = not node.style  # None (Python parser) or "" (libyaml)
+            self.marks[path] = Located(mark_of(node.start_mark), key_mark, node.value, plain)
             return self._scalar(node)
-        if self.record or path == _KEY_PATH:
-            key_mark = mark_of(key.start_mark) if key is not None else None
-            self.marks[path] = Located(mark_of(node.start_mark), key_mark)
-        stack = self._stack
-        if stack is not None:
-            if id(node) in stack:
-                self._error(node, "recursive alias")
-                return None
-            stack.add(id(node))
-        try:
-            if isinstance(node, SequenceNode):
-                if node.tag != _SEQ_TAG:
-                    self._error(node, _tag_message(node.tag))
-                return [self.build(item, (*path, i), None) for i, item in enumerate(node.value)]
-            if node.tag != _MAP_TAG:
+        self.marks[path] = Located(mark_of(node.start_mark), key_mark)
+        if isinstance(node, SequenceNode):
+            if node.tag != _SEQ_TAG:
                 self._error(node, _tag_message(node.tag))
-            return self._mapping(node, path)
-        finally:
-            if stack is not None:
-                stack.discard(id(node))
+            return [self.build(item, (*path, i), None) for i, item in enumerate(node.value)]
+        if node.tag != _MAP_TAG:
+            self._error(node, _tag_message(node.tag))
+        return self._mapping(node, path)
 
     def _scalar(self, node: ScalarNode) -> Any:
         tag = node.tag
-        if tag == STR_TAG:
-            return node.value
-        if tag == _TIMESTAMP_TAG:
+        if tag == STR_TAG or tag == _TIMESTAMP_TAG:
             return node.value
         if tag not in SCALAR_TAGS:
             self._error(node, _tag_message(tag))
             return None
-        # An int, float, bool or null is a function of its text alone: short ones are
-        # constructed once per process (the values are immutable).
-        cache_key = (tag, node.value)
-        value = _CONSTRUCTED.get(cache_key, _MISSING)
-        if value is _MISSING:
-            value = self._constructor.construct_object(node)
-            if len(node.value) <= 64 and len(_CONSTRUCTED) < _CONSTRUCTED_MAX:
-                _CONSTRUCTED[cache_key] = value
-        return value
+        return self._constructor.construct_object(node)
 
     def _mapping(self, node: MappingNode, path: DataPath) -> dict[Any, Any]:
         out: dict[Any, Any] = {}
         first: dict[Any, Node] = {}
         merges: list[Node] = []
-        record = self.record
         for key_node, value_node in node.value:
             key_tag = key_node.tag
             if key_tag == _MERGE_TAG:
@@ -112,7 +71,7 @@ class Builder:
             if not isinstance(key_node, ScalarNode):
                 self._error(key_node, "mapping keys must be plain scalars")
                 continue
-            key = key_node.value if key_tag == STR_TAG else self._scalar(key_node)
+            key = self._scalar(key_node)
             if key in first:
                 line = first[key].start_mark.line + 1
                 if type(key) is type(self._scalar(first[key])):
@@ -123,12 +82,6 @@ class Builder:
                                           f"mapping keys must be strings: quote them")
                 continue
             first[key] = key_node
-            # A plain string value whose marks need not be recorded now: what `build` returns
-            # for it, without the call.
-            if (not record and value_node.tag == STR_TAG and isinstance(value_node, ScalarNode)
-                    and "${" not in value_node.value and (path or key != "key")):
-                out[key] = value_node.value
-                continue
             out[key] = self.build(value_node, (*path, key), key_node)
         for merge in merges:
             sources = merge.value if isinstance(merge, SequenceNode) else [merge]

@@ -3,7 +3,8 @@
 `read_text` checks a file before anyone parses it (size, NUL bytes, UTF-8). `parse_documents`
 turns the text into plain Python values (dict, list, str, int, float, bool, None) and a map from
 each value's path (`("tools", 0, "function", "name")`) to the line and column of its key and of
-its value, so that later errors can point at `file:line:col`.
+its value, so that later errors can point at `file:line:col`. It is the one YAML reader: config
+files, referenced YAML files, settings, and (`load_yaml_documents`) import and drift.
 
 Safety, beyond `yaml.SafeLoader`:
 - duplicate mapping keys are errors (PyYAML keeps the last one silently);
@@ -15,9 +16,7 @@ Safety, beyond `yaml.SafeLoader`:
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,14 +24,9 @@ from typing import Any
 import yaml
 from yaml.nodes import ScalarNode
 
-from assistants.errors import Problem
+from assistants.errors import ConfigError, Problem
 from reconciler.yaml_build import Builder
-from reconciler.yaml_loaders import (
-    AliasError,
-    BoundedLoader,
-    FastLoader,
-    c_composable,
-)
+from reconciler.yaml_loaders import AliasError, BoundedLoader
 from reconciler.yaml_marks import (
     TAG,
     DataPath,
@@ -44,83 +38,6 @@ from reconciler.yaml_marks import (
 MAX_FILE_BYTES = 1024 * 1024
 """Largest YAML or referenced file read (1 MiB)."""
 
-class _LazyMarks(dict):  # type: ignore[type-arg]
-    """The marks of a document, built on first read by parsing its text again with marks.
-
-    Marks are needed only to locate problems, so a valid document never pays for them. Marks of
-    scalars holding `${` (substitution reads them in valid documents too) and of the top-level
-    `key` (the loader keeps where each key is) are recorded while parsing; those and any set
-    explicitly are kept when the rest is filled in."""
-
-    __slots__ = ("_source", "links")
-
-    def __init__(self, source: tuple[str, str, Path, int]):
-        super().__init__()
-        self._source: tuple[str, str, Path, int] | None = source
-        self.links: list[tuple[DataPath, DataPath]] = []
-
-    @property
-    def filled(self) -> bool:
-        return self._source is None
-
-    def _fill(self) -> None:
-        source, self._source = self._source, None
-        if source is None:
-            return
-        text, display, file, index = source
-        docs, _ = _parse(text, display, file, record=True)
-        built = next((doc.marks for doc in docs if doc.index == index), {})
-        for target, origin in self.links:
-            if origin in built:
-                built[target] = built[origin]
-        for path, located in built.items():
-            dict.setdefault(self, path, located)
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        if not dict.__contains__(self, key):
-            self._fill()
-        return dict.get(self, key, default)
-
-    def __getitem__(self, key: Any) -> Any:
-        if not dict.__contains__(self, key):
-            self._fill()
-        return dict.__getitem__(self, key)
-
-    def __contains__(self, key: Any) -> bool:
-        if not dict.__contains__(self, key):
-            self._fill()
-        return dict.__contains__(self, key)
-
-    def _all(self) -> _LazyMarks:
-        self._fill()
-        return self
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        return dict.__iter__(self._all())
-
-    def __len__(self) -> int:
-        return dict.__len__(self._all())
-
-    def __eq__(self, other: object) -> bool:
-        return dict.__eq__(self._all(), other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return dict.__repr__(self._all())
-
-    def keys(self):  # type: ignore[no-untyped-def]
-        return dict.keys(self._all())
-
-    def values(self):  # type: ignore[no-untyped-def]
-        return dict.values(self._all())
-
-    def items(self):  # type: ignore[no-untyped-def]
-        return dict.items(self._all())
-
-    def copy(self) -> dict[DataPath, Located]:
-        return dict(self.items())
-
 
 @dataclass
 class YamlDocument:
@@ -128,21 +45,15 @@ class YamlDocument:
 
     path: str  # as shown in messages
     file: Path
-    index: int
     data: Any
     start: Mark
     marks: dict[DataPath, Located] = field(default_factory=dict)
-    has_variables: bool = True  # False when no string value holds `${` (nothing to substitute)
 
     def link_mark(self, target: DataPath, origin: DataPath) -> None:
         """Locate `target` where `origin` is (a `*_file` key replaced by its content)."""
-        marks = self.marks
-        if isinstance(marks, _LazyMarks) and not marks.filled:
-            marks.links.append((target, origin))
-            return
-        located = marks.get(origin)
+        located = self.marks.get(origin)
         if located is not None:
-            marks[target] = located
+            self.marks[target] = located
 
     def mark(self, path: DataPath, *, key: bool = False) -> Mark:
         """The mark of `path`, or of its nearest ancestor that has one."""
@@ -199,68 +110,41 @@ def read_text(file: Path, display: str) -> tuple[str | None, list[Problem]]:
     return text.removeprefix("\ufeff"), []
 
 
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-
-
 def _read_bytes(file: Path) -> tuple[bytes | None, int]:
-    """The file's bytes (up to one past the limit; None when its size is over it) and its size.
-    One open, and the size from the open file (as `stat` of its path would give it); plain `os`
-    calls, not a buffered file object, which costs twice as much for the two small files every
-    assistant is (its YAML, its prompt)."""
-    fd = os.open(file, _OPEN_FLAGS)
-    try:
-        status = os.fstat(fd)
-        if stat.S_ISDIR(status.st_mode):  # as `open` says it (a directory may be "large")
-            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(file))
-        size = status.st_size
+    """The file's bytes (up to one past the limit; None when its size is over it) and its size
+    (opening a directory fails with "Is a directory", whatever its size)."""
+    with open(file, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
         if size > MAX_FILE_BYTES:
             return None, size
-        chunks: list[bytes] = []
-        total = 0
-        while total <= MAX_FILE_BYTES:  # to the end: the file may have grown, or say size 0
-            chunk = os.read(fd, size + 1 if not chunks else 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-    finally:
-        os.close(fd)
-    return (chunks[0] if len(chunks) == 1 else b"".join(chunks)), size
+        raw = handle.read(size + 1)  # a buffer of the size it says, not of the limit
+        if len(raw) > size:  # it grew since, or says 0 bytes: read on, to one past the limit
+            raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
+        return raw, size
 
 
 def parse_documents(text: str, display: str, file: Path) -> tuple[list[YamlDocument],
                                                                    list[Problem]]:
-    """Every non-empty document of `text`; on a YAML error, the documents before it."""
-    return _parse(text, display, file, record=False)
-
-
-def _parse(text: str, display: str, file: Path, *, record: bool) -> tuple[list[YamlDocument],
-                                                                          list[Problem]]:
-    """`parse_documents`; with `record`, every value's marks are built now, else lazily."""
+    """Every non-empty document of `text`, with its marks; on a YAML error, the documents
+    before it."""
     docs: list[YamlDocument] = []
     problems: list[Problem] = []
     try:
-        tree = c_composable(text)  # no anchors or aliases: the nodes form a tree
-        loader = FastLoader(text) if tree else BoundedLoader(text)
+        loader = BoundedLoader(text)
     except yaml.YAMLError as err:  # the pure-Python reader checks characters up front
         return docs, [_reader_problem(display, text, err)]
     try:
-        index = 0
         while loader.check_node():
             node = loader.get_node()
-            index += 1
             if node is None or (isinstance(node, ScalarNode) and node.tag == f"{TAG}null"
                                 and node.value in ("", "~", "null")):
                 continue
-            marks: dict[DataPath, Located] = (
-                {} if record else _LazyMarks((text, display, file, index)))
-            builder = Builder(display, marks, record, aliases=not tree)
-            start = mark_of(node.start_mark)
+            builder = Builder(display)
             data = builder.build(node, (), None)
-            doc = YamlDocument(display, file, index, data, start, marks, builder.variables)
             problems.extend(builder.problems)
             if not builder.problems:
-                docs.append(doc)
+                docs.append(YamlDocument(display, file, data, mark_of(node.start_mark),
+                                         builder.marks))
     except AliasError as err:
         mark = err.problem_mark
         problems.append(Problem(display, mark.line + 1, mark.column + 1, err.problem or "alias"))
@@ -273,6 +157,16 @@ def _parse(text: str, display: str, file: Path, *, record: bool) -> tuple[list[Y
     finally:
         loader.dispose()
     return docs, problems
+
+
+def load_yaml_documents(text: str, display: str) -> list[YamlDocument]:
+    """The documents of `text` read as a config is (`parse_documents`: alias bound, duplicate
+    keys refused, marks kept), for code that reads YAML outside a load (import, drift); the
+    first problem raised as a one-line `ConfigError`."""
+    docs, problems = parse_documents(text, display, Path(display))
+    if problems:
+        raise ConfigError(problems[0])
+    return docs
 
 
 def _yaml_problem(display: str, err: yaml.MarkedYAMLError) -> Problem:

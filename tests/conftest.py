@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import itertools
-import os
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,16 +17,6 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from tests.support.server import ServerHandle, start_server  # noqa: E402
-
-# Every load in this run (and in the processes it starts) uses a load cache of its own, never
-# the developer's (reconciler/load_cache.py).
-_LOAD_CACHE = tempfile.mkdtemp(prefix="assistants-test-cache-")
-os.environ["ASSISTANTS_CACHE_DIR"] = _LOAD_CACHE
-os.environ.pop("ASSISTANTS_NO_CACHE", None)
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    shutil.rmtree(_LOAD_CACHE, ignore_errors=True)
 
 
 @pytest.fixture

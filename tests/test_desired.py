@@ -1,6 +1,6 @@
-"""A loaded assistant keeps its spec as JSON and its prompt file's place (reconciler/desired.py):
-the spec it gives back is the one its document validates to, a prompt edited since the load is
-refused rather than used, and planning an unchanged assistant validates nothing again."""
+"""A loaded assistant (reconciler/desired.py) holds the spec its document validates to, prompt
+included: a prompt edited or removed after the load changes nothing of the plan made from it,
+and planning validates nothing again."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistants.errors import ConfigError
+from assistants.canonical import canonical
 from assistants.models import AssistantSpec
 from reconciler.identity import desired_fields
 from reconciler.loader import load_config
@@ -31,20 +31,14 @@ temperature: 0.2
 """
 
 
-@pytest.fixture(params=["no cache", "cold cache", "warm cache"])
-def project(request: pytest.FixtureRequest, tmp_path: Path,
-            monkeypatch: pytest.MonkeyPatch) -> Path:
+@pytest.fixture()
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "project"
     (root / "assistants").mkdir(parents=True)
     (root / "prompts").mkdir()
     (root / "prompts/hr.md").write_text("Be kind.\n", encoding="utf-8")
     (root / "assistants/hr.yaml").write_text(DOCUMENT, encoding="utf-8")
-    monkeypatch.setenv("ASSISTANTS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
-    if request.param == "no cache":
-        monkeypatch.setenv("ASSISTANTS_NO_CACHE", "1")
-    if request.param == "warm cache":
-        load_config([root])
     return root
 
 
@@ -64,23 +58,13 @@ def test_the_spec_is_the_one_the_document_validates_to(project: Path) -> None:
     assert json.dumps(hr.spec.api_fields()) == json.dumps(expected_spec().api_fields())
 
 
-def test_a_prompt_edited_after_the_load_is_refused_not_used(project: Path) -> None:
+def test_a_prompt_edited_after_the_load_is_not_read_again(project: Path) -> None:
     (hr,) = load_config([project]).assistants
     (project / "prompts/hr.md").write_text("Be curt.\n", encoding="utf-8")
-    with pytest.raises(ConfigError) as err:
-        hr.spec  # noqa: B018 - reading it is what is tested
-    assert str(err.value) == ("project/prompts/hr.md: changed (or went) while the plan was being "
-                              "made; make the plan again")
+    assert hr.spec.instructions == "Be kind.\n"
 
 
-def test_a_prompt_removed_after_the_load_is_refused(project: Path) -> None:
-    (hr,) = load_config([project]).assistants
-    (project / "prompts/hr.md").unlink()
-    with pytest.raises(ConfigError, match="hr.md: changed \\(or went\\)"):
-        hr.spec  # noqa: B018
-
-
-def test_an_unchanged_assistant_is_planned_without_its_spec(
+def test_planning_validates_and_reads_nothing_again(
         project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = load_config([project])
     live = [{"id": "asst_1", **desired_fields(expected_spec(), "acme")}]
@@ -89,17 +73,25 @@ def test_an_unchanged_assistant_is_planned_without_its_spec(
     monkeypatch.setattr(AssistantSpec, "model_validate",
                         classmethod(lambda cls, data, **kw: validated.append(data)
                                     or real(cls, data, **kw)))
-    (project / "prompts/hr.md").unlink()  # not read either
+    (project / "prompts/hr.md").unlink()
     plan = build_plan(config, live, "acme", endpoint="e")
-    assert plan.summary["noop"] == 1 and validated == []
+    assert plan.summary["noop"] == 1
     edited = [{**live[0], "temperature": 0.9}]
-    with pytest.raises(ConfigError, match="hr.md"):  # a change needs the prompt again
-        build_plan(config, edited, "acme", endpoint="e")
+    assert build_plan(config, edited, "acme", endpoint="e").summary["update"] == 1
+    assert validated == []
 
 
-def test_a_spec_json_would_change_is_kept_whole(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ASSISTANTS_NO_CACHE", "1")
+def test_the_digests_planning_reads_come_from_the_spec(project: Path) -> None:
+    from reconciler.identity import form_sha256
+
+    (hr,) = load_config([project]).assistants
+    assert hr.form_sha256("acme") == form_sha256(canonical(desired_fields(hr.spec, "acme")))
+    assert str(hr.marker("acme")) == "v1;owner=acme;key=hr"
+    assert hr.write_only_digest is None
+    assert hash(hr) == hash(load_config([project]).assistants[0])
+
+
+def test_a_value_json_would_not_give_back_is_kept(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(
         DOCUMENT.replace("maximum: 10", "maximum: .inf").replace(
             "instructions_file: ../prompts/hr.md", "instructions: Hi"), encoding="utf-8")
@@ -108,14 +100,12 @@ def test_a_spec_json_would_change_is_kept_whole(tmp_path: Path,
     assert math.isinf(parameters["properties"]["n"]["maximum"])
 
 
-def test_a_document_naming_another_keys_copy_does_not_reread_an_unchanged_prompt(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_document_adopting_another_keys_copy_is_paired_from_records(tmp_path: Path) -> None:
     """`e` adopts asst_1 (marked `d`) by id; `d` is unchanged in asst_2. Reading the listing
     as records that keep a form only where a document may need it must still pair `e` with
     asst_1 (an update) and `d` with asst_2 (a noop)."""
     from reconciler.live import FormNeed
 
-    monkeypatch.setenv("ASSISTANTS_NO_CACHE", "1")
     (tmp_path / "d.md").write_text("Be kind.\n", encoding="utf-8")
     (tmp_path / "a_e.yaml").write_text("key: e\nmodel: gpt-4o\nid: asst_1\nname: E\n")
     (tmp_path / "b_d.yaml").write_text("key: d\nmodel: gpt-4o\ninstructions_file: d.md\n")
@@ -131,9 +121,7 @@ def test_a_document_naming_another_keys_copy_does_not_reread_an_unchanged_prompt
     assert plan.summary == {"create": 0, "update": 1, "delete": 0, "noop": 1}
 
 
-def test_a_lone_surrogate_in_a_schema_file_is_hashed_not_refused(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ASSISTANTS_NO_CACHE", "1")
+def test_a_lone_surrogate_in_a_schema_file_is_hashed_not_refused(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(
         "key: s\nmodel: gpt-4o\ntools:\n  - type: function\n    function:\n"
         "      name: f\n      parameters_file: p.json\n")

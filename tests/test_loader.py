@@ -232,3 +232,26 @@ def test_json_parameters_are_plain_json(here: Path) -> None:
     spec = load_config(["a.yaml"], env={}).assistants[0].spec
     assert spec.api_fields()["tools"][0]["function"]["parameters"] == params
     assert os.fspath(Path("a.yaml")) == "a.yaml"
+
+
+def test_a_directory_read_as_a_file_says_so(tmp_path: Path) -> None:
+    from reconciler.yaml_source import read_text
+
+    text, problems = read_text(tmp_path, "d.yaml")
+    assert text is None
+    assert [str(p) for p in problems] == ["d.yaml:1:1: cannot read file: Is a directory"]
+
+
+def test_import_and_drift_read_yaml_with_the_alias_bound() -> None:
+    from reconciler.yaml_source import load_yaml_documents
+
+    (doc,) = load_yaml_documents("key: a\nmodel: &m gpt-4o\nname: *m\n", "a.yaml")
+    assert doc.data == {"key": "a", "model": "gpt-4o", "name": "gpt-4o"}
+    assert doc.marks[("name",)].key is not None and doc.marks[("name",)].key.line == 3
+    levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"]
+    for prev, name in zip("abcd", "bcde", strict=True):
+        levels.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 10)}]")
+    with pytest.raises(ConfigError) as err:
+        load_yaml_documents("\n".join(levels) + "\n", "bomb.yaml")
+    assert "refusing a possible alias bomb" in str(err.value)
+    assert len(err.value.problems) == 1

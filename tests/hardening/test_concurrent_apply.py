@@ -73,8 +73,7 @@ def raced(serve):
 
 def environment(proxy: ChaosProxy) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PORTKEY_", "OPENAI_", "ASSISTANTS_", "GITHUB_"))
-           or k == "ASSISTANTS_CACHE_DIR"}  # the test run's own load cache (conftest.py)
+           if not k.startswith(("PORTKEY_", "OPENAI_", "ASSISTANTS_", "GITHUB_"))}
     return {**env, "OPENAI_API_KEY": "sk-concurrent", "ASSISTANTS_ENDPOINT": proxy.base_url}
 
 

@@ -28,8 +28,7 @@ def run_cli(args: Sequence[str], *, env: Mapping[str, str] | None = None,
     """Invoke the CLI; `env` is added to a clean copy of the environment (credentials and
     endpoint variables of the caller's shell are removed first)."""
     clean = {k: None for k in os.environ if k.startswith(("PORTKEY_", "OPENAI_", "ASSISTANTS_",
-                                                           "GITHUB_"))
-             and k != "ASSISTANTS_CACHE_DIR"}  # the test run's own load cache (conftest.py)
+                                                           "GITHUB_"))}
     runner = CliRunner()
     old = Path.cwd()
     try:
