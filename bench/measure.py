@@ -57,7 +57,7 @@ async def floor_listing(server: Server) -> Listing:
 
 
 def run_context(server: Server):
-    from reconciler.context import RunContext
+    from reconciler.cli.context import RunContext
 
     return RunContext(endpoint=server.base_url, owner=None,
                       env={"OPENAI_API_KEY": API_KEY, "NO_COLOR": "1"})
@@ -73,8 +73,8 @@ class PlanRun:
 async def plan_once(server: Server, config_dir: Path) -> PlanRun:
     """What `assistants plan DIR` does, in process, through the same functions: make_plan (load
     the config, list the live assistants, build the plan), then render the text plan."""
-    from reconciler.render import render_text
-    from reconciler.workflow import load, make_plan, open_client
+    from reconciler.cli.session import load, make_plan, open_client
+    from reconciler.report.render import render_text
 
     run = run_context(server)
     started = time.perf_counter()
@@ -88,8 +88,8 @@ async def plan_once(server: Server, config_dir: Path) -> PlanRun:
 
 async def plan_and_apply(server: Server, config_dir: Path) -> dict[str, int]:
     """Requests of a plan followed by the apply of its changes (one client, as `apply` does)."""
-    from reconciler.apply import Applier
-    from reconciler.workflow import load, make_plan, open_client
+    from reconciler.apply.applier import Applier
+    from reconciler.cli.session import load, make_plan, open_client
 
     run = run_context(server)
     config, owner = load(run, [str(config_dir)])
@@ -138,10 +138,10 @@ async def apply_once(server: Server, config_dir: Path, count: int, concurrency: 
     by build_plan and executed by Applier at `concurrency`; then the same bodies again, with
     the temperature 0.05 higher, from a bare httpx loop at the same concurrency (the empirical
     floor). Successive calls must pass temperatures at least 0.1 apart."""
-    from reconciler.apply import Applier
-    from reconciler.loader import DesiredAssistant, load_config
-    from reconciler.plan import build_plan
-    from reconciler.workflow import open_client
+    from reconciler.apply.applier import Applier
+    from reconciler.cli.session import open_client
+    from reconciler.config.loader import DesiredAssistant, load_config
+    from reconciler.plan.build import build_plan
 
     config = load_config([str(config_dir)])
     changed = [DesiredAssistant(d.spec.model_copy(update={"temperature": temperature}), d.source)
@@ -182,8 +182,8 @@ def cpu_per_assistant(server: Server, config_dir: Path, live: list[dict[str, Any
     unchanged config, no network (the live assistants are given), with the garbage collector
     paused as `make_plan` pauses it. A large load is shared with a child process
     (reconciler/load_share.py): its CPU is counted too, and the wall time of the load given."""
-    from reconciler.loader import load_config
-    from reconciler.plan import build_plan
+    from reconciler.config.loader import load_config
+    from reconciler.plan.build import build_plan
 
     started, wall = _cpu_with_children(), time.perf_counter()
     config = load_config([str(config_dir)])

@@ -19,9 +19,9 @@ import resource
 import sys
 
 from bench.server import API_KEY
-from reconciler.context import RunContext
-from reconciler.render import render_text
-from reconciler.workflow import plan_paths
+from reconciler.cli.context import RunContext
+from reconciler.cli.session import plan_paths
+from reconciler.report.render import render_text
 
 
 def _maxrss_bytes() -> int:

@@ -35,7 +35,7 @@ class Server:
         return {"Authorization": f"Bearer {API_KEY}", "OpenAI-Beta": "assistants=v2"}
 
     def start(self) -> Server:
-        cmd = [sys.executable, "-m", "reconciler.cli", "serve", "--host", "127.0.0.1",
+        cmd = [sys.executable, "-m", "reconciler.cli.main", "serve", "--host", "127.0.0.1",
                "--port", str(self.port), "--db", str(self.db),
                "--latency-ms", str(self.latency_ms)]
         with self.stderr_path.open("ab") as err:

@@ -31,9 +31,9 @@ def load_stages(config_dir: Path, sample: int = 2000, reps: int = 3) -> dict[str
     """CPU microseconds per file for each of `STAGES` on up to `sample` documents of the
     config, best of `reps`."""
     from assistants.models import AssistantSpec
-    from reconciler.file_refs import PathCache
-    from reconciler.load_file import YamlFile, load_file
-    from reconciler.yaml_source import parse_documents, read_text
+    from reconciler.config.document import YamlFile, load_file
+    from reconciler.config.file_refs import PathCache
+    from reconciler.config.yaml_source import parse_documents, read_text
 
     root = config_dir.resolve()
     paths = sorted((root / "assistants").glob("*.yaml"))[:sample]

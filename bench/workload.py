@@ -112,8 +112,8 @@ def seed_store(db_path: Path, config_root: Path) -> int:
     it) into the store at `db_path`; returns how many."""
     from assistants.local.objects import new_assistant
     from assistants.local.store import Store
-    from reconciler.identity import desired_fields, write_only_values
-    from reconciler.loader import load_config
+    from reconciler.config.loader import load_config
+    from reconciler.plan.marker import desired_fields, write_only_values
 
     config = load_config([str(config_root)])
     records = []

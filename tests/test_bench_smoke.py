@@ -14,10 +14,10 @@ import pytest
 from assistants.errors import ConfigError, TransportError
 from bench import run as bench_run
 from bench.workload import OWNER, seed_store, write_config
-from reconciler.context import RunContext
-from reconciler.loader import load_config
-from reconciler.plan import build_plan
-from reconciler.workflow import endpoint_label, open_client, plan_paths
+from reconciler.cli.context import RunContext
+from reconciler.cli.session import endpoint_label, open_client, plan_paths
+from reconciler.config.loader import load_config
+from reconciler.plan.build import build_plan
 
 HEADINGS = ("## Plan vs floor", "## Apply vs floor", "## CPU per unchanged assistant",
             "## Where a full load's CPU goes", "## Peak RSS", "## Requests",

@@ -12,9 +12,9 @@ import pytest
 
 from assistants.canonical import canonical
 from assistants.models import AssistantSpec
-from reconciler.identity import desired_fields
-from reconciler.loader import load_config
-from reconciler.plan import build_plan
+from reconciler.config.loader import load_config
+from reconciler.plan.build import build_plan
+from reconciler.plan.marker import desired_fields
 
 DOCUMENT = """\
 key: hr
@@ -82,7 +82,7 @@ def test_planning_validates_and_reads_nothing_again(
 
 
 def test_the_digests_planning_reads_come_from_the_spec(project: Path) -> None:
-    from reconciler.identity import form_sha256
+    from reconciler.plan.marker import form_sha256
 
     (hr,) = load_config([project]).assistants
     assert hr.form_sha256("acme") == form_sha256(canonical(desired_fields(hr.spec, "acme")))
@@ -104,7 +104,7 @@ def test_a_document_adopting_another_keys_copy_is_paired_from_records(tmp_path: 
     """`e` adopts asst_1 (marked `d`) by id; `d` is unchanged in asst_2. Reading the listing
     as records that keep a form only where a document may need it must still pair `e` with
     asst_1 (an update) and `d` with asst_2 (a noop)."""
-    from reconciler.live import FormNeed
+    from reconciler.plan.live import FormNeed
 
     (tmp_path / "d.md").write_text("Be kind.\n", encoding="utf-8")
     (tmp_path / "a_e.yaml").write_text("key: e\nmodel: gpt-4o\nid: asst_1\nname: E\n")

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reconciler.cli import main
-from reconciler.loader import load_config
+from reconciler.cli.main import main
+from reconciler.config.loader import load_config
 
 REPO = Path(__file__).resolve().parents[1]
 

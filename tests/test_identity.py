@@ -6,9 +6,9 @@ import pytest
 
 from assistants.errors import ConfigError, PlanError
 from assistants.models import AssistantSpec
-from reconciler.identity import Marker, desired_fields, parse_marker, require_owner
-from reconciler.loader import DesiredAssistant
-from reconciler.matching import match
+from reconciler.config.loader import DesiredAssistant
+from reconciler.plan.marker import Marker, desired_fields, parse_marker, require_owner
+from reconciler.plan.matching import match
 
 
 def want(key: str, **fields) -> DesiredAssistant:
@@ -100,9 +100,9 @@ def test_owner_is_required_and_well_formed(owner, message):
 
 
 def test_a_second_copy_of_a_key_is_named_as_such_in_the_plan():
-    from reconciler.loader import Config
-    from reconciler.plan import build_plan
-    from reconciler.settings import ProjectSettings
+    from reconciler.config.loader import Config
+    from reconciler.config.settings import ProjectSettings
+    from reconciler.plan.build import build_plan
 
     config = Config(paths=("c",), roots=(), settings=ProjectSettings(owner="acme"),
                     assistants=(want("k"),), config_sha256="0" * 64)

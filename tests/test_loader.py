@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from assistants.errors import ConfigError
-from reconciler.loader import load_config
-from reconciler.settings import ProjectSettings
+from reconciler.config.loader import load_config
+from reconciler.config.settings import ProjectSettings
 
 
 def write(path: Path, text: str) -> Path:
@@ -235,7 +235,7 @@ def test_json_parameters_are_plain_json(here: Path) -> None:
 
 
 def test_a_directory_read_as_a_file_says_so(tmp_path: Path) -> None:
-    from reconciler.yaml_source import read_text
+    from reconciler.config.yaml_source import read_text
 
     text, problems = read_text(tmp_path, "d.yaml")
     assert text is None
@@ -243,7 +243,7 @@ def test_a_directory_read_as_a_file_says_so(tmp_path: Path) -> None:
 
 
 def test_import_and_drift_read_yaml_with_the_alias_bound() -> None:
-    from reconciler.yaml_source import load_yaml_documents
+    from reconciler.config.yaml_source import load_yaml_documents
 
     (doc,) = load_yaml_documents("key: a\nmodel: &m gpt-4o\nname: *m\n", "a.yaml")
     assert doc.data == {"key": "a", "model": "gpt-4o", "name": "gpt-4o"}

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistants.errors import ConfigError
-from reconciler.loader import load_config
+from reconciler.config.loader import load_config
 
 
 def write(path: Path, text: str) -> Path:

@@ -11,11 +11,12 @@ import json
 import pytest
 
 from assistants.models import AssistantSpec
-from reconciler.change import Action, Change
-from reconciler.loader import Config, DesiredAssistant
-from reconciler.plan import Plan, build_plan
-from reconciler.render import render_markdown, render_text
-from reconciler.settings import ProjectSettings
+from reconciler.config.loader import Config, DesiredAssistant
+from reconciler.config.settings import ProjectSettings
+from reconciler.plan.build import build_plan
+from reconciler.plan.change import Action, Change
+from reconciler.plan.model import Plan
+from reconciler.report.render import render_markdown, render_text
 
 
 def want(key: str, **fields) -> DesiredAssistant:

@@ -6,10 +6,10 @@ from __future__ import annotations
 import io
 import json
 
-from reconciler.change import Action, Change
-from reconciler.context import RunContext
-from reconciler.plan import Orphan, Plan
-from reconciler.render import render_json, render_markdown, render_text
+from reconciler.cli.context import RunContext
+from reconciler.plan.change import Action, Change
+from reconciler.plan.model import Orphan, Plan
+from reconciler.report.render import render_json, render_markdown, render_text
 
 PROMPT = "".join(f"Line {i} of the prompt.\n" for i in range(1, 31))
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from reconciler.cli import main
-from reconciler.schema import yaml_json_schema
+from reconciler.cli.main import main
+from reconciler.config.schema import yaml_json_schema
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "examples" / "assistants").glob("*.yaml"))

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reconciler.cli import main
-from reconciler.yaml_source import MAX_FILE_BYTES
+from reconciler.cli.main import main
+from reconciler.config.yaml_source import MAX_FILE_BYTES
 
 CORPUS = Path(__file__).parent / "corpus"
 

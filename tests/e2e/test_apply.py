@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from assistants.canonical import canonical
-from reconciler.identity import live_marker
+from reconciler.plan.marker import live_marker
 from tests.support.cli import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -252,7 +252,7 @@ def test_apply_killed_midway_then_rerun_converges_without_duplicates(serve, tmp_
     handle = serve(latency_ms=150)
     config = many_bots(tmp_path / "many", 12, "kill-test")
     env = {**os.environ, **env_for(handle)}
-    command = [sys.executable, "-m", "reconciler.cli", "apply", str(config), "--auto-approve",
+    command = [sys.executable, "-m", "reconciler.cli.main", "apply", str(config), "--auto-approve",
                "--concurrency", "1"]
     process = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)

@@ -15,10 +15,10 @@ import pytest
 
 from assistants.client import AssistantsClient
 from assistants.local import create_app
-from reconciler.apply import Applier
-from reconciler.change import Action
-from reconciler.loader import load_config
-from reconciler.plan import build_plan
+from reconciler.apply.applier import Applier
+from reconciler.config.loader import load_config
+from reconciler.plan.build import build_plan
+from reconciler.plan.change import Action
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 Rewrite = Callable[[dict[str, Any]], dict[str, Any]]

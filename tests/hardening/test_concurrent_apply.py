@@ -3,7 +3,7 @@ never two assistants for one key; each run exits 0, or the second finds its save
 
 The race is forced, not hoped for: a chaos proxy holds each process's first listing until both
 have asked, so both plan against the same empty (or same old) world before either writes. Each
-`apply` is a real `python -m reconciler.cli` subprocess.
+`apply` is a real `python -m reconciler.cli.main` subprocess.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.identity import live_marker
+from reconciler.plan.marker import live_marker
 from tests.support.chaos_proxy import ChaosProxy, Script
 from tests.support.server import ServerHandle
 
@@ -53,7 +53,7 @@ def first_listing_of_each(processes: int) -> Script:
 
 def run_together(commands: list[list[str]], env: dict[str, str], cwd: Path
                  ) -> list[subprocess.CompletedProcess[str]]:
-    procs = [subprocess.Popen([sys.executable, "-m", "reconciler.cli", *c], env=env, cwd=cwd,
+    procs = [subprocess.Popen([sys.executable, "-m", "reconciler.cli.main", *c], env=env, cwd=cwd,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for c in commands]
     out = []

@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistants.errors import ConfigError
-from reconciler.loader import load_config
+from reconciler.config.loader import load_config
 from tests.hardening.hypothesis_profile import HARDENING
 from tests.hardening.strategies import documents
 from tests.support.cli import run_cli

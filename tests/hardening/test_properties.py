@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from assistants.canonical import MANAGED_FIELDS, WRITE_ONLY_FIELDS, canonical
 from assistants.client import AssistantsClient
 from assistants.models import MARKER_KEY, AssistantSpec
-from reconciler.apply import Applier
-from reconciler.change import Action
-from reconciler.identity import live_marker
-from reconciler.importer import write_import
-from reconciler.loader import load_config
-from reconciler.plan import build_plan
+from reconciler.apply.applier import Applier
+from reconciler.config.importer import write_import
+from reconciler.config.loader import load_config
+from reconciler.plan.build import build_plan
+from reconciler.plan.change import Action
+from reconciler.plan.marker import live_marker
 from tests.hardening.hypothesis_profile import HARDENING
 from tests.hardening.strategies import (
     OWNER,

@@ -16,7 +16,7 @@ HEADERS = {"Authorization": "Bearer sk-test", "OpenAI-Beta": "assistants=v2"}
 
 def test_port_zero_prints_the_port_it_listens_on(tmp_path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "reconciler.cli", "serve", "--port", "0", "--db",
+        [sys.executable, "-m", "reconciler.cli.main", "serve", "--port", "0", "--db",
          str(tmp_path / "db.sqlite")], stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:

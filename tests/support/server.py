@@ -76,7 +76,7 @@ class ServerHandle:
         return httpx.Client(base_url=self.base_url, headers=self.headers, **kwargs)
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "reconciler.cli", "serve", "--host", self.host,
+        return [sys.executable, "-m", "reconciler.cli.main", "serve", "--host", self.host,
                 "--port", str(self.port), "--db", str(self.db_path), "--log", str(self.log_path),
                 *cli_flags(self.options)]
 

@@ -1,0 +1,202 @@
+"""Executing a plan through the client: creates, then updates, then deletes, each phase in
+parallel up to a bound.
+
+Retries of reads, modifies and deletes live in the client. A create is not idempotent, so a create
+whose outcome is unknown (a 5xx, a timeout or a reset after the request was sent) is never sent
+again blindly: once the phase is over, one listing looks for the assistants' markers; those found
+were created, the rest are sent again, for a bounded number of rounds. One key never yields two
+assistants, and one listing serves every uncertain create of a round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from typing import Any
+
+from assistants.canonical import canonical
+from assistants.client import AssistantsClient, create_outcome_unknown
+from assistants.errors import AssistantsError, NotFoundError
+from reconciler.plan.change import Action, Change, Outcome
+from reconciler.plan.marker import live_marker
+from reconciler.plan.model import Plan
+
+CREATE_ROUNDS = 4
+SETTLE_SECONDS = 1.1
+"""How long after its last create an apply waits before settling races: `created_at` has
+one-second resolution, so by then every copy that could tie with or precede ours exists."""
+
+
+Report = Callable[[Outcome], None]
+
+
+class Applier:
+    def __init__(
+        self,
+        client: AssistantsClient,
+        owner: str,
+        *,
+        concurrency: int = 8,
+        fail_fast: bool = False,
+        report: Report | None = None,
+        settle_seconds: float = SETTLE_SECONDS,
+    ):
+        self.client, self.owner = client, owner
+        self.limit = asyncio.Semaphore(max(1, concurrency))
+        self.fail_fast = fail_fast
+        self.report = report or (lambda outcome: None)
+        self.settle_seconds = settle_seconds
+        self.stopped = False
+        self._last_create = 0.0
+
+    async def run(self, plan: Plan) -> list[Outcome]:
+        by_action = {a: [c for c in plan.changes if c.action is a] for a in Action}
+        created = await self._creates(by_action[Action.CREATE])
+        updated = await self._phase(by_action[Action.UPDATE], self._update)
+        deleted = await self._phase(by_action[Action.DELETE], self._delete)
+        # Settled last, so that the wait it may need overlaps the updates and deletes.
+        return await self._settle_races(created) + updated + deleted
+
+    async def _phase(
+        self, changes: Sequence[Change], step: Callable[[Change], Awaitable[Outcome]]
+    ) -> list[Outcome]:
+        return list(await asyncio.gather(*(self._guarded(c, step) for c in changes)))
+
+    async def _guarded(
+        self, change: Change, step: Callable[[Change], Awaitable[Outcome]]
+    ) -> Outcome:
+        async with self.limit:
+            if self.stopped:
+                outcome = Outcome(change, False, change.id, "skipped: an earlier change failed "
+                                  "and --fail-fast is set")
+            else:
+                try:
+                    outcome = await step(change)
+                except AssistantsError as err:
+                    outcome = Outcome(change, False, change.id, str(err))
+        self._finish(outcome)
+        return outcome
+
+    def _finish(self, outcome: Outcome) -> None:
+        if not outcome.ok and self.fail_fast:
+            self.stopped = True
+        self.report(outcome)
+
+    async def _update(self, change: Change) -> Outcome:
+        try:
+            result = await self.client.modify(str(change.id), change.body or {})
+        except NotFoundError:
+            return Outcome(change, False, change.id, f"{change.key} ({change.id}) no longer "
+                           "exists on the server; plan again")
+        return Outcome(change, True, change.id, result=canonical(result))
+
+    async def _delete(self, change: Change) -> Outcome:
+        try:
+            await self.client.delete(str(change.id))
+        except NotFoundError:
+            return Outcome(change, True, change.id, note="already gone")
+        return Outcome(change, True, change.id)
+
+    async def _creates(self, changes: Sequence[Change]) -> list[Outcome]:
+        done: list[Outcome] = []
+        pending = list(changes)
+        for _ in range(CREATE_ROUNDS):
+            if not pending or self.stopped:
+                break
+            attempts = await asyncio.gather(*(self._try_create(c) for c in pending))
+            unknown = [c for c, outcome in zip(pending, attempts, strict=True) if outcome is None]
+            done += [o for o in attempts if o is not None]
+            if not unknown:
+                pending = []
+                break
+            found = await self._find_created(c.key for c in unknown)
+            for change in unknown:
+                if change.key in found:
+                    live = found[change.key]
+                    outcome = Outcome(change, True, str(live.get("id")), result=canonical(live),
+                                      note="created; confirmed by its marker after an unknown "
+                                      "outcome")
+                    self._finish(outcome)
+                    done.append(outcome)
+            pending = [c for c in unknown if c.key not in found]
+        for change in pending:
+            outcome = Outcome(change, False, None, "outcome still unknown after "
+                              f"{CREATE_ROUNDS} tries; run apply again (it finds the assistant "
+                              "by its marker, never creating a second)")
+            self._finish(outcome)
+            done.append(outcome)
+        return done
+
+    async def _settle_races(self, outcomes: list[Outcome]) -> list[Outcome]:
+        """Another apply of the same config may have created the same keys at the same time.
+        With no lock to take, the survivor of each key is the first copy in the server's
+        ascending listing, and an apply only ever deletes its own copy, adopting the survivor.
+
+        Why it converges: the listing happens `settle_seconds` after our last create. A copy
+        created later than that has a later `created_at`, so it sorts after ours and its own
+        apply yields to ours; any copy that could tie with ours or precede it already exists,
+        so we see it and yield if it sorts first. Whatever order a server gives same-second
+        ties, both sides agree, and no apply deletes a copy another one reported as its own."""
+        created = {o.change.key: o for o in outcomes if o.ok and o.change.action is Action.CREATE}
+        if not created:
+            return outcomes
+        wait = self.settle_seconds - (time.monotonic() - self._last_create)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        first = await self._find_created(created)
+        settled = []
+        for outcome in outcomes:
+            mine = created.get(outcome.change.key) is outcome
+            winner = first.get(outcome.change.key) if mine else None
+            if winner is None or str(winner.get("id")) == outcome.id:
+                settled.append(outcome)
+                continue
+            try:
+                await self.client.delete(str(outcome.id))
+            except NotFoundError:
+                pass
+            yielded = Outcome(outcome.change, True, str(winner.get("id")), result=canonical(winner),
+                              note=f"another apply created it at the same time; kept "
+                              f"{winner.get('id')}, deleted our copy {outcome.id}")
+            self.report(yielded)
+            settled.append(yielded)
+        return settled
+
+    async def _try_create(self, change: Change) -> Outcome | None:
+        """The outcome, or None when it is unknown (the caller looks for the marker)."""
+        async with self.limit:
+            if self.stopped:
+                outcome = Outcome(change, False, None, "skipped: an earlier change failed and "
+                                  "--fail-fast is set")
+            else:
+                try:
+                    result = await self.client.create(change.body or {})
+                    outcome = Outcome(change, True, str(result.get("id")),
+                                      result=canonical(result))
+                except AssistantsError as err:
+                    if create_outcome_unknown(err):
+                        self._last_create = time.monotonic()
+                        return None
+                    outcome = Outcome(change, False, None, str(err))
+                self._last_create = time.monotonic()
+        self._finish(outcome)
+        return outcome
+
+    async def _find_created(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+        wanted = set(keys)
+        found: dict[str, dict[str, Any]] = {}
+        for assistant in await self.client.list_all():
+            marker = live_marker(assistant)
+            if marker and marker.owner == self.owner and marker.key in wanted:
+                found.setdefault(marker.key, assistant)
+        return found
+
+
+def ids_map(plan: Plan, outcomes: Sequence[Outcome]) -> dict[str, str]:
+    """`{key: id}` of every assistant the config names, after the apply."""
+    ids = {c.key: c.id for c in plan.changes if c.action is Action.NOOP and c.id}
+    for outcome in outcomes:
+        if outcome.ok and outcome.change.action is not Action.DELETE and outcome.id:
+            ids[outcome.change.key] = outcome.id
+    return dict(sorted(ids.items()))

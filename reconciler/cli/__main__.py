@@ -1,0 +1,5 @@
+"""`python -m reconciler.cli`."""
+
+from reconciler.cli.main import entry_point
+
+entry_point()

@@ -1,0 +1,83 @@
+"""The `apply` and `rollback` commands' flows: confirmation, saved-plan checks, delete limits,
+then execution. Kept apart from cli.py so that the click layer stays thin."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+import click
+
+from assistants.errors import PlanError
+from reconciler.apply.journal import read_journal, rollback_plan
+from reconciler.apply.saved import check_saved_plan, read_plan
+from reconciler.cli.context import RunContext
+from reconciler.cli.session import endpoint_label, execute, load, make_plan, open_client
+from reconciler.config.loader import load_config
+from reconciler.plan.build import check_deletes
+from reconciler.plan.model import Plan
+from reconciler.report.apply_report import ApplyResult
+from reconciler.report.render import closing_line, render_text
+
+
+async def apply_fresh(run: RunContext, paths: Sequence[str], *, auto_approve: bool, prune: bool,
+                      max_deletes: int | None, concurrency: int, fail_fast: bool,
+                      ids_out: str | None, only: Sequence[str], takeover: bool,
+                      out: TextIO | None = None) -> ApplyResult:
+    """`out` (stdout) gets the plan and each outcome; `apply --format json` points it at
+    stderr, keeping stdout for the JSON document."""
+    out = out or sys.stdout
+    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if not auto_approve and not interactive:
+        raise PlanError("apply off a terminal needs --auto-approve, or a reviewed plan: "
+                        "assistants plan --out plan.json, then assistants apply --plan plan.json")
+    config, owner = load(run, paths)
+    async with open_client(run) as client:
+        plan = await make_plan(run, client, config, owner, prune=prune, only=only,
+                               takeover=takeover)
+        render_text(plan, out, color=run.color(out))
+        limit = max_deletes if max_deletes is not None else (config.settings.max_deletes or 0)
+        check_deletes(plan, limit)
+        if plan.pending and not auto_approve:
+            answer = click.prompt("Apply these changes? Only 'yes' is accepted", default="",
+                                  show_default=False, err=out is not sys.stdout)
+            if answer.strip() != "yes":
+                click.echo("Apply cancelled; nothing was written.", file=out)
+                return ApplyResult(plan, cancelled=True)
+        return await execute(run, plan, client, concurrency=concurrency, fail_fast=fail_fast,
+                             ids_out=ids_out, out=out)
+
+
+async def apply_saved(run: RunContext, plan_file: str, *, max_deletes: int | None,
+                      concurrency: int, fail_fast: bool, ids_out: str | None,
+                      out: TextIO | None = None) -> ApplyResult:
+    out = out or sys.stdout
+    plan = read_plan(plan_file)
+    config = load_config(plan.paths) if plan.paths else None
+    settings_limit = config.settings.max_deletes if config else None
+    limit = max_deletes if max_deletes is not None else (settings_limit or 0)
+    client = open_client(run)
+    async with client:
+        check_deletes(plan, limit)
+        await check_saved_plan(plan, config, client, endpoint_label(run, client))
+        if not plan.pending:
+            click.echo(closing_line(plan), file=out)
+        return await execute(run, plan, client, concurrency=concurrency, fail_fast=fail_fast,
+                             ids_out=ids_out, out=out)
+
+
+async def plan_rollback(run: RunContext, journal_file: str) -> Plan:
+    journal = read_journal(journal_file)
+    client = open_client(run)
+    async with client:
+        endpoint = endpoint_label(run, client)
+        if journal.get("endpoint") != endpoint:
+            raise PlanError(f"{journal_file} was written against {journal.get('endpoint')}, "
+                            f"not {endpoint}")
+        live = await client.list_all()
+    try:
+        return rollback_plan(journal, live)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:  # a damaged journal
+        raise PlanError(f"{journal_file}: not an apply journal this tool wrote "
+                        f"({type(err).__name__}: {err})") from None

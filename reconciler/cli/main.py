@@ -1,0 +1,378 @@
+"""The `assistants` command line: thin click commands over the engine.
+
+Common options (`--endpoint`, `--local`, `--db`, `--owner`, `--timeout`, `--verbose`,
+`--no-color`, and `--help`/`--version`) are accepted after the subcommands that use them
+(`command_options`). Every `AssistantsError` becomes one line on stderr and exit 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from assistants import __version__
+from assistants.errors import AssistantsError, ConfigError
+from reconciler.cli.context import RunContext
+from reconciler.cli.help_sections import SectionedCommand, TestingOption
+
+# Exit code 2 means "changes present" here (plan --detailed-exitcode, drift), so a CI job can
+# tell drift from a mistyped flag: click's usage errors exit 1 like every other error.
+click.exceptions.UsageError.exit_code = 1
+
+PATHS = click.argument("paths", nargs=-1, type=click.Path())
+VERSION = click.version_option(__version__, "--version", prog_name="assistants")
+
+
+def command_options(*, network: bool = True, owner: bool = True,
+                    db: bool | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The common options a subcommand uses, gathered into a `RunContext` passed as `run`.
+
+    `network`: `--endpoint`, `--local`, `--db`, `--timeout`; `db` alone (for `serve`) when
+    `network` is off; `owner`: `--owner`. Every command gets `--verbose` and `--no-color`."""
+    with_db = network if db is None else db
+    chosen = [
+        (network, click.option("--endpoint", envvar="ASSISTANTS_ENDPOINT", metavar="URL",
+                               help="Assistants API base URL [env ASSISTANTS_ENDPOINT; default "
+                                    "Portkey].")),
+        (network, click.option("--local", "local", is_flag=True,
+                               help="Use the embedded Assistants API in process (SQLite, see "
+                                    "--db).")),
+        (with_db, click.option("--db", "db", metavar="PATH", default=None,
+                               help="SQLite file of the embedded API [default "
+                                    ".assistants/local.db].")),
+        (owner, click.option("--owner", envvar="ASSISTANTS_OWNER", metavar="NAME",
+                             help="Owner written in the ownership marker [env "
+                                  "ASSISTANTS_OWNER].")),
+        (network, click.option("--timeout", envvar="ASSISTANTS_TIMEOUT",
+                               type=click.FloatRange(min=0.1), default=30.0, show_default=True,
+                               metavar="SECONDS", help="Per-request timeout [env "
+                                                       "ASSISTANTS_TIMEOUT].")),
+        (True, click.option("-v", "--verbose", is_flag=True,
+                            help="Log requests, credentials used and the trace id to stderr.")),
+        (True, click.option("--no-color", is_flag=True,
+                            help="Never colour the output (also NO_COLOR).")),
+    ]
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(verbose: bool, no_color: bool, endpoint: str | None = None,
+                    local: bool = False, db: str | None = None, owner: str | None = None,
+                    timeout: float = 30.0, **kwargs: Any) -> Any:
+            run = RunContext(endpoint=endpoint, local=local or db is not None, db=db,
+                             owner=owner, timeout=timeout, verbose=verbose, no_color=no_color)
+            return _reported(run, func, kwargs)
+
+        for wanted, option in reversed(chosen):
+            if wanted:
+                wrapper = option(wrapper)
+        return VERSION(wrapper)
+
+    return decorate
+
+
+def _reported(run: RunContext, func: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+    """Run a command: every `AssistantsError` becomes one line on stderr and exit 1."""
+    try:
+        return func(run=run, **kwargs)
+    except ConfigError as err:
+        for problem in err.problems:
+            click.echo(f"error: {problem}", err=True)
+        run.annotate_problems(err.problems)
+        sys.exit(1)
+    except AssistantsError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
+    except (click.exceptions.Exit, click.ClickException, click.Abort):
+        raise
+    except Exception as err:  # a bug: one line for the user, the traceback with --verbose
+        if run.verbose:
+            traceback.print_exc()
+        click.echo(f"error: internal error ({type(err).__name__}); this is a bug in "
+                   "assistants-reconciler: please report it with the --verbose output",
+                   err=True)
+        sys.exit(1)
+
+
+common_options = command_options()
+OFFLINE = command_options(network=False, owner=False)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@VERSION
+def main() -> None:
+    """Assistants as code: validate, plan, apply, drift, import."""
+
+
+FORMAT_TEXT_JSON = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
+                                default="text", show_default=True, help="What to print on stdout.")
+FORMAT_PLAN = click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+                           default="text", show_default=True, help="What to print on stdout.")
+
+
+@main.command()
+@PATHS
+@FORMAT_TEXT_JSON
+@OFFLINE
+def validate(run: RunContext, paths: tuple[str, ...], fmt: str) -> None:
+    """Check configs offline: schema, API limits, files, variables. Exit 0 valid, 1 invalid."""
+    from reconciler.cli.validate_command import validate_command
+
+    validate_command(run, paths, fmt, sys.stdout)
+
+
+@main.command()
+@PATHS
+@click.option("--out", "out_file", type=click.Path(dir_okay=False),
+              help="Save the plan (JSON) for `apply --plan`.")
+@FORMAT_PLAN
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 2 when there are changes, 0 when none, 1 on error.")
+@click.option("--prune", is_flag=True, help="Plan deleting this owner's assistants not in the config.")
+@click.option("--only", multiple=True, metavar="KEY", help="Plan only these keys (repeatable).")
+@click.option("--takeover", is_flag=True, help="Adopt assistants another owner's marker claims.")
+@common_options
+def plan(run: RunContext, paths: tuple[str, ...], out_file: str | None, fmt: str,
+         detailed_exitcode: bool, prune: bool, only: tuple[str, ...], takeover: bool) -> None:
+    """Show what apply would change. Reads the server, writes nothing to it."""
+    import asyncio
+
+    from reconciler.cli.session import plan_paths
+    from reconciler.cli.show_command import render_plan
+
+    _, the_plan = asyncio.run(plan_paths(run, paths, prune=prune, only=only, takeover=takeover))
+    if out_file:
+        with open(out_file, "w", encoding="utf-8") as handle:
+            handle.write(the_plan.to_json())
+    render_plan(run, the_plan, fmt, sys.stdout)
+    if out_file and fmt == "text":
+        click.echo(f"Saved the plan to {out_file}; apply it with: assistants apply --plan {out_file}")
+    if detailed_exitcode and the_plan.pending:
+        sys.exit(2)
+
+
+@main.command()
+@PATHS
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False),
+              help="Apply this saved plan (refused if the config or a target changed since).")
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (needed off a terminal).")
+@click.option("--prune", is_flag=True, help="Delete this owner's assistants not in the config.")
+@click.option("--max-deletes", type=click.IntRange(min=0), default=None,
+              help="Refuse before any write when more would be deleted [settings, else 0].")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--fail-fast", is_flag=True, help="Stop starting changes after the first failure.")
+@click.option("--ids-out", type=click.Path(dir_okay=False), help="Write {key: id} JSON here.")
+@click.option("--only", multiple=True, metavar="KEY", help="Apply only these keys (repeatable).")
+@click.option("--takeover", is_flag=True, help="Adopt assistants another owner's marker claims.")
+@FORMAT_TEXT_JSON
+@common_options
+def apply(run: RunContext, paths: tuple[str, ...], plan_file: str | None, auto_approve: bool,
+          prune: bool, max_deletes: int | None, concurrency: int, fail_fast: bool,
+          ids_out: str | None, only: tuple[str, ...], takeover: bool, fmt: str) -> None:
+    """Make the server match the config (or a saved plan). Exit 0 when every change succeeded."""
+    import asyncio
+
+    from reconciler.cli.apply_command import apply_fresh, apply_saved
+    from reconciler.report.apply_report import render_apply_json
+
+    out = sys.stderr if fmt == "json" else sys.stdout  # json: stdout holds the document alone
+
+    if plan_file and (paths or prune or only or takeover):
+        raise click.UsageError("--plan applies the saved plan as reviewed: give no PATHS, "
+                               "--prune, --only or --takeover with it")
+    if plan_file:
+        result = asyncio.run(apply_saved(run, plan_file, max_deletes=max_deletes,
+                                         concurrency=concurrency, fail_fast=fail_fast,
+                                         ids_out=ids_out, out=out))
+    else:
+        result = asyncio.run(apply_fresh(run, paths, auto_approve=auto_approve, prune=prune,
+                                         max_deletes=max_deletes, concurrency=concurrency,
+                                         fail_fast=fail_fast, ids_out=ids_out, only=only,
+                                         takeover=takeover, out=out))
+    if fmt == "json":
+        render_apply_json(result, sys.stdout)
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command()
+@click.argument("journal", type=click.Path(dir_okay=False))
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), required=True,
+              help="Where to save the rollback plan, for `apply --plan`.")
+@FORMAT_PLAN
+@command_options(owner=False)
+def rollback(run: RunContext, journal: str, out_file: str, fmt: str) -> None:
+    """Plan putting back every assistant an apply touched (from its journal)."""
+    import asyncio
+
+    from reconciler.cli.apply_command import plan_rollback
+    from reconciler.cli.show_command import render_plan
+
+    the_plan = asyncio.run(plan_rollback(run, journal))
+    with open(out_file, "w", encoding="utf-8") as handle:
+        handle.write(the_plan.to_json())
+    render_plan(run, the_plan, fmt, sys.stdout)
+    click.echo(f"Saved the rollback plan to {out_file}; apply it with: "
+               f"assistants apply --plan {out_file}", err=fmt != "text")
+
+
+@main.command()
+@click.argument("plan_file", metavar="PLAN", type=click.Path(dir_okay=False))
+@FORMAT_PLAN
+@OFFLINE
+def show(run: RunContext, plan_file: str, fmt: str) -> None:
+    """Render a saved plan (from `plan --out` or `rollback --out`) again. Reads no server."""
+    from reconciler.cli.show_command import show_saved
+
+    show_saved(run, plan_file, fmt, sys.stdout)
+
+
+@main.command()
+@PATHS
+@FORMAT_PLAN
+@click.option("--out", "output", type=click.Path(dir_okay=False),
+              help="Also write the report (in --format) to this file.")
+@click.option("--output", "output_alias", type=click.Path(dir_okay=False), hidden=True,
+              help="Deprecated spelling of --out.")
+@common_options
+def drift(run: RunContext, paths: tuple[str, ...], fmt: str, output: str | None,
+          output_alias: str | None) -> None:
+    """Report where the server differs from the config. Exit 0 in sync, 2 drift, 1 error."""
+    import asyncio
+
+    if output_alias:
+        if output:
+            raise click.UsageError("give --out once (--output is its deprecated spelling)")
+        click.echo("warning: --output is deprecated; use --out", err=True)
+        output = output_alias
+
+    from reconciler.cli.session import plan_paths
+    from reconciler.report.drift import (
+        DRIFT_RENDERERS,
+        DriftReport,
+        append_step_summary,
+        github_annotations,
+    )
+
+    config, the_plan = asyncio.run(plan_paths(run, paths))
+    report = DriftReport(the_plan, {a.key: a.id for a in config.assistants if a.id})
+    render = DRIFT_RENDERERS[fmt]
+    render(report, sys.stdout)
+    if output:
+        with open(output, "w", encoding="utf-8") as handle:
+            render(report, handle)
+    append_step_summary(report, run.env)
+    for line in github_annotations(report, run.env):
+        click.echo(line, err=True)
+    sys.exit(2 if report.drifted else 0)
+
+
+@main.command(name="import")
+@click.option("--all", "all_", is_flag=True, help="Import every assistant on the server.")
+@click.option("--id", "ids", multiple=True, metavar="ID", help="Import this assistant (repeatable).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default="imported",
+              show_default=True, help="Directory to write the YAML files into.")
+@common_options
+def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str) -> None:
+    """Write YAML for assistants that already exist. Only reads the server."""
+    import asyncio
+    from pathlib import Path
+
+    from reconciler.cli.session import open_client
+    from reconciler.config.importer import write_import
+    from reconciler.plan.marker import require_owner
+
+    if all_ == bool(ids):
+        raise click.UsageError("give --all or at least one --id, not both")
+
+    async def fetch():
+        async with open_client(run) as client:
+            if all_:
+                return await client.list_all()
+            return [await client.get(i) for i in ids]
+
+    owner = require_owner(run.owner) if run.owner else None
+    result = write_import(asyncio.run(fetch()), Path(out_dir), owner=owner, explicit=bool(ids))
+    for item in result.files:
+        extra = "".join(f" + {p}" for p in item.extra_files)
+        click.echo(f"  {item.key} ({item.id}) -> {item.path}{extra}")
+        for warning in item.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    for line in result.skipped:
+        click.echo(f"skipped: {line}", err=True)
+    if result.settings:
+        click.echo(f"  owner {owner} -> {result.settings}")
+    count = len(result.files)
+    click.echo(f"Imported {count} assistant{'s' if count != 1 else ''} into {out_dir}. Next: "
+               f"assistants validate {out_dir}, then assistants plan {out_dir} "
+               "(the first plan only adds the ownership marker).")
+    if not owner and not (Path(out_dir) / "assistants.project.yaml").is_file():
+        click.echo("note: no owner is set; before planning, put `owner: NAME` in "
+                   f"{Path(out_dir) / 'assistants.project.yaml'} (or pass --owner, or set "
+                   "ASSISTANTS_OWNER)", err=True)
+
+
+@main.command()
+@VERSION
+def schema() -> None:
+    """Print the JSON Schema of the YAML format (for yaml-language-server and editors)."""
+    from reconciler.config.schema import yaml_json_schema
+
+    click.echo(json.dumps(yaml_json_schema(), indent=2, sort_keys=False))
+
+
+@main.command(cls=SectionedCommand)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
+              help="TCP port; 0 lets the system choose one (the banner on stderr names it).")
+@click.option("--api-key", envvar="ASSISTANTS_SERVE_API_KEY", default=None,
+              help="Require this key (Bearer or x-portkey-api-key); any key when unset.")
+@click.option("--models", default=None, metavar="A,B,...",
+              help="Accept only these models (others get OpenAI's 404 model_not_found); "
+                   "any model when unset.")
+@click.option("--log", "log_path", default=None, type=click.Path(),
+              help="Append one JSON line per request to this file.")
+@click.option("--keyless", is_flag=True, cls=TestingOption,
+              help="Also accept requests that carry no key (as keyless servers do).")
+@click.option("--latency-ms", default=0, type=int, cls=TestingOption,
+              help="Added latency per request.")
+@click.option("--fail-rate", default=0.0, type=float, cls=TestingOption,
+              help="Share of requests answered 500 before doing anything.")
+@click.option("--fail-after-rate", default=0.0, type=float, cls=TestingOption,
+              help="Share of writes performed, then answered 500 (outcome unknown).")
+@click.option("--rate-limit-every", default=0, type=int, cls=TestingOption,
+              help="Answer every Nth request 429 with Retry-After.")
+@click.option("--retry-after-ms", default=1000, type=int, show_default=True, cls=TestingOption,
+              help="Delay advertised in the 429 answers.")
+@click.option("--seed", default=None, type=int, cls=TestingOption,
+              help="Seed for repeatable faults.")
+@command_options(network=False, owner=False, db=True)
+def serve(run: RunContext, host: str, port: int, api_key: str | None, models: str | None,
+          keyless: bool, latency_ms: int, fail_rate: float, fail_after_rate: float, rate_limit_every: int,
+          retry_after_ms: int, seed: int | None, log_path: str | None) -> None:
+    """Serve the embedded Assistants API over HTTP (the same SQLite store as --local)."""
+    from assistants.local.faults import Faults
+    from assistants.local.server import run_server
+
+    allowed = frozenset(m.strip() for m in models.split(",") if m.strip()) if models else None
+    if models is not None and not allowed:
+        raise click.BadParameter("name at least one model", param_hint="--models")
+    if keyless and api_key:
+        raise click.UsageError("--keyless accepts requests without a key; --api-key requires one")
+    faults = Faults(latency_ms=latency_ms, fail_rate=fail_rate, fail_after_rate=fail_after_rate,
+                    rate_limit_every=rate_limit_every, retry_after_ms=retry_after_ms, seed=seed)
+    run_server(host=host, port=port, db=run.db_path, api_key=api_key, faults=faults,
+               log_path=log_path, models=allowed, keyless=keyless)
+
+
+def entry_point() -> None:
+    """The `assistants` console script."""
+    main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry_point()

@@ -1,0 +1,155 @@
+"""The I/O edge of planning: load the config, connect, read the live assistants, build the plan.
+
+Every command runs the same steps, in this order, so a bad config sends no request:
+
+    config, owner = load(run, paths)                         # loader.py: YAML -> desired
+    async with open_client(run) as client:
+        plan = await make_plan(run, client, config, owner)   # list -> match -> diff -> Plan
+        ok = await execute(run, plan, client, ...)           # apply.py, for `apply` only
+
+(`plan_paths` is the first three lines, for `plan` and `drift`.)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from assistants.client import AssistantsClient
+from reconciler.cli.context import RunContext
+from reconciler.config.loader import Config, load_config
+from reconciler.plan.build import build_plan
+from reconciler.plan.change import Outcome
+from reconciler.plan.live import FormNeed, LiveAssistant
+from reconciler.plan.marker import require_owner
+from reconciler.plan.model import Plan
+from reconciler.report.apply_report import ApplyResult
+
+LOCAL_ENDPOINT_PREFIX = "local:"
+
+
+def endpoint_label(run: RunContext, client: AssistantsClient) -> str:
+    """What plans record and messages print as the endpoint (never with credentials)."""
+    return f"{LOCAL_ENDPOINT_PREFIX}{run.db_path}" if run.local else client.endpoint
+
+
+def open_client(run: RunContext) -> AssistantsClient:
+    log = _stderr_log if run.verbose else None
+    if run.local:
+        return AssistantsClient.local(run.db_path, log=log, timeout=run.timeout)
+    client = AssistantsClient.from_env(run.endpoint, run.env, log=log, timeout=run.timeout)
+    if log:
+        log(f"credentials: {client.auth}")
+    return client
+
+
+def resolve_owner(run: RunContext, config: Config) -> str:
+    """--owner or ASSISTANTS_OWNER (click merges both into run.owner), else the settings file.
+    Overriding the settings' owner with another says so on stderr: a mistyped owner plans
+    the whole fleet anew."""
+    settings = config.settings
+    if not run.owner:
+        return require_owner(settings.owner, settings.source)
+    owner = require_owner(run.owner)
+    if settings.owner and settings.owner != owner:
+        given = ("ASSISTANTS_OWNER" if run.env.get("ASSISTANTS_OWNER") == owner
+                 else "--owner")
+        run.note_once(f"owner `{owner}` from {given} overrides `{settings.owner}` in "
+                      f"{settings.source}")
+    return owner
+
+
+async def read_live(client: AssistantsClient, run: RunContext,
+                    need: FormNeed | None = None) -> list[LiveAssistant]:
+    """Every live assistant as a record, each page taken in as it arrives; `need` says which
+    keep their canonical form (all, without it)."""
+    if run.verbose:
+        _stderr_log(f"trace id {client.trace_id}")
+    run.progress(f"Reading assistants from {client.endpoint} ...")
+    record = need.record if need is not None else LiveAssistant.of
+    live: list[LiveAssistant] = []
+    async for page in client.list_pages():
+        live.extend(record(obj) for obj in page)
+    run.progress(f"Read {len(live)} assistants.")
+    return live
+
+
+def load(run: RunContext, paths: Sequence[str]) -> tuple[Config, str]:
+    """The config under `paths` and its owner: every config error before any request."""
+    config = load_config(paths or (".",))
+    return config, resolve_owner(run, config)
+
+
+async def make_plan(
+    run: RunContext,
+    client: AssistantsClient,
+    config: Config,
+    owner: str,
+    *,
+    prune: bool = False,
+    only: Sequence[str] = (),
+    takeover: bool = False,
+) -> Plan:
+    """The plan for `config`: list the server once, then match, diff and build (plan.py)."""
+    live = await read_live(client, run, FormNeed(config.assistants, owner))
+    return build_plan(config, live, owner, endpoint=endpoint_label(run, client), prune=prune,
+                      only=only, takeover=takeover)
+
+
+async def plan_paths(run: RunContext, paths: Sequence[str], **options: Any) -> tuple[Config, Plan]:
+    """`assistants plan PATHS`: load, connect, list, plan (`options` as for `make_plan`)."""
+    config, owner = load(run, paths)
+    async with open_client(run) as client:
+        return config, await make_plan(run, client, config, owner, **options)
+
+
+def _stderr_log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+async def execute(
+    run: RunContext,
+    plan: Plan,
+    client: AssistantsClient,
+    *,
+    concurrency: int,
+    fail_fast: bool,
+    ids_out: str | None,
+    out: TextIO | None = None,
+) -> ApplyResult:
+    """Apply `plan`, print each outcome to `out` (stdout), keep a journal."""
+    from datetime import UTC, datetime
+
+    from reconciler.apply.applier import Applier, ids_map
+    from reconciler.apply.journal import write_journal
+    from reconciler.report.render import outcome_line, outcomes_summary
+
+    out = out or sys.stdout
+    started = datetime.now(UTC)
+    progress = run.apply_progress(len(plan.pending))
+    finished: list[Outcome] = []  # as they happen: the journal keeps them if apply is cut short
+
+    def report(outcome: Outcome) -> None:
+        finished.append(outcome)
+        progress.clear()
+        print(outcome_line(outcome), file=out, flush=True)
+        progress.step(outcome.ok)
+
+    applier = Applier(client, plan.owner, concurrency=concurrency, fail_fast=fail_fast,
+                      report=report)
+    outcomes: list[Outcome] = []
+    try:
+        outcomes = await applier.run(plan)
+    finally:
+        progress.close()
+        journal = write_journal(plan, outcomes or finished, started) if plan.pending else None
+    if ids_out:
+        Path(ids_out).write_text(json.dumps(ids_map(plan, outcomes), indent=2) + "\n",
+                                 encoding="utf-8")
+    if plan.pending:
+        print(outcomes_summary(plan, outcomes) + (f" Journal: {journal}" if journal else ""),
+              file=out)
+    return ApplyResult(plan, tuple(outcomes), journal)

@@ -1,0 +1,36 @@
+"""Printing a plan in the format asked for: `show PLAN` renders a saved plan again (as
+`terraform show plan.out` does), and `plan` and `rollback` print theirs the same way.
+
+A saved plan stores its keys sorted, so `show` lists a created or deleted assistant's fields
+alphabetically where `plan` kept the config's order; the lines are the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TextIO
+
+from assistants.errors import PlanError
+from reconciler.cli.context import RunContext
+from reconciler.plan.model import Plan
+from reconciler.report.render import RENDERERS
+
+PLAN_FORMATS = ("text", "json", "markdown")
+
+
+def render_plan(run: RunContext, plan: Plan, fmt: str, out: TextIO) -> None:
+    """Text is coloured on a terminal (never with --no-color or NO_COLOR)."""
+    if fmt == "text":
+        RENDERERS[fmt](plan, out, color=run.color(out))
+    else:
+        RENDERERS[fmt](plan, out)
+
+
+def show_saved(run: RunContext, plan_file: str, fmt: str, out: TextIO) -> None:
+    """Render a saved plan (from `plan --out` or `rollback --out`); nothing is contacted."""
+    try:
+        text = Path(plan_file).read_text(encoding="utf-8")
+    except OSError as err:
+        raise PlanError(f"{plan_file}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise PlanError(f"{plan_file}: not UTF-8 text, so not a plan file") from None
+    render_plan(run, Plan.from_json(text, source=plan_file), fmt, out)

@@ -1,0 +1,124 @@
+"""One YAML file → what it defines (`Loaded`): its documents' validated assistants with their
+places and digests, its problems, and the files it reads as data. loader.py puts the files
+together.
+
+Steps for each document: parse (`yaml_source`), substitute `${VAR}` (`variables`), read the
+files its `*_file` keys name (`file_refs`), validate with `AssistantSpec`, and map validation
+errors back to lines (`spec_errors`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from assistants.canonical import text_sha256
+from assistants.errors import Problem
+from assistants.models import IDENT_PATTERN, AssistantSpec
+from reconciler.config.file_refs import PathCache, resolve_file_refs
+from reconciler.config.spec_errors import validation_problems
+from reconciler.config.variables import substitute
+from reconciler.config.yaml_marks import Mark
+from reconciler.config.yaml_source import parse_documents, read_text
+from reconciler.plan.desired import DesiredAssistant
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """A YAML file found under a config root."""
+
+    path: Path
+    display: str
+    root: Path
+    real: Path  # resolved, symlinks followed
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a valid document is: what the config and a duplicate-key message need of it."""
+
+    path: str
+    line: int  # of the document's start
+    key: Mark  # of its `key` value
+
+    @property
+    def source(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    @property
+    def place(self) -> str:
+        return f"{self.path}:{self.key.line}:{self.key.col}"
+
+    def problem(self, message: str) -> Problem:
+        return Problem(self.path, self.key.line, self.key.col, message)
+
+
+@dataclass
+class Loaded:
+    """What loading one file found."""
+
+    problems: list[Problem] = field(default_factory=list)  # in the order they are reported
+    assistants: list[tuple[Placed, DesiredAssistant, str]] = field(default_factory=list)  # + digest
+    targets: set[Path] = field(default_factory=set)  # files its `*_file` keys name
+    invalid_keys: list[tuple[Placed, str]] = field(default_factory=list)  # the string `key`
+    # of each document that failed validation: a duplicate key is reported with its errors
+
+
+_KEY = re.compile(IDENT_PATTERN)
+
+
+def load_file(file: YamlFile, env: Mapping[str, str], resolved: PathCache) -> Loaded:
+    """Read, parse, resolve and validate every document of `file`. Its own problems (reading,
+    YAML, non-mapping documents) and each document's are all reported; a document with any
+    problem defines no assistant."""
+    text, problems = read_text(file.path, file.display)
+    item = Loaded(problems=problems)
+    if text is None:
+        return item
+    docs, errors = parse_documents(text, file.display, file.path)
+    item.problems.extend(errors)
+    for doc in docs:
+        if not isinstance(doc.data, dict):
+            kind = "a list" if isinstance(doc.data, list) else "a single value"
+            item.problems.append(doc.problem((), f"a document must be a mapping (one "
+                                                 f"assistant), got {kind}"))
+            continue
+        errors = substitute(doc, env)
+        refs = resolve_file_refs(doc, file.root, resolved)
+        item.targets |= refs.targets
+        errors += refs.problems
+        key = doc.data.get("key")
+        try:
+            spec = AssistantSpec.model_validate(doc.data)
+        except ValidationError as err:
+            errors.extend(validation_problems(err, AssistantSpec, doc, refs.origins))
+        else:
+            if not errors:
+                placed = Placed(doc.path, doc.start.line, doc.mark(("key",)))
+                desired = DesiredAssistant(spec, placed.source)
+                item.assistants.append((placed, desired, spec_digest(spec)))
+        if errors and isinstance(key, str) and _KEY.match(key):  # a bad key has its error
+            item.invalid_keys.append((Placed(doc.path, doc.start.line, doc.mark(("key",))), key))
+        item.problems.extend(errors)
+    return item
+
+
+def spec_digest(spec: AssistantSpec) -> str:
+    """The digest of a spec in `Config.config_sha256`: the sha256 of the JSON of the fields its
+    document set (in its order, files and variables resolved) and of its instructions' sha256.
+    Any edit of a document's content changes it (even to a value equal to the default, or of
+    key order, which a strict JSON schema's `properties` make significant); moving text
+    between files does not."""
+    fields = spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    if "instructions" not in fields:
+        tail = "-"
+    else:
+        instructions = fields.pop("instructions")
+        tail = "null" if instructions is None else text_sha256(instructions)
+    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return text_sha256(f"{text}\n{tail}")

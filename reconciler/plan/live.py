@@ -1,0 +1,97 @@
+"""What a plan keeps of each live assistant: a small immutable record, made as its page arrives.
+
+A large workspace lists some 50 MB of JSON. Matching reads an assistant's id, marker and
+`created_at`; the diff compares digests and, only where they differ, canonical forms. So each
+listed object becomes a `LiveAssistant` at once, and the rest of it is let go. Its canonical form
+is kept only where a document may need it (`FormNeed`): an assistant that no document can pair
+with is only counted or named, and one whose digest already equals the document with its key
+is a noop whatever matching decides (a second copy with that digest has that very form).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from assistants.canonical import canonical
+from assistants.errors import PlanError
+from reconciler.plan.desired import DesiredAssistant
+from reconciler.plan.marker import Marker, form_sha256, live_marker
+
+
+@dataclass(frozen=True)
+class LiveAssistant:
+    """One listed assistant, as planning sees it."""
+
+    id: str
+    marker: Marker | None  # parsed ownership marker; None when absent or not ours to read
+    created_at: float | None  # for "the oldest copy of a key is the match"
+    sha256: str  # digest of its canonical form (identity.form_sha256)
+    form: Mapping[str, Any] | None = None  # its canonical form, where a document may need it
+    unreadable: str | None = None  # why it has no canonical form (a server's malformed field)
+
+    @classmethod
+    def of(cls, obj: Mapping[str, Any]) -> LiveAssistant:
+        """The record of an API object, its form kept. A malformed object (a list where a map
+        belongs, ...) is still a record: counted or named, and an error only if a change needs
+        its form."""
+        ident, marker = str(obj.get("id")), live_marker(obj)
+        created_at = _number(obj.get("created_at"))
+        try:
+            form = canonical(obj)
+        except (AttributeError, TypeError, ValueError) as err:
+            return cls(ident, marker, created_at, sha256="", unreadable=_why(err))
+        return cls(ident, marker, created_at, form_sha256(form), form)
+
+    def readable_form(self) -> Mapping[str, Any]:
+        """Its canonical form, or a PlanError naming it and what could not be read."""
+        if self.unreadable is not None:
+            raise PlanError(f"assistant {self.id} on the server cannot be read: "
+                            f"{self.unreadable}")
+        if self.form is None:  # FormNeed keeps every form a change can need
+            raise AssertionError(f"the canonical form of {self.id} was not kept")
+        return self.form
+
+
+def records(live: Iterable[Mapping[str, Any] | LiveAssistant]) -> list[LiveAssistant]:
+    """`live` as records: API objects are read with their forms kept."""
+    return [a if isinstance(a, LiveAssistant) else LiveAssistant.of(a) for a in live]
+
+
+class FormNeed:
+    """Which live assistants keep their canonical form, given the config and the owner: every
+    one a document names by `id:`, and every one of this owner's whose digest is not exactly
+    what the document with its key asks for (an update, an orphan, a document with
+    `ignore_changes`)."""
+
+    def __init__(self, desired: Iterable[DesiredAssistant], owner: str) -> None:
+        self._owner = owner
+        self._named_ids: set[str] = set()
+        self._wanted: dict[str, str | None] = {}  # key -> the digest that makes it a noop
+        for item in desired:
+            if item.id:
+                self._named_ids.add(item.id)
+            self._wanted[item.key] = None if item.ignore_changes else item.form_sha256(owner)
+
+    def record(self, obj: Mapping[str, Any]) -> LiveAssistant:
+        live = LiveAssistant.of(obj)
+        if live.unreadable is not None or self._needs_form(live):
+            return live
+        return replace(live, form=None)
+
+    def _needs_form(self, live: LiveAssistant) -> bool:
+        if live.id in self._named_ids:
+            return True
+        marker = live.marker
+        if marker is None or marker.owner != self._owner:
+            return False
+        return self._wanted.get(marker.key) != live.sha256
+
+
+def _why(err: Exception) -> str:
+    return f"{type(err).__name__}: {err}"
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

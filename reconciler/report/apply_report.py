@@ -1,0 +1,53 @@
+"""What an apply did, as data: each outcome, the summary and the journal, for
+`apply --format json` (pipelines want the new ids without scraping the text)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from reconciler.plan.change import Action, Outcome
+from reconciler.plan.model import Plan
+from reconciler.report.render import outcome_line
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """The outcomes of one apply (none when cancelled or nothing was pending)."""
+
+    plan: Plan
+    outcomes: tuple[Outcome, ...] = ()
+    journal: Path | None = None
+    cancelled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return all(o.ok for o in self.outcomes)
+
+    def to_dict(self) -> dict[str, Any]:
+        done = Counter(o.change.action for o in self.outcomes if o.ok)
+        return {
+            "format_version": 1,
+            "endpoint": self.plan.endpoint,
+            "owner": self.plan.owner,
+            "ok": self.ok,
+            "cancelled": self.cancelled,
+            "outcomes": [{
+                "action": str(o.change.action),
+                "key": o.change.key,
+                "id": o.id or o.change.id,
+                "ok": o.ok,
+                "message": outcome_line(o),
+            } for o in self.outcomes],
+            "summary": {"created": done[Action.CREATE], "updated": done[Action.UPDATE],
+                        "deleted": done[Action.DELETE],
+                        "failed": sum(1 for o in self.outcomes if not o.ok)},
+            "journal": str(self.journal) if self.journal else None,
+        }
+
+
+def render_apply_json(result: ApplyResult, out: TextIO) -> None:
+    out.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
