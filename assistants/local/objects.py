@@ -13,7 +13,6 @@ import time
 from typing import Any
 
 ID_ALPHABET = string.ascii_letters + string.digits
-WRITE_ONLY = ("reasoning_effort",)
 DEFAULT_RANKING = {"ranker": "default_2024_08_21", "score_threshold": 0.0}
 PUBLIC_FIELDS = (
     "id", "object", "created_at", "name", "description", "model", "instructions", "tools",
