@@ -297,18 +297,27 @@ def schema() -> None:
 @click.option("--retry-after-ms", default=1000, type=int, show_default=True,
               help="Delay advertised in the 429 answers.")
 @click.option("--seed", default=None, type=int, help="Seed for repeatable faults.")
+@click.option("--faults-only", "only_query", default=None, metavar="TEXT",
+              help="Testing: fail (429/500) only requests whose query holds TEXT, "
+                   "e.g. order=desc.")
+@click.option("--skip-paging", is_flag=True,
+              help="Testing: list cursors compare ids as strings within a second, so pages "
+                   "skip and repeat assistants (as some servers do).")
+@click.option("--reject-desc", is_flag=True, help="Testing: answer order=desc with a 400.")
 @click.option("--log", "log_path", default=None, type=click.Path(),
               help="Append one JSON line per request to this file.")
 @common_options
 def serve(run: RunContext, host: str, port: int, api_key: str | None, latency_ms: int,
           fail_rate: float, fail_after_rate: float, rate_limit_every: int,
-          retry_after_ms: int, seed: int | None, log_path: str | None) -> None:
+          retry_after_ms: int, seed: int | None, only_query: str | None, skip_paging: bool,
+          reject_desc: bool, log_path: str | None) -> None:
     """Serve the embedded Assistants API over HTTP (the same SQLite store as --local)."""
     from assistants.local.faults import Faults
     from assistants.local.server import run_server
 
     faults = Faults(latency_ms=latency_ms, fail_rate=fail_rate, fail_after_rate=fail_after_rate,
-                    rate_limit_every=rate_limit_every, retry_after_ms=retry_after_ms, seed=seed)
+                    rate_limit_every=rate_limit_every, retry_after_ms=retry_after_ms, seed=seed,
+                    only_query=only_query, skip_paging=skip_paging, reject_desc=reject_desc)
     run_server(host=host, port=port, db=run.db_path, api_key=api_key, faults=faults,
                log_path=log_path)
 

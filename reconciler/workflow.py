@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistants.client import AssistantsClient
+from assistants.listing import Listing
 from reconciler.change import Outcome
 from reconciler.collector import collection_paused
 from reconciler.context import RunContext
@@ -48,15 +49,16 @@ def resolve_owner(run: RunContext, config: Config) -> str:
 
 
 async def read_live(client: AssistantsClient, run: RunContext,
-                    on_page: OnPage | None = None) -> list[dict[str, Any]]:
+                    on_page: OnPage | None = None, *,
+                    listing: Listing | None = None) -> list[dict[str, Any]]:
     """Every live assistant; or, with `on_page`, each page handed to it as it arrives and
-    nothing kept here."""
+    nothing kept here. `listing` is the one to read (a new one by default)."""
     if run.verbose:
         _stderr_log(f"trace id {client.trace_id}")
     run.progress(f"Reading assistants from {client.endpoint} ...")
     live: list[dict[str, Any]] = []
     count = 0
-    async for page in client.list_pages():
+    async for page in (listing or client.listing()).pages():
         count += len(page)
         if on_page is None:
             live.extend(page)
@@ -118,21 +120,29 @@ async def _make_plan(
         if steps is not None:  # a config error is reported before a connection error
             resolve_owner(run, finish_steps(steps))
         raise
+    listing = client.listing()  # LISTING CALL SITE (h3-listing): one listing, confirmed below
     try:
         if steps is None:
             assert config is not None
             owner = resolve_owner(run, config)
             intake.config_known(config, owner, prune=prune)
-            await read_live(client, run, intake.take_page)
+            await read_live(client, run, intake.take_page, listing=listing)
         else:
             config, owner = await load_while_listing(
-                steps, functools.partial(read_live, client, run),
+                steps, functools.partial(read_live, client, run, listing=listing),
                 functools.partial(resolve_owner, run), intake, client.get, prune=prune)
+        plan = build_plan(config, intake.kept, owner, endpoint=endpoint_label(run, client),
+                          prune=prune, only=only, takeover=takeover, forms=forms)
+        # LISTING CALL SITE (h3-listing, issue 14): before a plan creates anything, the keys
+        # are confirmed absent by reading both ends of the listing on to their ends; what
+        # that finds is taken in and the plan rebuilt on the union.
+        if plan.summary["create"] and listing.confirmable and (missed := await listing.confirm()):
+            intake.take_page(missed)
+            plan = build_plan(config, intake.kept, owner, endpoint=endpoint_label(run, client),
+                              prune=prune, only=only, takeover=takeover, forms=forms)
     except BaseException:
         await client.aclose()
         raise
-    plan = build_plan(config, intake.kept, owner, endpoint=endpoint_label(run, client),
-                      prune=prune, only=only, takeover=takeover, forms=forms)
     return config, plan, client
 
 
