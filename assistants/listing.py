@@ -45,7 +45,7 @@ class _End:
         self.pages = 0
         self.ended = False  # the server said this was the last page
         self.stopped = False  # a fault: the cursor cannot be followed
-        self.problem: str | None = None
+        self.problems: list[str] = []  # the first repeated id, then why it stopped
         self.last_created: Any = None
 
     @property
@@ -74,7 +74,8 @@ class _End:
                 raise shape("a listed item has no `id`")
             ident = str(item["id"])
             if ident in self.seen:
-                self._report(f"the {self.order} listing returned {ident} twice")
+                if not self.problems:
+                    self.problems.append(f"the {self.order} listing returned {ident} twice")
                 continue
             self.seen.add(ident)
             self.ids.append(ident)
@@ -98,12 +99,13 @@ class _End:
             self.cursors.add(self.cursor)
         return fresh
 
-    def _report(self, problem: str) -> None:
-        self.problem = self.problem or problem
+    @property
+    def problem(self) -> str | None:
+        return "; ".join(self.problems) or None
 
     def _stop(self, problem: str) -> None:
         self.stopped = True
-        self._report(problem)
+        self.problems.append(problem)
 
 
 class Listing:
