@@ -1,0 +1,77 @@
+"""Issue 14: on a server whose cursor skips items, a plan must not create second copies.
+
+The server (`assistants serve --skip-paging`) sorts by whole-second `created_at` but compares a
+cursor's id as a string, as a real open-source server does. 37 older assistants, then one apply
+creates 110 in about a second: a single ascending cursor over the 147 skips some of the 110.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from pathlib import Path
+
+from assistants.local.objects import new_assistant
+from assistants.local.store import Store
+from reconciler.identity import live_marker
+from tests.support.cli import run_cli
+
+OWNER = "skips"
+
+
+def bots(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    (folder / "assistants.project.yaml").write_text(f"owner: {OWNER}\n")
+    for i in range(count):
+        (folder / f"bot-{i:03}.yaml").write_text(f"key: bot-{i:03}\nmodel: gpt-4o\n"
+                                                 f"name: Bot {i}\n")
+    return folder
+
+
+def live_keys(db: Path) -> Counter[str]:
+    """Every live assistant's marker key, read from the store itself (no listing)."""
+    store = Store(db)
+    try:
+        records = [store.get(i) for (i,) in store._db.execute(
+            "SELECT id FROM assistants WHERE deleted = 0").fetchall()]
+    finally:
+        store.close()
+    return Counter(m.key if (m := live_marker(r or {})) else "(unmanaged)" for r in records)
+
+
+def test_apply_then_plan_on_a_skipping_server_creates_no_second_copies(serve, tmp_path):
+    db = tmp_path / "skip.db"
+    store = Store(db)
+    older = int(time.time()) - 3600
+    store.insert_many(new_assistant({"model": "gpt-4o", "name": f"old-{i}"},
+                                    created_at=older + i) for i in range(37))
+    store.close()
+    handle = serve(db=db, skip_paging=True)
+    env = {"OPENAI_API_KEY": "sk-skip", "ASSISTANTS_ENDPOINT": handle.base_url}
+    config = bots(tmp_path / "bots", 110)
+
+    applied = run_cli(["apply", str(config), "--auto-approve"], env=env, cwd=tmp_path)
+    assert applied.exit_code == 0, applied.output
+    with handle.client() as http:  # one bare ascending cursor, as the tool listed before
+        walked: list[str] = []
+        params: dict[str, object] = {"limit": 100, "order": "asc"}
+        while True:
+            body = http.get("/assistants", params=params).raise_for_status().json()
+            walked += [a["id"] for a in body["data"]]
+            if not body["has_more"]:
+                break
+            params["after"] = body["last_id"]
+    assert len(set(walked)) < 147, "the fault must make a single cursor skip assistants"
+    keys = live_keys(db)
+    assert keys == Counter({"(unmanaged)": 37} | {f"bot-{i:03}": 1 for i in range(110)})
+
+    planned = run_cli(["plan", str(config), "--detailed-exitcode", "--format", "json"],
+                      env=env, cwd=tmp_path)
+    assert planned.exit_code == 0, planned.output  # nothing to change: no create
+    assert '"create": 0' in planned.stdout
+
+    again = run_cli(["apply", str(config), "--auto-approve"], env=env, cwd=tmp_path)
+    assert again.exit_code == 0, again.output
+    assert live_keys(db) == keys  # no second copies
+    posts = [e for e in handle.log_entries() if e["method"] == "POST"]
+    assert len(posts) == 110
