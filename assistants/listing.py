@@ -169,10 +169,9 @@ class Listing:
             ends = [e for e in ends if e.running]
         self._listed |= found.keys()
         if found:
-            self._warn(f"the server's listing skips items: reading it again in the other order "
-                       f"found {len(found)} assistant(s) the first listing missed "
-                       f"({', '.join(sorted(found)[:5])}{', ...' if len(found) > 5 else ''}); "
-                       f"the plan includes them")
+            self._warn(f"the server's listing skips items: reading both ends on to their "
+                       f"ends found {len(found)} assistant(s) the first listing missed "
+                       f"({', '.join(sorted(found)[:5])}{', ...' if len(found) > 5 else ''})")
         return list(found.values())
 
     # -- rounds ------------------------------------------------------------------------------

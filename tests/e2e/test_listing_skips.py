@@ -75,3 +75,31 @@ def test_apply_then_plan_on_a_skipping_server_creates_no_second_copies(serve, tm
     assert live_keys(db) == keys  # no second copies
     posts = [e for e in handle.log_entries() if e["method"] == "POST"]
     assert len(posts) == 110
+
+
+def test_plan_confirms_its_creates_and_finds_what_the_listing_skipped(serve, tmp_path):
+    """The ascending cursor skips assistants 100..104 (ids chosen so) where the two ends do
+    not overlap: the first listing misses them and would plan their keys as creates. Before
+    it does, the plan reads both ends on to their ends, finds them, warns, and plans again."""
+    from tests.local.test_listing import seed_store
+
+    db = tmp_path / "meet.db"
+    ids = seed_store(db, 250, per_second=7, id_seed=14)
+    store = Store(db)
+    for n, ident in enumerate(ids[100:105]):
+        record = store.get(ident)
+        assert record is not None
+        record.update(name=f"Bot {n}", metadata={"managed-by": f"v1;owner={OWNER};key=bot-{n:03}"})
+        store.replace(record)
+    store.close()
+    handle = serve(db=db, skip_paging=True)
+    env = {"OPENAI_API_KEY": "sk-skip", "ASSISTANTS_ENDPOINT": handle.base_url}
+    config = bots(tmp_path / "bots", 5)
+
+    planned = run_cli(["plan", str(config), "--detailed-exitcode"], env=env, cwd=tmp_path)
+    assert planned.exit_code == 0, planned.output
+    assert "No changes. 5 assistants match the config." in planned.stdout
+    warnings = [line for line in planned.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and "skips items" in warnings[0] and "found 5" in warnings[0]
+    gets = [e for e in handle.log_entries() if e["method"] == "GET"]
+    assert len(gets) == 6  # 3 pages each way: the meeting after 3, then both ends on to the end
