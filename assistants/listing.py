@@ -161,7 +161,13 @@ class Listing:
         found: dict[str, dict[str, Any]] = {}
         ends = [e for e in (self.asc, self.desc) if e.running] if self.confirmable else []
         while ends:
-            answers = await asyncio.gather(*(self._get(e) for e in ends))
+            pending = self._launch(ends)
+            try:
+                answers = await asyncio.gather(*pending.values())
+            finally:
+                for task in pending.values():
+                    task.cancel()
+                await asyncio.gather(*pending.values(), return_exceptions=True)
             for end, page in zip(ends, answers, strict=True):
                 for item in end.take(page, self._shape):
                     if str(item["id"]) not in self._listed:
