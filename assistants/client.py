@@ -1,7 +1,9 @@
 """`AssistantsClient`: the only code that talks to an Assistants API v2 server.
 
 Auth profiles come from `assistants.auth`, backoff from `assistants.retry`, error mapping from
-`assistants.http_errors`. Every failure is raised from the tree in `assistants.errors`.
+`assistants.http_errors`, the listing's two ends from `assistants.listing`. Every failure is
+raised from the tree in `assistants.errors`; warnings (an inconsistent listing) go to `warn`,
+stderr by default.
 
 Whether a failed write may have taken effect:
 - `TransportError.sent` is False only when the request certainly never left this process.
