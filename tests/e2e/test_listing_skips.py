@@ -14,6 +14,7 @@ from pathlib import Path
 from assistants.local.objects import new_assistant
 from assistants.local.store import Store
 from reconciler.identity import live_marker
+from tests.local.helpers import seed_store
 from tests.support.cli import run_cli
 
 OWNER = "skips"
@@ -81,8 +82,6 @@ def test_plan_confirms_its_creates_and_finds_what_the_listing_skipped(serve, tmp
     """The ascending cursor skips assistants 100..104 (ids chosen so) where the two ends do
     not overlap: the first listing misses them and would plan their keys as creates. Before
     it does, the plan reads both ends on to their ends, finds them, warns, and plans again."""
-    from tests.local.test_listing import seed_store
-
     db = tmp_path / "meet.db"
     ids = seed_store(db, 250, per_second=7, id_seed=14)
     store = Store(db)

@@ -6,37 +6,14 @@ between pages."""
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from assistants.client import AssistantsClient, RetryPolicy
-from assistants.local.objects import ID_ALPHABET, new_assistant
-from assistants.local.store import Store
-
-BASE_SECOND = 1_700_000_000
-
-
-def seed_store(db: Path, count: int, *, per_second: int | None = None,
-               id_seed: int | None = None) -> list[str]:
-    """`count` assistants written straight into the store, in creation order: all in one
-    second, or `per_second` a second; ids from `random.Random(id_seed)` when given."""
-    rng = random.Random(id_seed)
-    records = []
-    for i in range(count):
-        second = BASE_SECOND + (i // per_second if per_second else 0)
-        record = new_assistant({"model": "gpt-4o", "name": f"a{i}"}, created_at=second)
-        if id_seed is not None:
-            record["id"] = "asst_" + "".join(rng.choice(ID_ALPHABET) for _ in range(24))
-        records.append(record)
-    store = Store(db)
-    store.insert_many(records)
-    store.close()
-    return [r["id"] for r in records]
+from tests.local.helpers import seed_store
 
 
 def list_with(handle: Any, *, transport: httpx.AsyncBaseTransport | None = None,
