@@ -1,7 +1,9 @@
 """`AssistantsClient`: the only code that talks to an Assistants API v2 server.
 
 Auth profiles come from `assistants.auth`, backoff from `assistants.retry`, error mapping from
-`assistants.http_errors`. Every failure is raised from the tree in `assistants.errors`.
+`assistants.http_errors`, the listing's two ends from `assistants.listing`. Every failure is
+raised from the tree in `assistants.errors`; warnings (an inconsistent listing) go to `warn`,
+stderr by default.
 
 Whether a failed write may have taken effect:
 - `TransportError.sent` is False only when the request certainly never left this process.
@@ -18,6 +20,7 @@ import asyncio
 import base64
 import os
 import random
+import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -51,8 +54,9 @@ from assistants.http_errors import (
     error_from_response,
     parse_json_body,
 )
+from assistants.listing import PAGE_SIZE, Listing
 from assistants.models import Assistant
-from assistants.retry import RetryPolicy, status_is_retryable
+from assistants.retry import RetryBudget, RetryPolicy, status_is_retryable
 
 __all__ = [
     "DEFAULT_ENDPOINT",
@@ -62,7 +66,7 @@ __all__ = [
     "redact_url",
 ]
 
-LIST_PAGE_SIZE = 100
+LIST_PAGE_SIZE = PAGE_SIZE
 LOCAL_BASE = "http://local.invalid/v1"
 USER_AGENT = f"assistants-reconciler/{__version__} python-httpx/{httpx.__version__}"
 
@@ -108,6 +112,7 @@ class AssistantsClient:
         retry: RetryPolicy = RetryPolicy(),  # noqa: B008 - frozen dataclass, safe as a default
         trace_id: str | None = None,
         log: Callable[[str], None] | None = None,
+        warn: Callable[[str], None] | None = None,
         sleep: Sleep | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -136,6 +141,7 @@ class AssistantsClient:
         self._timeout = timeout
         self._retry = retry
         self._log = log
+        self._warn = warn if warn is not None else _stderr_warning
         self._sleep: Sleep = sleep if sleep is not None else asyncio.sleep
         self._rng = rng
         self._secrets = secret_values(creds)
@@ -197,54 +203,41 @@ class AssistantsClient:
 
     # -- the five operations -------------------------------------------------------------------
 
-    async def list_all(self) -> list[dict[str, Any]]:
-        """Every assistant, oldest first (`list_pages` put together)."""
-        return [item async for page in self.list_pages() for item in page]
+    def listing(self) -> Listing:
+        """A new listing from both ends (`assistants.listing`), its requests sharing one retry
+        budget."""
+        budget = RetryBudget(self._retry.max_attempts - 1)
 
-    async def list_pages(self) -> AsyncIterator[list[dict[str, Any]]]:
-        """Every assistant, oldest first, `limit=100` per page, following `after` cursors: each
-        page's new assistants as it arrives. The next page is asked for when the caller asks
-        for it, so a caller that keeps only what it needs of each page holds no more."""
-        seen_ids: set[str] = set()
-        cursors: set[str] = set()
-        after: str | None = None
-        while True:
-            params: dict[str, str] = {"limit": str(LIST_PAGE_SIZE), "order": "asc"}
-            if after is not None:
-                params["after"] = after
-            page = await self._list_page(params)
-            data = page.get("data") if isinstance(page, dict) else None
-            if not isinstance(page, dict) or not isinstance(data, list | None):
-                raise self._shape("GET", "assistants", "expected a list object with `data`")
-            data = data or []
-            fresh: list[dict[str, Any]] = []
-            for item in data:
-                if not isinstance(item, dict) or item.get("id") in (None, ""):
-                    raise self._shape("GET", "assistants", "a listed item has no `id`")
-                if str(item["id"]) not in seen_ids:
-                    seen_ids.add(str(item["id"]))
-                    fresh.append(item)
-            has_more = page.get("has_more")
-            if has_more is None:  # dialects without `has_more`: a full page may have a next one
-                has_more = len(data) >= LIST_PAGE_SIZE
-            cursor = page.get("last_id") or (data[-1]["id"] if data else None)
-            del page, data
-            yield fresh
-            if not has_more:
-                return
-            if cursor in (None, ""):
-                raise self._shape("GET", "assistants", "`has_more` is true but there is no cursor")
-            after = str(cursor)
-            if after in cursors:
-                raise self._shape("GET", "assistants", f"listing repeats the cursor {after!r}")
-            cursors.add(after)
+        async def fetch(params: dict[str, str]) -> Any:
+            return await self._list_page(params, budget)
 
-    async def _list_page(self, params: dict[str, str]) -> Any:
+        return Listing(fetch, shape=lambda what: self._shape("GET", "assistants", what),
+                       warn=self._warn, log=self._log)
+
+    async def list_all(
+        self, *, confirm: Callable[[list[dict[str, Any]]], bool] | None = None
+    ) -> list[dict[str, Any]]:
+        """Every assistant, oldest first. A caller that will create what it does not find
+        passes `confirm`: when `confirm(items)` says something it looks for is missing, a
+        listing whose ends met in the middle reads both ends on to their ends first (a
+        server's cursor may skip items), and the assistants that finds are added."""
+        listing = self.listing()
+        items = [item async for page in listing.pages() for item in page]
+        if confirm is not None and listing.confirmable and confirm(items):
+            items += await listing.confirm()
+        return items
+
+    def list_pages(self) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every assistant once, oldest first, in pages as they arrive (`Listing.pages`)."""
+        return self.listing().pages()
+
+    async def _list_page(self, params: dict[str, str], budget: RetryBudget | None = None) -> Any:
         """One page of the listing, parsed. Nothing here outlives the call but the page: an
         httpx response and its stream refer to each other, so with the garbage collector
         paused (as `make_plan` pauses it) a response still referenced when its page is handed
         on would keep its body (500 KB a page) until the end."""
-        response = await self._send("GET", "assistants", params=params, collection=True)
+        response = await self._send("GET", "assistants", params=params, collection=True,
+                                    budget=budget)
         return self._json(_answered(response), "GET", "assistants")
 
     async def get(self, assistant_id: str) -> dict[str, Any]:
@@ -324,9 +317,11 @@ class AssistantsClient:
         idempotent: bool = True,
         collection: bool = False,
         gone_ok_on_retry: bool = False,
+        budget: RetryBudget | None = None,
     ) -> httpx.Response | None:
         """One logical request with retries. Returns the 2xx response (None only for a 404 that
-        `gone_ok_on_retry` accepts); raises the mapped error otherwise."""
+        `gone_ok_on_retry` accepts); raises the mapped error otherwise. With `budget`, each
+        retry also spends one of the budget's (shared with other requests)."""
         url = self._url(path)
         all_params = httpx.QueryParams([*self._base_params, *(params or {}).items()])
         reached = False  # whether any earlier attempt may have reached the server
@@ -347,6 +342,8 @@ class AssistantsClient:
                     idempotent and isinstance(exc, _RETRYABLE_EXC)
                 )
                 wait = None if last or not retryable else self._retry.delay(attempt, None, self._rng)
+                if wait is not None and budget is not None and not budget.spend():
+                    wait = None
                 self._emit(method, path, params, type(exc).__name__, started, wait)
                 if wait is None:
                     raise _gave_up(err, attempt, first_started) from None
@@ -357,6 +354,8 @@ class AssistantsClient:
             status = response.status_code
             if 200 <= status < 300:
                 self._emit(method, path, params, str(status), started, None)
+                if budget is not None:
+                    budget.refill()
                 return response
             if status == 404 and gone_ok_on_retry and reached:
                 self._emit(method, path, params, "404, already gone", started, None)
@@ -364,6 +363,8 @@ class AssistantsClient:
             retryable = status_is_retryable(status, response.headers, idempotent=idempotent)
             wait = (None if last or not retryable
                     else self._retry.delay(attempt, response.headers, self._rng))
+            if wait is not None and budget is not None and not budget.spend():
+                wait = None
             self._emit(method, path, params, str(status), started, wait)
             if wait is None:
                 raise _gave_up(error_from_response(
@@ -377,6 +378,10 @@ class AssistantsClient:
     async def _pause(self, seconds: float) -> None:
         self.stats["retries"] += 1
         await self._sleep(seconds)
+
+
+def _stderr_warning(line: str) -> None:
+    print(f"warning: {line}", file=sys.stderr, flush=True)
 
 
 def _gave_up(err: AssistantsError, attempts: int, since: float) -> AssistantsError:

@@ -39,6 +39,26 @@ class RetryPolicy:
         return self.backoff(retry, rng)
 
 
+class RetryBudget:
+    """Retries shared by the requests of one listing. Its two ends are one listing: a server
+    failing both at once gets no more retries in a row than one cursor would give it. Each
+    request keeps its own `max_attempts` too; an answer refills the budget."""
+
+    def __init__(self, retries: int) -> None:
+        self.retries = max(0, retries)
+        self._left = self.retries
+
+    def spend(self) -> bool:
+        """Take one retry; False when none is left."""
+        if self._left <= 0:
+            return False
+        self._left -= 1
+        return True
+
+    def refill(self) -> None:
+        self._left = self.retries
+
+
 def retry_after_seconds(headers: Mapping[str, str], *, now: datetime | None = None) -> float | None:
     """`retry-after-ms` first, then `Retry-After` as seconds or an HTTP date; None if absent/bad."""
     raw_ms = headers.get("retry-after-ms")

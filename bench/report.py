@@ -135,8 +135,9 @@ def render(results: list[dict[str, Any]], info: dict[str, str], args: argparse.N
         "",
         "## Requests",
         "",
-        "Made / minimum. Plan: ceil(N/100) list pages. Plan + apply of the 1% change: ceil(N/100) "
-        "+ changes. Apply bench: one request per update. Peer: ceil(N/100) + N.",
+        "Made / minimum. Plan: the pages of a listing from both ends (ceil(N/100), plus at most "
+        "two: the ends must overlap; bench/listing.py). Plan + apply of the 1% change: "
+        "that + changes. Apply bench: one request per update. Peer: ceil(N/100) + N.",
         "",
         "| N | plan 0% | plan 1% | plan + apply 1% | apply | per-assistant GET peer |",
         "|---:|---:|---:|---:|---:|---:|",

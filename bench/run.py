@@ -31,6 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from bench import measure, stages
+from bench.listing import BEGIN as LISTING_BEGIN
+from bench.listing import END as LISTING_END
+from bench.listing import two_ended_requests
 from bench.report import render
 from bench.server import Server
 from bench.workload import changed_indices, seed_store, write_config
@@ -153,9 +156,9 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
             "floor": floor.requests,
             "plan_0": last0.requests,
             "plan_1": last1.requests,
-            "plan_min": math.ceil(n / 100),
+            "plan_min": two_ended_requests(n),
             "plan_apply_1": both["requests"],
-            "plan_apply_1_min": math.ceil(n / 100) + both["changes"],
+            "plan_apply_1_min": two_ended_requests(n) + both["changes"],
             "changes": both["changes"],
             "peer": peer.requests,
             "peer_min": math.ceil(n / 100) + n,
@@ -253,6 +256,15 @@ def _log(line: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
 
 
+def _listing_section(path: Path) -> str:
+    """The two-ended listing's table (bench/listing.py) in `path`, kept across a record."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if LISTING_BEGIN in text and LISTING_END in text:
+        return LISTING_BEGIN + text.split(LISTING_BEGIN, 1)[1].split(LISTING_END, 1)[0] + \
+            LISTING_END + "\n"
+    return ""
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -290,7 +302,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     (out / "report.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     (out / "report.md").write_text(report, encoding="utf-8")
     if args.record:
-        (HERE / "results.md").write_text(report, encoding="utf-8")
+        kept = _listing_section(HERE / "results.md")
+        (HERE / "results.md").write_text(report + (f"\n{kept}" if kept else ""),
+                                         encoding="utf-8")
     print(report)
     return data
 

@@ -20,8 +20,8 @@ def _free_port() -> int:
 
 
 class Server:
-    def __init__(self, db: Path, latency_ms: int):
-        self.db, self.latency_ms = db, latency_ms
+    def __init__(self, db: Path, latency_ms: int, log_path: Path | None = None):
+        self.db, self.latency_ms, self.log_path = db, latency_ms, log_path
         self.port = _free_port()
         self.stderr_path = db.with_suffix(".stderr")
         self.process: subprocess.Popen[bytes] | None = None
@@ -38,6 +38,8 @@ class Server:
         cmd = [sys.executable, "-m", "reconciler.cli.main", "serve", "--host", "127.0.0.1",
                "--port", str(self.port), "--db", str(self.db),
                "--latency-ms", str(self.latency_ms)]
+        if self.log_path is not None:
+            cmd += ["--log", str(self.log_path)]
         with self.stderr_path.open("ab") as err:
             self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err,
                                             env={**os.environ, "PYTHONUNBUFFERED": "1"})

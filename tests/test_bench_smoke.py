@@ -38,10 +38,11 @@ def test_harness_reports_every_section_with_minimal_requests(tmp_path: Path) -> 
     (result,) = data["results"]
     assert set(bench_run.SECTIONS) <= set(result)
     q = result["requests"]
-    assert q["plan_min"] == 2
-    assert q["floor"] == q["plan_0"] == q["plan_1"] == q["plan_min"]
+    assert q["floor"] == 2
+    assert q["plan_min"] == 3  # the ascending end alone, then both ends once: they meet
+    assert q["plan_0"] == q["plan_1"] == q["plan_min"]
     assert q["changes"] == 2
-    assert q["plan_apply_1"] == q["plan_apply_1_min"] == 4
+    assert q["plan_apply_1"] == q["plan_apply_1_min"] == 5
     assert q["apply"] == q["apply_min"] == 40
     assert q["peer"] == q["peer_min"] == 202
     assert result["plan"]["changed"] == 2

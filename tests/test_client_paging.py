@@ -1,14 +1,18 @@
-"""Listing: `limit=100&order=asc`, `after` cursors, and the dialects of list pages."""
+"""Listing against scripted servers: query parameters, page dialects, and the two ends of the
+listing (assistants/listing.py) on servers whose orders or cursors misbehave."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
-from test_client_fakes import FakeServer, assistant, make_client, reply, run
+from test_client_fakes import FakeServer, Sleeps, assistant, make_client, reply, run
 
 from assistants.client import RetryPolicy
-from assistants.errors import TransportError
+from assistants.errors import ServerError, TransportError
 
 
 def _page(ids: range | list[int], **fields: Any) -> dict[str, Any]:
@@ -19,35 +23,73 @@ def _page(ids: range | list[int], **fields: Any) -> dict[str, Any]:
     return body | fields
 
 
-def _list(*steps: object, retry: RetryPolicy | None = None) -> tuple[FakeServer, list[dict]]:
-    server = FakeServer(*steps)  # type: ignore[arg-type]
+class Routed:
+    """Answers each order from its own script (a step per request, as FakeServer's)."""
+
+    def __init__(self, asc: list[Any], desc: list[Any]) -> None:
+        self.scripts = {"asc": list(asc), "desc": list(desc)}
+
+    def __call__(self, request: httpx.Request) -> Any:
+        step = self.scripts[request.url.params["order"]].pop(0)
+        if isinstance(step, Exception):
+            raise step
+        return step if isinstance(step, httpx.Response) else step(request)
+
+
+def world(ids: list[int], *, created: Callable[[int], int] = lambda i: 1,
+          desc_ids: list[int] | None = None) -> Callable[[httpx.Request], httpx.Response]:
+    """A server listing `ids` ascending and `desc_ids` (default: `ids` reversed) descending,
+    with exact `after` cursors."""
+    orders = {"asc": ids, "desc": desc_ids if desc_ids is not None else ids[::-1]}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        seq = orders[params["order"]]
+        start = 0
+        if "after" in params:
+            start = [f"asst_{i}" for i in seq].index(params["after"]) + 1
+        chunk = seq[start:start + int(params["limit"])]
+        body = _page([], has_more=start + len(chunk) < len(seq))
+        body["data"] = [assistant(i, created_at=created(i)) for i in chunk]
+        return reply(200, body)
+
+    return answer
+
+
+def _list(*steps: object, default: object = None, retry: RetryPolicy | None = None
+          ) -> tuple[FakeServer, list[dict], list[str]]:
+    server = FakeServer(*steps, default=default)  # type: ignore[arg-type]
+    warnings: list[str] = []
 
     async def go() -> list[dict]:
-        async with make_client(server, retry=retry) as client:
+        async with make_client(server, retry=retry, warn=warnings.append) as client:
             return await client.list_all()
 
-    return server, run(go())
+    return server, run(go()), warnings
 
 
-def test_three_pages_with_exact_query_params() -> None:
-    server, items = _list(
-        reply(200, _page(range(0, 100), has_more=True)),
-        reply(200, _page(range(100, 200), has_more=True)),
-        reply(200, _page(range(200, 205), has_more=False)),
-    )
-    assert [a["id"] for a in items] == [f"asst_{i}" for i in range(205)]
+def ids(items: list[dict]) -> list[str]:
+    return [a["id"] for a in items]
+
+
+def test_two_ends_with_exact_query_params() -> None:
+    server, items, warnings = _list(default=world(list(range(205))))
+    assert ids(items) == [f"asst_{i}" for i in range(205)]
     assert server.queries() == [
         {"limit": "100", "order": "asc"},
         {"limit": "100", "order": "asc", "after": "asst_99"},
-        {"limit": "100", "order": "asc", "after": "asst_199"},
+        {"limit": "100", "order": "desc"},
     ]
     assert {r.method for r in server.requests} == {"GET"}
     assert {r.url.path for r in server.requests} == {"/v1/assistants"}
+    assert warnings == []
 
 
 def test_last_id_preferred_over_last_item() -> None:
-    server, _ = _list(reply(200, _page([1, 2], has_more=True, last_id="cursor-x")),
-                      reply(200, _page([3], has_more=False)))
+    server, _, _ = _list(default=Routed(
+        asc=[reply(200, _page([1, 2], has_more=True, last_id="cursor-x")),
+             reply(200, _page([3], has_more=False))],
+        desc=[reply(200, _page([3, 2, 1], has_more=False))]))
     assert server.queries()[1]["after"] == "cursor-x"
 
 
@@ -55,18 +97,22 @@ def test_last_id_preferred_over_last_item() -> None:
 def test_missing_last_id_falls_back_to_last_item(last_id: str | None) -> None:
     first = _page([1, 2], has_more=True)
     first["last_id"] = last_id
-    server, items = _list(reply(200, first), reply(200, _page([3], has_more=False)))
+    server, items, warnings = _list(default=Routed(
+        asc=[reply(200, first), reply(200, _page([3], has_more=False))],
+        desc=[reply(200, _page([3, 2, 1], has_more=False))]))
     assert server.queries()[1]["after"] == "asst_2"
-    assert len(items) == 3
+    assert ids(items) == ["asst_1", "asst_2", "asst_3"] and warnings == []
 
 
 def test_missing_has_more_follows_full_pages_until_short_or_empty() -> None:
     full = {"data": [assistant(i) for i in range(100)]}  # no has_more, no last_id
-    server, items = _list(reply(200, full), reply(200, {"data": []}))
+    server, items, _ = _list(default=Routed(
+        asc=[reply(200, full), reply(200, {"data": []})],
+        desc=[reply(200, {"data": [assistant(i) for i in range(99, -1, -1)]})]))
     assert len(items) == 100
     assert server.queries()[1] == {"limit": "100", "order": "asc", "after": "asst_99"}
 
-    server, items = _list(reply(200, {"data": [assistant(1)]}))
+    server, items, _ = _list(reply(200, {"data": [assistant(1)]}))
     assert len(items) == 1 and len(server.requests) == 1
 
 
@@ -76,31 +122,42 @@ def test_missing_has_more_follows_full_pages_until_short_or_empty() -> None:
     {"data": []},
 ])
 def test_null_and_empty_pages(body: dict[str, Any]) -> None:
-    _, items = _list(reply(200, body))
+    _, items, _ = _list(reply(200, body))
     assert items == []
 
 
 def test_extra_fields_and_items_are_returned_raw() -> None:
     raw = assistant("x", created_at=1.5, updated_at=2, tools=None, vendor={"k": 1})
-    _, items = _list(reply(200, {"data": [raw], "has_more": False, "total": 1, "next": None}))
+    _, items, _ = _list(reply(200, {"data": [raw], "has_more": False, "total": 1, "next": None}))
     assert items == [raw]
 
 
-def test_duplicate_ids_across_pages_are_kept_once() -> None:
-    _, items = _list(reply(200, _page([1, 2], has_more=True)),
-                     reply(200, _page([2, 3], has_more=False)))
-    assert [a["id"] for a in items] == ["asst_1", "asst_2", "asst_3"]
+def test_the_same_id_twice_is_reported_and_both_ends_run_to_the_end() -> None:
+    server, items, warnings = _list(default=Routed(
+        asc=[reply(200, _page([1, 2], has_more=True)), reply(200, _page([2, 3], has_more=True)),
+             reply(200, _page([4], has_more=False))],
+        desc=[reply(200, _page([4, 3], has_more=True)), reply(200, _page([2, 1], has_more=False))]))
+    assert ids(items) == ["asst_1", "asst_2", "asst_3", "asst_4"]
+    assert len(server.requests) == 5
+    assert len(warnings) == 1 and "the asc listing returned asst_2 twice" in warnings[0]
 
 
-def test_repeated_cursor_is_an_error_not_a_loop() -> None:
+def test_a_cursor_that_does_not_advance_stops_that_end_only() -> None:
     page = _page([1, 2], has_more=True)
-    with pytest.raises(TransportError, match="repeats the cursor 'asst_2'"):
-        _list(reply(200, page), reply(200, page), reply(200, page))
+    server, items, warnings = _list(default=Routed(
+        asc=[reply(200, page), reply(200, page)],
+        desc=[reply(200, _page([3, 2], has_more=True)), reply(200, _page([1], has_more=False))]))
+    assert ids(items) == ["asst_1", "asst_2", "asst_3"]
+    assert len(server.requests) == 4  # asc twice (then stopped), desc to its end
+    assert len(warnings) == 1 and "cursor 'asst_2' did not advance" in warnings[0]
 
 
-def test_has_more_without_cursor_is_an_error() -> None:
-    with pytest.raises(TransportError, match="no cursor"):
-        _list(reply(200, {"data": [], "has_more": True}))
+def test_both_ends_failing_is_an_error_not_a_loop() -> None:
+    page = _page([1, 2], has_more=True)
+    with pytest.raises(TransportError, match="could not list every assistant: .*did not "
+                                             "advance.*empty page with `has_more: true`"):
+        _list(default=Routed(asc=[reply(200, page), reply(200, page)],
+                             desc=[reply(200, {"data": [], "has_more": True})]))
 
 
 def test_item_without_id_is_an_error() -> None:
@@ -109,11 +166,70 @@ def test_item_without_id_is_an_error() -> None:
 
 
 def test_a_failed_page_is_retried_alone() -> None:
-    server, items = _list(
-        reply(200, _page(range(0, 100), has_more=True)),
-        reply(503, {"error": {"message": "busy"}}),
-        reply(200, _page(range(100, 101), has_more=False)),
-        retry=RetryPolicy(backoff_base=0),
-    )
+    answer = world(list(range(101)))
+    server, items, _ = _list(default=Routed(
+        asc=[answer, reply(503, {"error": {"message": "busy"}}), answer],
+        desc=[answer]), retry=RetryPolicy(backoff_base=0))
     assert len(items) == 101
-    assert [q.get("after") for q in server.queries()] == [None, "asst_99", "asst_99"]
+    assert sorted((q["order"], q.get("after") or "") for q in server.queries()) == [
+        ("asc", ""), ("asc", "asst_99"), ("asc", "asst_99"), ("desc", "")]
+
+
+def test_a_server_ignoring_order_is_read_with_one_cursor() -> None:
+    server, items, warnings = _list(default=world(list(range(250)), desc_ids=list(range(250))))
+    assert ids(items) == [f"asst_{i}" for i in range(250)]
+    assert [q["order"] for q in server.queries()] == ["asc", "asc", "desc", "asc"]
+    assert len(warnings) == 1 and "ignores order=desc" in warnings[0]
+
+
+def test_a_server_rejecting_desc_is_read_with_one_cursor() -> None:
+    answer = world(list(range(250)))
+    rejected = reply(400, {"error": {"message": "Invalid 'order'", "param": "order"}})
+    server, items, warnings = _list(default=Routed(asc=[answer] * 3, desc=[rejected]))
+    assert ids(items) == [f"asst_{i}" for i in range(250)]
+    assert len(server.requests) == 4 and warnings == []
+
+
+def test_ties_broken_differently_in_each_order_read_both_ends_in_full() -> None:
+    # One second; ascending by id, descending by another tie order (not the reverse).
+    asc_ids = list(range(300))
+    desc_ids = [*range(150, 300), *range(150)][::-1]
+    server, items, warnings = _list(default=world(asc_ids, desc_ids=desc_ids))
+    assert sorted(ids(items)) == sorted(f"asst_{i}" for i in range(300))
+    assert len(server.requests) == 6  # 3 pages each way
+    assert len(warnings) == 1 and "disagree where they meet" in warnings[0]
+
+
+def test_a_small_overlap_inside_one_second_reads_one_more_round() -> None:
+    # 495 ids: the ends meet after 5 requests with an overlap of 5, all in the same second.
+    server, items, warnings = _list(default=world(list(range(495))))
+    assert ids(items) == [f"asst_{i}" for i in range(495)]
+    assert len(server.requests) == 7 and warnings == []
+    # The same world with the ends' last `created_at` apart: the meeting is trusted at once.
+    server, items, _ = _list(default=world(list(range(495)), created=lambda i: i))
+    assert ids(items) == [f"asst_{i}" for i in range(495)]
+    assert len(server.requests) == 5
+
+
+class YieldingSleeps(Sleeps):
+    """Records each delay and lets the other end run meanwhile, as a real wait would."""
+
+    async def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+        await asyncio.sleep(0)
+
+
+def test_the_two_ends_share_one_retry_budget() -> None:
+    answer = world(list(range(250)))
+    busy = reply(503, {"error": {"message": "busy"}})
+    server, sleeps = FakeServer(default=Routed(asc=[answer, busy, busy, answer],
+                                               desc=[busy, busy, answer])), YieldingSleeps()
+
+    async def go() -> None:
+        async with make_client(server, sleeps=sleeps, retry=RetryPolicy(max_attempts=4)) as c:
+            await c.list_all()
+
+    # Alone, each end would retry twice and succeed; failing together, they have three.
+    with pytest.raises(ServerError, match="HTTP 503"):
+        run(go())
+    assert len(sleeps) == 3

@@ -80,7 +80,7 @@ class AssistantsAPI:
     async def _answer(self, request: Request, raw: bytes) -> Response:
         if self.faults.latency_ms > 0:
             await asyncio.sleep(self.faults.latency_ms / 1000)
-        verdict = self.injector.decide(request.method)
+        verdict = self.injector.decide(request.method, request.url.query)
         if verdict is Verdict.RATE_LIMIT:
             raise self._rate_limited()
         if verdict is Verdict.FAIL_BEFORE:
@@ -105,7 +105,8 @@ class AssistantsAPI:
         method = request.method
         if method == "GET":
             if assistant_id is None:
-                return handlers.list_page(self.store, dict(request.query_params))
+                return handlers.list_page(self.store, dict(request.query_params),
+                                          faults=self.faults)
             return handlers.retrieve(self.store, assistant_id)
         if method == "DELETE":
             return handlers.delete(self.store, assistant_id or "")

@@ -1,4 +1,8 @@
-"""Fault injection for the embedded API: latency, 500s before or after the work, 429s.
+"""Fault injection for the embedded API: latency, 500s before or after the work, 429s, and
+the listing dialects of other servers (a cursor that skips items, no `order=desc`).
+
+`only_query` aims the 429s and 500s at the requests whose query string holds it (say
+`order=desc`: one end of a listing); the others are never failed and draw nothing.
 
 Every decision comes from one `random.Random(seed)` drawn a fixed number of times per request,
 so the same request sequence against the same seed fails at the same places.
@@ -21,6 +25,9 @@ class Faults:
     rate_limit_every: int = 0
     retry_after_ms: int = 1000
     seed: int | None = None
+    only_query: str | None = None
+    skip_paging: bool = False
+    reject_desc: bool = False
 
     @property
     def retry_after_seconds(self) -> int:
@@ -47,8 +54,10 @@ class FaultInjector:
         self._count = 0
         self._lock = threading.Lock()
 
-    def decide(self, method: str) -> Verdict:
+    def decide(self, method: str, query: str = "") -> Verdict:
         f = self.faults
+        if f.only_query is not None and f.only_query not in query:
+            return Verdict.PASS
         with self._lock:
             self._count += 1
             # Two draws per request whatever the outcome, so one fault never shifts the others.

@@ -6,6 +6,7 @@ from typing import Any
 
 from assistants import limits
 from assistants.local.errors import invalid, not_found
+from assistants.local.faults import Faults
 from assistants.local.objects import apply_changes, new_assistant, public
 from assistants.local.store import Store, UnknownCursor
 from assistants.local.validate import check_choice, check_model_known, validate_request
@@ -45,13 +46,17 @@ def delete(store: Store, assistant_id: str) -> dict[str, Any]:
     return {"id": assistant_id, "object": "assistant.deleted", "deleted": True}
 
 
-def list_page(store: Store, query: dict[str, str]) -> dict[str, Any]:
+def list_page(store: Store, query: dict[str, str], *, faults: Faults | None = None
+              ) -> dict[str, Any]:
+    """One page of the listing; `faults` may make it behave as other servers' do."""
+    faults = faults or Faults()
     limit = _limit(query.get("limit"))
     order = query.get("order", "desc")
-    check_choice(order, "order", ("asc", "desc"))
+    check_choice(order, "order", ("asc",) if faults.reject_desc else ("asc", "desc"))
     after, before = query.get("after") or None, query.get("before") or None
     try:
-        page = store.page(limit=limit, order=order, after=after, before=before)
+        page = store.page(limit=limit, order=order, after=after, before=before,
+                          cursor_by_id=faults.skip_paging)
     except UnknownCursor as err:
         param = "after" if err.args[0] == after else "before"
         raise invalid(f"Invalid '{param}': no assistant found with id '{err.args[0]}'.",

@@ -94,20 +94,28 @@ class Store:
                 "SELECT COUNT(*) FROM assistants WHERE deleted = 0").fetchone()[0]
 
     def page(self, *, limit: int, order: str = "desc", after: str | None = None,
-             before: str | None = None) -> Page:
+             before: str | None = None, cursor_by_id: bool = False) -> Page:
         """Up to `limit` live records in `order`, strictly after `after` and strictly before
-        `before` (both in list order). With only `before`, the page nearest the cursor."""
+        `before` (both in list order). With only `before`, the page nearest the cursor.
+
+        `cursor_by_id` is a fault (`Faults.skip_paging`): rows are still sorted by
+        `(created_at, seq)`, but a cursor is compared as `(created_at, id)`, ids as strings,
+        as a real server does. Within one second, a page then skips the assistants after the
+        cursor whose id sorts below the cursor's, and repeats those before it whose id sorts
+        above."""
         desc = order == "desc"
+        column = "id" if cursor_by_id else "seq"
         with self._lock:
             where, args = ["deleted = 0"], []
             for cursor, later in ((after, not desc), (before, desc)):
                 if cursor is None:
                     continue
                 key = self._db.execute(
-                    "SELECT created_at, seq FROM assistants WHERE id = ?", (cursor,)).fetchone()
+                    f"SELECT created_at, {column} FROM assistants WHERE id = ?",
+                    (cursor,)).fetchone()
                 if key is None:
                     raise UnknownCursor(cursor)
-                where.append(f"(created_at, seq) {'>' if later else '<'} (?, ?)")
+                where.append(f"(created_at, {column}) {'>' if later else '<'} (?, ?)")
                 args.extend(key)
             # Walk away from `after` normally; from `before` only when it is the sole cursor.
             backwards = before is not None and after is None

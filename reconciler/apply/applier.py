@@ -185,12 +185,19 @@ class Applier:
 
     async def _find_created(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         wanted = set(keys)
-        found: dict[str, dict[str, Any]] = {}
-        for assistant in await self.client.list_all():
-            marker = live_marker(assistant)
-            if marker and marker.owner == self.owner and marker.key in wanted:
-                found.setdefault(marker.key, assistant)
-        return found
+
+        def mine(listed: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+            found: dict[str, dict[str, Any]] = {}
+            for assistant in listed:
+                marker = live_marker(assistant)
+                if marker and marker.owner == self.owner and marker.key in wanted:
+                    found.setdefault(marker.key, assistant)
+            return found
+
+        # A key not found is created again, so it is
+        # confirmed absent first (`confirm`: both ends of the listing read to their ends).
+        return mine(await self.client.list_all(confirm=lambda listed: len(mine(listed)) <
+                                               len(wanted)))
 
 
 def ids_map(plan: Plan, outcomes: Sequence[Outcome]) -> dict[str, str]:

@@ -57,7 +57,9 @@ async def stale_reasons(
     reasons += [r for r in await asyncio.gather(*(check(c) for c in targets)) if r]
     creates = {c.key for c in plan.changes if c.action is Action.CREATE}
     if creates:
-        for assistant in await client.list_all():
+        # The plan will create these keys, so they are
+        # confirmed absent with both ends of the listing read to their ends.
+        for assistant in await client.list_all(confirm=lambda listed: True):
             marker = live_marker(assistant)
             if marker and marker.owner == plan.owner and marker.key in creates:
                 reasons.append(f"{marker.key} now exists as {assistant.get('id')}")

@@ -350,10 +350,18 @@ def schema() -> None:
               help="Delay advertised in the 429 answers.")
 @click.option("--seed", default=None, type=int, cls=TestingOption,
               help="Seed for repeatable faults.")
+@click.option("--faults-only", "only_query", default=None, metavar="TEXT", cls=TestingOption,
+              help="Fail (429/500) only requests whose query holds TEXT, e.g. order=desc.")
+@click.option("--skip-paging", is_flag=True, cls=TestingOption,
+              help="List cursors compare ids as strings within a second, so pages skip and "
+                   "repeat assistants (as some servers do).")
+@click.option("--reject-desc", is_flag=True, cls=TestingOption,
+              help="Answer order=desc with a 400.")
 @command_options(network=False, owner=False, db=True)
 def serve(run: RunContext, host: str, port: int, api_key: str | None, models: str | None,
-          keyless: bool, latency_ms: int, fail_rate: float, fail_after_rate: float, rate_limit_every: int,
-          retry_after_ms: int, seed: int | None, log_path: str | None) -> None:
+          keyless: bool, latency_ms: int, fail_rate: float, fail_after_rate: float,
+          rate_limit_every: int, retry_after_ms: int, seed: int | None, only_query: str | None,
+          skip_paging: bool, reject_desc: bool, log_path: str | None) -> None:
     """Serve the embedded Assistants API over HTTP (the same SQLite store as --local)."""
     from assistants.local.faults import Faults
     from assistants.local.server import run_server
@@ -364,7 +372,8 @@ def serve(run: RunContext, host: str, port: int, api_key: str | None, models: st
     if keyless and api_key:
         raise click.UsageError("--keyless accepts requests without a key; --api-key requires one")
     faults = Faults(latency_ms=latency_ms, fail_rate=fail_rate, fail_after_rate=fail_after_rate,
-                    rate_limit_every=rate_limit_every, retry_after_ms=retry_after_ms, seed=seed)
+                    rate_limit_every=rate_limit_every, retry_after_ms=retry_after_ms, seed=seed,
+                    only_query=only_query, skip_paging=skip_paging, reject_desc=reject_desc)
     run_server(host=host, port=port, db=run.db_path, api_key=api_key, faults=faults,
                log_path=log_path, models=allowed, keyless=keyless)
 

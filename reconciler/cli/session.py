@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from assistants.client import AssistantsClient
+from assistants.listing import Listing
 from reconciler.cli.context import RunContext
 from reconciler.config.loader import Config, load_config
 from reconciler.plan.build import build_plan
@@ -62,7 +63,7 @@ def resolve_owner(run: RunContext, config: Config) -> str:
     return owner
 
 
-async def read_live(client: AssistantsClient, run: RunContext,
+async def read_live(client: AssistantsClient, run: RunContext, listing: Listing,
                     need: FormNeed | None = None) -> list[LiveAssistant]:
     """Every live assistant as a record, each page taken in as it arrives; `need` says which
     keep their canonical form (all, without it)."""
@@ -71,7 +72,7 @@ async def read_live(client: AssistantsClient, run: RunContext,
     run.progress(f"Reading assistants from {client.endpoint} ...")
     record = need.record if need is not None else LiveAssistant.of
     live: list[LiveAssistant] = []
-    async for page in client.list_pages():
+    async for page in listing.pages():
         live.extend(record(obj) for obj in page)
     run.progress(f"Read {len(live)} assistants.")
     return live
@@ -93,10 +94,24 @@ async def make_plan(
     only: Sequence[str] = (),
     takeover: bool = False,
 ) -> Plan:
-    """The plan for `config`: list the server once, then match, diff and build (plan.py)."""
-    live = await read_live(client, run, FormNeed(config.assistants, owner))
-    return build_plan(config, live, owner, endpoint=endpoint_label(run, client), prune=prune,
-                      only=only, takeover=takeover)
+    """The plan for `config`: list the server once (from both ends), match, diff and build
+    (plan/build.py). Servers exist whose cursor skips items, so before a plan creates anything
+    the listing is read on to both ends, and what that finds is planned with the rest."""
+    need = FormNeed(config.assistants, owner)
+    listing = client.listing()
+    live = await read_live(client, run, listing, need)
+
+    def build() -> Plan:
+        return build_plan(config, live, owner, endpoint=endpoint_label(run, client),
+                          prune=prune, only=only, takeover=takeover)
+
+    plan = build()
+    if plan.summary["create"] and listing.confirmable:
+        missed = await listing.confirm()
+        if missed:
+            live.extend(need.record(obj) for obj in missed)
+            plan = build()
+    return plan
 
 
 async def plan_paths(run: RunContext, paths: Sequence[str], **options: Any) -> tuple[Config, Plan]:

@@ -105,3 +105,12 @@ def test_retry_after_rounds_up():
     assert Faults(retry_after_ms=1).retry_after_seconds == 1
     assert Faults(retry_after_ms=2000).retry_after_seconds == 2
     assert Faults(retry_after_ms=2001).retry_after_seconds == 3
+
+
+def test_faults_aimed_at_one_query_spare_the_others():
+    faults = Faults(rate_limit_every=2, fail_rate=1.0, seed=1, only_query="order=desc")
+    injector = FaultInjector(faults)
+    asc = [injector.decide("GET", "limit=100&order=asc") for _ in range(5)]
+    desc = [injector.decide("GET", "limit=100&order=desc") for _ in range(4)]
+    assert asc == [Verdict.PASS] * 5  # and they drew nothing: the desc ones count from 1
+    assert desc == [Verdict.FAIL_BEFORE, Verdict.RATE_LIMIT] * 2
