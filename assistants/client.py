@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
 import random
 import sys
 import time
@@ -67,7 +66,6 @@ __all__ = [
 ]
 
 LIST_PAGE_SIZE = PAGE_SIZE
-LOCAL_BASE = "http://local.invalid/v1"
 USER_AGENT = f"assistants-reconciler/{__version__} python-httpx/{httpx.__version__}"
 
 # Transport failures an idempotent request may be repeated after (the others are permanent).
@@ -174,17 +172,6 @@ class AssistantsClient:
         client = cls(url, profile.headers, **kw)
         client.auth = (f"{profile.name} ({', '.join(profile.variables)})" if profile.variables
                        else "none (no credential variable is set and the endpoint is loopback)")
-        return client
-
-    @classmethod
-    def local(cls, db_path: os.PathLike[str] | str, **kw: Any) -> AssistantsClient:
-        """The embedded API, in process, over `httpx.ASGITransport`."""
-        from assistants.local import create_app  # lazy: the server is not needed for remote use
-
-        app = create_app(db_path)
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-        client = cls(LOCAL_BASE, {"Authorization": "Bearer local"}, transport=transport, **kw)
-        client.auth = "local"
         return client
 
     async def aclose(self) -> None:

@@ -1,4 +1,4 @@
-"""The client against the embedded API in process (`AssistantsClient.local`, httpx.ASGITransport)."""
+"""The client against the embedded API in process (`local_client`, httpx.ASGITransport)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from test_client_fakes import Sleeps, run
 from assistants.client import AssistantsClient, RetryPolicy, create_outcome_unknown
 from assistants.errors import BadRequestError, NotFoundError, ServerError
 from assistants.local import Faults, create_app
+from assistants.local.transport import local_client
 
 
 def test_full_lifecycle_against_the_embedded_api(tmp_path: Path) -> None:
     async def go() -> None:
-        async with AssistantsClient.local(tmp_path / "db") as client:
+        async with local_client(tmp_path / "db") as client:
             assert client.endpoint == "http://local.invalid/v1"
             created = [await client.create({"model": "gpt-4o", "name": f"a{i}"}) for i in range(3)]
             ids = [a["id"] for a in created]
@@ -38,7 +39,7 @@ def test_full_lifecycle_against_the_embedded_api(tmp_path: Path) -> None:
 
 def test_listing_pages_through_more_than_100(tmp_path: Path) -> None:
     async def go() -> None:
-        async with AssistantsClient.local(tmp_path / "db") as client:
+        async with local_client(tmp_path / "db") as client:
             for i in range(205):
                 await client.create({"model": "gpt-4o", "name": f"a{i}"})
             before = client.stats["requests"]
@@ -68,5 +69,5 @@ def test_create_failing_after_the_write_is_not_repeated(tmp_path: Path) -> None:
 
 
 async def _list_local(db: Path) -> list[dict]:
-    async with AssistantsClient.local(db) as client:
+    async with local_client(db) as client:
         return await client.list_all()

@@ -40,7 +40,9 @@ def endpoint_label(run: RunContext, client: AssistantsClient) -> str:
 def open_client(run: RunContext) -> AssistantsClient:
     log = _stderr_log if run.verbose else None
     if run.local:
-        return AssistantsClient.local(run.db_path, log=log, timeout=run.timeout)
+        from assistants.local.transport import local_client  # the server only for --local
+
+        return local_client(run.db_path, log=log, timeout=run.timeout)
     client = AssistantsClient.from_env(run.endpoint, run.env, log=log, timeout=run.timeout)
     if log:
         log(f"credentials: {client.auth}")

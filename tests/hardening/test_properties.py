@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from assistants.canonical import MANAGED_FIELDS, WRITE_ONLY_FIELDS, canonical
 from assistants.client import AssistantsClient
+from assistants.local.transport import local_client
 from assistants.models import MARKER_KEY, AssistantSpec
 from reconciler.apply.applier import Applier
 from reconciler.config.importer import write_import
@@ -82,7 +83,7 @@ def test_create_then_plan_is_empty(docs):
         folder = write_config(Path(tmp) / "config", docs)
 
         async def go():
-            async with AssistantsClient.local(Path(tmp) / "db") as client:
+            async with local_client(Path(tmp) / "db") as client:
                 first = await apply(client, folder)
                 assert {c.action for c in first.changes} == {Action.CREATE}
                 _, again = await plan_against(client, folder)
@@ -102,7 +103,7 @@ def test_a_random_edit_sends_exactly_the_differing_fields_then_converges(data):
         folder = Path(tmp) / "config"
 
         async def go():
-            async with AssistantsClient.local(Path(tmp) / "db") as client:
+            async with local_client(Path(tmp) / "db") as client:
                 await apply(client, write_config(folder, [before]))
                 _, plan = await plan_against(client, write_config(folder, [after]))
                 (change,) = plan.changes
@@ -160,7 +161,7 @@ def test_import_writes_yaml_that_loads_back_to_the_same_spec(docs):
         folder = write_config(Path(tmp) / "config", docs)
 
         async def go():
-            async with AssistantsClient.local(Path(tmp) / "db") as client:
+            async with local_client(Path(tmp) / "db") as client:
                 await apply(client, folder)
                 return await client.list_all()
 
@@ -191,7 +192,7 @@ def test_import_of_a_key_starting_with_a_dot_loads_back(tmp_path):
     """Found by the property above: `.yaml` was a hidden file the loader skips (fixed in
     edc88c4)."""
     async def go():
-        async with AssistantsClient.local(tmp_path / "db") as client:
+        async with local_client(tmp_path / "db") as client:
             await apply(client, write_config(tmp_path / "config", [{"key": ".", "model": "m"}]))
             return await client.list_all()
 
@@ -204,7 +205,7 @@ def test_import_keeps_a_next_line_character(tmp_path):
     """Found by the property above: PyYAML wrote U+0085 in a single-quoted scalar, where YAML
     reads it as a line break (fixed in edc88c4)."""
     async def go():
-        async with AssistantsClient.local(tmp_path / "db") as client:
+        async with local_client(tmp_path / "db") as client:
             await client.create({"model": "m", "name": "a\x85b"})
             return await client.list_all()
 
