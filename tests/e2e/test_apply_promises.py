@@ -241,20 +241,26 @@ def test_ids_out_after_prune_lists_only_assistants_that_remain(serve, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("edit", "ignored"),
+    ("edit", "ignored", "sent"),
     [
         # The live assistant has the server's default temperature: nothing to keep, nothing sent.
-        ({"temperature": 0.3}, "temperature"),
+        ({"temperature": 0.3}, "temperature", {}),
         # Nothing live under tool_resources: no empty map is left to send.
         ({"tool_resources": {"file_search": {"vector_store_ids": ["vs_new"]}}},
-         "tool_resources.file_search.vector_store_ids"),
+         "tool_resources.file_search.vector_store_ids", {}),
+        # ... while what the config sets beside the ignored path is still sent.
+        ({"tool_resources": {"file_search": {"vector_store_ids": ["vs_new"]},
+                             "code_interpreter": {"file_ids": ["file-a"]}}},
+         "tool_resources.file_search.vector_store_ids",
+         {"tool_resources": {"code_interpreter": {"file_ids": ["file-a"]}}}),
     ],
-    ids=["temperature", "nested-vector-store-ids"],
+    ids=["temperature", "nested-vector-store-ids", "nested-with-sibling"],
 )
-def test_an_ignored_field_the_live_assistant_lacks_is_not_sent(serve, tmp_path, edit, ignored):
+def test_an_ignored_field_the_live_assistant_lacks_is_not_sent(serve, tmp_path, edit, ignored,
+                                                               sent):
     handle = serve()
     env = env_for(handle.base_url)
-    first = doc("bot", name="Bot", tools=[{"type": "file_search"}])
+    first = doc("bot", name="Bot", tools=[{"type": "code_interpreter"}, {"type": "file_search"}])
     config = write_config(tmp_path / "config", [first])
     assert run_cli(["apply", str(config), "--auto-approve"], env=env, cwd=tmp_path).exit_code == 0
     with handle.client() as client:
@@ -264,13 +270,14 @@ def test_an_ignored_field_the_live_assistant_lacks_is_not_sent(serve, tmp_path, 
 
     result = run_cli(["apply", str(config), "--auto-approve"], env=env, cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    sent = [e for e in handle.log_entries()[count:] if e["method"] == "POST"]
-    assert [(e["path"], e["body"]) for e in sent] == [(f"/v1/assistants/{bot['id']}",
-                                                      {"name": "Bot 2"})]
+    posts = [e for e in handle.log_entries()[count:] if e["method"] == "POST"]
+    assert [(e["path"], e["body"]) for e in posts] == [(f"/v1/assistants/{bot['id']}",
+                                                       {"name": "Bot 2", **sent})]
     with handle.client() as client:
         (after,) = live(client)
-    assert {k: v for k, v in after.items() if k not in ("name", "updated_at")} == {
-        k: v for k, v in bot.items() if k not in ("name", "updated_at")}
+    changed = {"name", "updated_at", *sent}
+    assert {k: v for k, v in after.items() if k not in changed} == {
+        k: v for k, v in bot.items() if k not in changed}
     again = run_cli(["plan", str(config), "--detailed-exitcode"], env=env)
     assert again.exit_code == 0, again.output
 
@@ -308,32 +315,55 @@ def test_ignored_metadata_still_carries_the_marker_and_protect(serve, tmp_path):
 # -- 6. creates whose outcome stays unknown ---------------------------------------------------
 
 
+def create_script(actions: list[str]):
+    """The n-th create (POST /v1/assistants) gets actions[n-1]; later ones the last action."""
+    seen = []
+
+    def script(n: int, m: str, p: str) -> str | None:
+        if (m, p) != ("POST", "/v1/assistants"):
+            return None
+        seen.append(n)
+        return actions[min(len(seen), len(actions)) - 1]
+
+    return script
+
+
 @pytest.mark.parametrize(
-    ("action", "exit_code", "copies"),
+    ("actions", "fail_fast", "exit_code", "copies"),
     [
-        ("status:500", 1, 0),  # refused before the work, every time: resent each round
-        ("status-after:500", 0, 1),  # done, then a 500: found by its marker, never resent
+        # Refused before the work, every time: sent again each round, never found.
+        (["status:500"], False, 1, {}),
+        # Done, then a 500: found by its marker, never sent again.
+        (["status-after:500"], False, 0, {"a": 1, "b": 1}),
+        # One create refused (400), the other unknown and not found: --fail-fast stops the
+        # rounds, and the message says how often it was really tried.
+        (["status:400", "status:500", "pass"], True, 1, {}),
     ],
-    ids=["never-created", "created-then-500"],
+    ids=["never-created", "created-then-500", "fail-fast"],
 )
-def test_unknown_creates_are_tried_as_often_as_the_message_says(tmp_path, action, exit_code,
-                                                                copies):
+def test_unknown_creates_are_tried_as_often_as_the_message_says(tmp_path, actions, fail_fast,
+                                                                exit_code, copies):
     with proxied_server(tmp_path / "server") as (handle, proxy):
         config = write_config(tmp_path / "config", [doc("a", name="A"), doc("b", name="B")])
-        proxy.script = lambda n, m, p: action if (m, p) == ("POST", "/v1/assistants") else None
-        result = run_cli(["apply", str(config), "--auto-approve"], env=env_for(proxy.base_url),
-                         cwd=tmp_path)
-        creates = [p for _, m, p, _ in proxy.log if (m, p) == ("POST", "/v1/assistants")]
+        proxy.script = create_script(actions)
+        result = run_cli(["apply", str(config), "--auto-approve"] +
+                         (["--fail-fast"] if fail_fast else []),
+                         env=env_for(proxy.base_url), cwd=tmp_path)
+        creates = [a for _, m, p, a in proxy.log if (m, p) == ("POST", "/v1/assistants")]
         with handle.client() as client:
             counts = {k: len(v) for k, v in ids_by_key(client).items()}
 
     assert result.exit_code == exit_code, result.output
-    assert counts == ({"a": copies, "b": copies} if copies else {})
+    assert counts == copies
     if copies:
         assert len(creates) == 2
-        assert "created; confirmed by its marker after an unknown outcome" in result.stdout
+        assert result.stdout.count("created; confirmed by its marker after an unknown "
+                                   "outcome") == 2
         return
-    tries = {int(n) for n in re.findall(r"outcome still unknown after (\d+) tries", result.stdout)}
-    assert len(tries) == 1 and result.stdout.count("outcome still unknown") == 2, result.stdout
-    rounds = tries.pop()
-    assert rounds > 1 and len(creates) == 2 * rounds
+    tries = [int(n) for n in re.findall(r"outcome still unknown after (\d+) tr(?:y|ies)\b",
+                                        result.stdout)]
+    refused = creates.count("status:400")
+    assert len(tries) == 2 - refused, result.stdout
+    assert len(creates) == refused + sum(tries), (creates, result.stdout)
+    if not fail_fast:
+        assert min(tries) > 1
