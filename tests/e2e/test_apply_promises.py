@@ -40,15 +40,15 @@ def write_config(folder: Path, docs: list[dict]) -> Path:
     return folder
 
 
-def marker(key: str, protect: bool = False) -> str:
-    return f"v1;owner={OWNER};key={key}" + (";protect" if protect else "")
+def marker(key: str, protect: bool = False, owner: str = OWNER) -> str:
+    return f"v1;owner={owner};key={key}" + (";protect" if protect else "")
 
 
-def create_by_hand(client: httpx.Client, key: str | None, **fields) -> str:
-    """An assistant made straight through the API (with this owner's marker for `key`)."""
+def create_by_hand(client: httpx.Client, key: str | None, owner: str = OWNER, **fields) -> str:
+    """An assistant made straight through the API (with `owner`'s marker for `key`)."""
     body = {"model": "gpt-4o", **fields}
     if key is not None:
-        body["metadata"] = {**body.get("metadata", {}), MARKER_KEY: marker(key)}
+        body["metadata"] = {**body.get("metadata", {}), MARKER_KEY: marker(key, owner=owner)}
     response = client.post("/assistants", json=body)
     assert response.status_code == 200, response.text
     return response.json()["id"]
@@ -64,7 +64,8 @@ def ids_by_key(client: httpx.Client) -> dict[str, list[str]]:
     keys: dict[str, list[str]] = {}
     for assistant in live(client):
         found = live_marker(assistant)
-        keys.setdefault(found.key if found else "(unmanaged)", []).append(assistant["id"])
+        key = found.key if found and found.owner == OWNER else "(not ours)"
+        keys.setdefault(key, []).append(assistant["id"])
     return keys
 
 
@@ -154,6 +155,19 @@ def delete_by_hand_before(proxy: ChaosProxy, upstream: str, method: str, path: s
     return script
 
 
+def create_script(actions: list[str]):
+    """The n-th create (POST /v1/assistants) gets actions[n-1]; later ones the last action."""
+    seen = []
+
+    def script(n: int, m: str, p: str) -> str | None:
+        if (m, p) != ("POST", "/v1/assistants"):
+            return None
+        seen.append(n)
+        return actions[min(len(seen), len(actions)) - 1]
+
+    return script
+
+
 @pytest.mark.parametrize("fail_fast", [False, True], ids=["default", "fail-fast"])
 def test_a_failed_update_skips_later_changes_only_with_fail_fast(tmp_path, fail_fast):
     with proxied_server(tmp_path / "server") as (handle, proxy):
@@ -163,8 +177,10 @@ def test_a_failed_update_skips_later_changes_only_with_fail_fast(tmp_path, fail_
                               [doc(k, name=k.upper()) for k in ("a", "b", "c")])
         proxy.script = delete_by_hand_before(proxy, handle.base_url, "POST",
                                              f"/v1/assistants/{ids['b']}")
+        ids_file = tmp_path / "ids.json"
         args = ["apply", str(config), "--prune", "--max-deletes", "1", "--auto-approve",
-                "--concurrency", "1"] + (["--fail-fast"] if fail_fast else [])
+                "--concurrency", "1", "--ids-out", str(ids_file)]
+        args += ["--fail-fast"] if fail_fast else []
         result = run_cli(args, env=env_for(proxy.base_url), cwd=tmp_path)
         sent = writes(handle.log_entries())
         with handle.client() as client:
@@ -174,6 +190,8 @@ def test_a_failed_update_skips_later_changes_only_with_fail_fast(tmp_path, fail_
     assert f"b ({ids['b']}): failed: b ({ids['b']}) no longer exists" in result.stdout
     assert "unknown" not in result.output
     assert ("POST", f"/v1/assistants/{ids['a']}") in sent and names[ids["a"]] == "A"
+    ids_out = json.loads(ids_file.read_text())
+    assert "b" not in ids_out and ids_out["a"] == ids["a"]  # b is gone: no id to deploy
     later = [("POST", f"/v1/assistants/{ids['c']}"), ("DELETE", f"/v1/assistants/{ids['x']}")]
     if fail_fast:
         assert not set(later) & set(sent)
@@ -186,6 +204,29 @@ def test_a_failed_update_skips_later_changes_only_with_fail_fast(tmp_path, fail_
         assert names == {ids["a"]: "A", ids["c"]: "C"}
         assert SKIPPED not in result.stdout
         assert "Apply: 0 created, 2 updated, 1 deleted, 1 failed." in result.stdout
+        assert ids_out == {"a": ids["a"], "c": ids["c"]}
+
+
+def test_fail_fast_sends_no_create_after_a_failed_one(tmp_path):
+    with proxied_server(tmp_path / "server") as (handle, proxy):
+        with handle.client() as client:
+            c_id = create_by_hand(client, "c", name="c")
+        config = write_config(tmp_path / "config",
+                              [doc(k, name=k.upper()) for k in ("a", "b", "c")])
+        proxy.script = create_script(["status:400", "pass"])
+        result = run_cli(["apply", str(config), "--auto-approve", "--concurrency", "1",
+                          "--fail-fast"], env=env_for(proxy.base_url), cwd=tmp_path)
+        sent = [(m, p) for _, m, p, _ in proxy.log if m in ("POST", "DELETE")]
+        with handle.client() as client:
+            keys = ids_by_key(client)
+
+    assert result.exit_code == 1, result.output
+    assert sent == [("POST", "/v1/assistants")]
+    assert keys == {"c": [c_id]}
+    assert "unknown" not in result.output
+    failed = sorted(line for line in result.stdout.splitlines() if line.startswith("x "))
+    assert len(failed) == 3 and failed[0].startswith("x + a: failed: POST ")
+    assert failed[1:] == [f"x + b: failed: {SKIPPED}", f"x ~ c ({c_id}): failed: {SKIPPED}"]
 
 
 # -- 3. a delete that finds the assistant gone ----------------------------------------------
@@ -315,19 +356,6 @@ def test_ignored_metadata_still_carries_the_marker_and_protect(serve, tmp_path):
 # -- 6. creates whose outcome stays unknown ---------------------------------------------------
 
 
-def create_script(actions: list[str]):
-    """The n-th create (POST /v1/assistants) gets actions[n-1]; later ones the last action."""
-    seen = []
-
-    def script(n: int, m: str, p: str) -> str | None:
-        if (m, p) != ("POST", "/v1/assistants"):
-            return None
-        seen.append(n)
-        return actions[min(len(seen), len(actions)) - 1]
-
-    return script
-
-
 @pytest.mark.parametrize(
     ("actions", "fail_fast", "exit_code", "copies"),
     [
@@ -344,6 +372,8 @@ def create_script(actions: list[str]):
 def test_unknown_creates_are_tried_as_often_as_the_message_says(tmp_path, actions, fail_fast,
                                                                 exit_code, copies):
     with proxied_server(tmp_path / "server") as (handle, proxy):
+        with handle.client() as client:  # another owner's `a` confirms none of our creates
+            create_by_hand(client, "a", owner="someone-else", name="Theirs")
         config = write_config(tmp_path / "config", [doc("a", name="A"), doc("b", name="B")])
         proxy.script = create_script(actions)
         result = run_cli(["apply", str(config), "--auto-approve"] +
@@ -354,7 +384,7 @@ def test_unknown_creates_are_tried_as_often_as_the_message_says(tmp_path, action
             counts = {k: len(v) for k, v in ids_by_key(client).items()}
 
     assert result.exit_code == exit_code, result.output
-    assert counts == copies
+    assert counts == {"(not ours)": 1, **copies}
     if copies:
         assert len(creates) == 2
         assert result.stdout.count("created; confirmed by its marker after an unknown "
