@@ -101,9 +101,9 @@ class Applier:
     async def _creates(self, changes: Sequence[Change]) -> list[Outcome]:
         done: list[Outcome] = []
         pending = list(changes)
-        for _ in range(CREATE_ROUNDS):
-            if not pending or self.stopped:
-                break
+        tries = 0  # rounds sent: --fail-fast may end them early
+        while pending and not self.stopped and tries < CREATE_ROUNDS:
+            tries += 1
             attempts = await asyncio.gather(*(self._try_create(c) for c in pending))
             unknown = [c for c, outcome in zip(pending, attempts, strict=True) if outcome is None]
             done += [o for o in attempts if o is not None]
@@ -121,9 +121,11 @@ class Applier:
                     done.append(outcome)
             pending = [c for c in unknown if c.key not in found]
         for change in pending:
+            stop = ", not tried again as --fail-fast is set" if self.stopped else ""
             outcome = Outcome(change, False, None, "outcome still unknown after "
-                              f"{CREATE_ROUNDS} tries; run apply again (it finds the assistant "
-                              "by its marker, never creating a second)")
+                              f"{tries} {'try' if tries == 1 else 'tries'}{stop}; run apply "
+                              "again (it finds the assistant by its marker, never creating a "
+                              "second)")
             self._finish(outcome)
             done.append(outcome)
         return done
