@@ -50,11 +50,25 @@ EQUAL = [
         {"tools": [{"type": "file_search", "file_search": None}]},
     ),
     (
-        "ranker auto equals the dated default ranker",
+        "ranker auto at threshold 0 is the default",
+        {"tools": [{"type": "file_search"}]},
         {"tools": [{"type": "file_search", "file_search": {
-            "ranking_options": {"ranker": "auto", "score_threshold": 0.5}}}]},
+            "ranking_options": {"ranker": "auto", "score_threshold": 0}}}]},
+    ),
+    (
+        "ranker absent at threshold 0 is the default",
+        {"tools": [{"type": "file_search"}]},
         {"tools": [{"type": "file_search", "file_search": {
-            "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.5}}}]},
+            "ranking_options": {"score_threshold": 0.0}}}]},
+    ),
+    ("temperature 0 int/float", {"temperature": 0}, {"temperature": 0.0}),
+    ("metadata [] from a server equals {}", {}, {"metadata": []}),
+    ("tool_resources [] from a server equals {}", {}, {"tool_resources": []}),
+    (
+        "a vector_stores helper list inside tool_resources is ignored",
+        {},
+        {"tool_resources": {"file_search": {"vector_stores": [{"file_ids": ["f1"]},
+                                                              {"file_ids": ["f2"]}]}}},
     ),
     (
         "max_num_results kept beside filled ranking options",
@@ -110,7 +124,70 @@ DIFFERENT = [
     ("vector store swapped", {"tool_resources": {"file_search": {"vector_store_ids": ["vs_1"]}}},
      {"tool_resources": {"file_search": {"vector_store_ids": ["vs_2"]}}}),
     ("a tool removed", {"tools": [{"type": "code_interpreter"}]}, {"tools": []}),
+    ("temperature 0 is not the default", {"temperature": 0}, {}),
+    ("top_p 0 is not the default", {"top_p": 0.0}, {"top_p": None}),
+    (
+        "ranker auto differs from the dated ranker beside a threshold",
+        {"tools": [{"type": "file_search", "file_search": {
+            "ranking_options": {"ranker": "auto", "score_threshold": 0.5}}}]},
+        {"tools": [{"type": "file_search", "file_search": {
+            "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.5}}}]},
+    ),
+    ("metadata that is not a map differs", {"metadata": {}}, {"metadata": ["a", "b"]}),
+    ("metadata text differs", {}, {"metadata": "team=x"}),
+    ("tools that are not a list differ", {}, {"tools": {"type": "code_interpreter"}}),
+    ("a temperature that is no number differs", {}, {"temperature": "warm"}),
+    ("tool_resources entry that is not a map differs", {},
+     {"tool_resources": {"file_search": ["vs_1"]}}),
 ]
+
+
+PINNED = [
+    ("pinned dated ranker kept as written",
+     {"ranker": "default_2024_08_21", "score_threshold": 0.5},
+     {"ranker": "default_2024_08_21", "score_threshold": 0.5}),
+    ("pinned auto kept as written", {"ranker": "auto", "score_threshold": 0.5},
+     {"ranker": "auto", "score_threshold": 0.5}),
+    ("absent ranker stays absent", {"score_threshold": 1}, {"score_threshold": 1.0}),
+    ("dated ranker at threshold 0 is the default", {"ranker": "default_2024_08_21",
+                                                    "score_threshold": 0}, None),
+]
+
+
+@pytest.mark.parametrize("ranking,expected", [(r, e) for _, r, e in PINNED],
+                         ids=[name for name, _, _ in PINNED])
+def test_ranking_options_keep_the_ranker_as_written(ranking, expected):
+    tool = {"type": "file_search", "file_search": {"ranking_options": ranking}}
+    (form,) = canonical({**BASE, "tools": [tool]})["tools"]
+    assert form.get("file_search", {}).get("ranking_options") == expected
+
+
+MALFORMED = [
+    ("metadata a list", {"metadata": [1, 2]}),
+    ("metadata text", {"metadata": "x"}),
+    ("tools a map", {"tools": {"a": 1}}),
+    ("a tool that is text", {"tools": ["code_interpreter", {"type": "code_interpreter"}]}),
+    ("function a list", {"tools": [{"type": "function", "function": [1]}]}),
+    ("file_search settings a list", {"tools": [{"type": "file_search", "file_search": [1]}]}),
+    ("ranking options text", {"tools": [{"type": "file_search",
+                                         "file_search": {"ranking_options": "auto"}}]}),
+    ("vector_stores objects", {"tool_resources": {"file_search": {
+        "vector_stores": [{"file_ids": ["a"]}, {"file_ids": ["b"]}]}}}),
+    ("vector_store_ids objects", {"tool_resources": {"file_search": {
+        "vector_store_ids": [{"id": "vs_1"}, "vs_2"]}}}),
+    ("tool_resources a list", {"tool_resources": [["x"]]}),
+    ("temperature text", {"temperature": "warm"}),
+    ("top_p a map", {"top_p": {"value": 1}}),
+    ("response_format a list", {"response_format": ["auto"]}),
+    ("json_schema a list", {"response_format": {"type": "json_schema", "json_schema": [1]}}),
+]
+
+
+@pytest.mark.parametrize("live", [lv for _, lv in MALFORMED], ids=[n for n, _ in MALFORMED])
+def test_malformed_live_values_have_a_form(live):
+    form = canonical({**BASE, **live})
+    assert canonical(form) == form
+    sha256_of(form)  # and a digest
 
 
 @pytest.mark.parametrize("desired,live", [(d, lv) for _, d, lv in EQUAL],
