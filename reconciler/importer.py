@@ -2,8 +2,9 @@
 
 Only reads the server. Each document holds `id:` (so the first plan matches it) and a `key`
 derived from the name (a slug; the id when there is no name; made unique against the keys the
-folder already has), and the assistant's fields in canonical form, so that the first plan after
-an import adds just the ownership marker. Instructions that are multi-line or long go to a
+folder already has), and the assistant's fields in canonical form (defaults left out) but with
+its tools in the server's order and its ranker as the server has it, so that the first plan
+after an import adds just the ownership marker and the next update changes nothing else. Instructions that are multi-line or long go to a
 Markdown file beside the YAML, read back verbatim. `${` in any imported string is written `$${`
 so that variable substitution gives the text back unchanged.
 
@@ -26,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from assistants.canonical import canonical
+from assistants.canonical import canonical, canonical_tools
 from assistants.errors import ConfigError
 from assistants.limits import REASONING_EFFORTS
 from assistants.models import MARKER_KEY
@@ -129,9 +130,13 @@ def document(assistant: Mapping[str, Any], key: str,
     """The YAML document for one live assistant and, when the instructions are multi-line or
     long, the text for the instructions file (the document then names it)."""
     form = canonical(assistant)
+    if isinstance(form.get("tools"), list):  # as the server orders them, not sorted
+        form["tools"] = canonical_tools(assistant.get("tools"))
     doc: dict[str, Any] = {"key": key, "id": str(assistant.get("id"))}
     instructions = form.pop("instructions", None)
-    metadata = {k: v for k, v in form.pop("metadata", {}).items() if k != MARKER_KEY}
+    metadata = form.pop("metadata", {})
+    metadata = {k: v for k, v in metadata.items() if k != MARKER_KEY} if isinstance(
+        metadata, dict) else {}
     doc.update({k: _escape(v) for k, v in form.items() if k in ("name", "model", "description")})
     text_file = None
     if instructions is not None and ("\n" in instructions or "\r" in instructions
