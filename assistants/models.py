@@ -183,8 +183,7 @@ class AssistantSpec(_Strict):
     protect: StrictBool = Field(default=False, description="Never delete this assistant.")
     ignore_changes: list[StrictStr] = Field(
         default_factory=list,
-        description="Dotted paths left to humans, as plans print them: `temperature`, "
-        "`metadata.owner`, `tools.function:lookup_order.function.description`.",
+        description="Dotted paths left to humans, e.g. `metadata.owner` or `temperature`.",
     )
 
     model: Annotated[str, StringConstraints(min_length=1)]
