@@ -26,7 +26,7 @@ def split_path(path: str) -> list[str]:
     if head == "metadata":
         return [head, rest]
     if head == "tools":
-        ident, _, inner = _split_tool(rest)
+        ident, _, inner = rest.partition(".")  # a function name holds no dot
         return [head, ident, *inner.split(".")] if inner else [head, ident]
     return [head, *rest.split(".")]
 
@@ -42,11 +42,6 @@ def keep_ignored(want: Mapping[str, Any], live: Mapping[str, Any],
         else:
             _copy_path(live, out, parts)
     return out
-
-
-def _split_tool(rest: str) -> tuple[str, str, str]:
-    """`function:name.function.x` -> (`function:name`, ".", `function.x`)."""
-    return rest.partition(".")
 
 
 def _keep_in_tools(out: dict[str, Any], live_tools: Any, parts: list[str]) -> None:

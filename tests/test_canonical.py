@@ -216,3 +216,8 @@ def test_canonical_keeps_only_managed_non_default_fields():
         "metadata": {}, "temperature": 1.0, "top_p": 1.0, "response_format": "auto",
     }
     assert canonical(live) == {"model": "gpt-4o", "name": "N", "instructions": "Be kind."}
+
+
+def test_a_missing_or_empty_model_is_absent_from_the_form():
+    assert canonical({"name": "N"}) == {"name": "N"}
+    assert canonical({"model": "", "name": "N"}) == {"name": "N"}
