@@ -27,6 +27,8 @@ DEFAULTS = {"temperature": "1.0 (default)", "top_p": "1.0 (default)",
             "response_format": "auto (default)", "name": "null (default)",
             "description": "null (default)", "instructions": "null (default)"}
 """How a field at the API's default reads (what a reset sends, or what the server fills)."""
+TOOL_TYPES = ("function", "file_search", "code_interpreter")
+"""A list of maps with these types is a tools list (not, say, a JSON schema's `anyOf`)."""
 
 
 def line(sign: str, body: str, depth: int = 0) -> Line:
@@ -167,7 +169,8 @@ def _keyed(value: Any) -> Any:
     """Tools lists become maps keyed `function:name`, `file_search`, ... (`tool_ident`, as
     `ignore_changes` names them): readable paths, and a reordering is no difference (the
     canonical form already sorts them)."""
-    if isinstance(value, list) and all(isinstance(v, dict) and "type" in v for v in value):
+    if isinstance(value, list) and value and all(
+            isinstance(v, dict) and v.get("type") in TOOL_TYPES for v in value):
         return {tool_ident(tool): tool for tool in value}
     return {} if value is None else value
 
