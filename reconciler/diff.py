@@ -126,11 +126,6 @@ def _stub(live: Mapping[str, Any]) -> LiveStub:
     return stub
 
 
-def desired_form(desired: DesiredAssistant, owner: str) -> dict[str, Any]:
-    """`canonical(desired_fields(spec, owner))`: what the API should hold."""
-    return canonical(desired_fields(desired.spec, owner))
-
-
 def plan_create(desired: DesiredAssistant, owner: str) -> Change:
     """A create whose body is the fields as written, the marker and the write-only fields."""
     written = desired_fields(desired.spec, owner)

@@ -149,7 +149,9 @@ CREATES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
 def test_create_body_is_what_was_written(fields, sent):
     spec = desired(**fields)
     change = plan_create(spec, OWNER)
-    assert change.action is Action.CREATE
+    assert (change.action, change.id, change.before, change.live_sha256, change.source) == (
+        Action.CREATE, None, None, None, "k.yaml:1")
+    assert set(change.fields) == set(change.after) <= set(change.body)
     marker = desired_fields(spec.spec, OWNER)["metadata"]
     assert change.body == {"model": "gpt-4o", "tools": [], "metadata": marker, **sent}
     assert list(change.body.get("tools", [])) == sent.get("tools", [])

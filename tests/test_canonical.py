@@ -221,3 +221,9 @@ def test_canonical_keeps_only_managed_non_default_fields():
 def test_a_missing_or_empty_model_is_absent_from_the_form():
     assert canonical({"name": "N"}) == {"name": "N"}
     assert canonical({"model": "", "name": "N"}) == {"name": "N"}
+
+
+def test_canonical_json_is_sorted_compact_and_keeps_utf8():
+    from assistants.canonical import canonical_json
+
+    assert canonical_json({"b": "é", "a": [1, 2]}) == '{"a":[1,2],"b":"é"}'
