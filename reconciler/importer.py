@@ -31,7 +31,7 @@ from assistants.canonical import canonical, canonical_tools
 from assistants.errors import ConfigError
 from assistants.limits import REASONING_EFFORTS
 from assistants.models import MARKER_KEY
-from reconciler.identity import live_marker, write_only_digest
+from reconciler.identity import live_marker, marker_value, write_only_digest
 from reconciler.settings import SETTINGS_FILE
 
 _SLUG = re.compile(r"[^a-z0-9]+")
@@ -214,13 +214,18 @@ def write_import(assistants: Iterable[Mapping[str, Any]], out_dir: Path, *,
 def _warnings(assistant: Mapping[str, Any], doc: Mapping[str, Any], key: str,
               owner: str | None, path: Path) -> list[str]:
     out = []
+    for name in ("metadata", "tools", "tool_resources", "temperature", "top_p",
+                 "response_format"):
+        if _malformed(name, assistant.get(name)):
+            out.append(f"{path}: {key}: the server's `{name}` ({type(assistant[name]).__name__})"
+                       " is not what the API returns; the file may not validate")
     pairs = len(doc.get("metadata", {}))
     if pairs > METADATA_ROOM:
         out.append(f"{path}: {key} has {pairs} metadata pairs; at most {METADATA_ROOM} leave "
                    "room for the ownership marker: remove one before planning "
                    "(`validate` fails until then)")
     marker = live_marker(assistant)
-    raw = (assistant.get("metadata") or {}).get(MARKER_KEY)
+    raw = marker_value(assistant)
     if marker and marker.owner != owner:
         out.append(f"{path}: {key} is managed by owner `{marker.owner}`; planning it needs "
                    "--takeover (or import it in that owner's repository)")
@@ -228,6 +233,19 @@ def _warnings(assistant: Mapping[str, Any], doc: Mapping[str, Any], key: str,
         out.append(f"{path}: {key} has metadata `{MARKER_KEY}: {raw}`, which is not an "
                    "ownership marker of this tool; the first apply replaces it")
     return out
+
+
+def _malformed(field: str, value: Any) -> bool:
+    """A live value of a shape the API never returns (a list where a map belongs, ...)."""
+    if value is None:
+        return False
+    if field in ("metadata", "tool_resources"):
+        return not isinstance(value, dict) and value != []
+    if field == "tools":
+        return not isinstance(value, list)
+    if field in ("temperature", "top_p"):
+        return isinstance(value, bool) or not isinstance(value, int | float)
+    return not isinstance(value, str | dict)
 
 
 def _file_stem(key: str, taken: set[str]) -> str:

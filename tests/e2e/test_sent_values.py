@@ -179,7 +179,8 @@ def odd_record(ident: str, **fields: Any) -> dict[str, Any]:
 def test_malformed_live_data_is_planned_never_an_internal_error(serve, tmp_path):
     handle = serve()
     env = env_for(handle)
-    write(tmp_path, id="asst_odd", metadata={"team": "x"},
+    cfg = tmp_path / "cfg"
+    write(cfg, id="asst_odd", metadata={"team": "x"},
           tool_resources={"file_search": {"vector_store_ids": ["vs_1"]}},
           tools=[{"type": "file_search"}])
     store = Store(handle.db_path)  # what another server might hold, behind the API's back
@@ -191,10 +192,14 @@ def test_malformed_live_data_is_planned_never_an_internal_error(serve, tmp_path)
     store.insert(odd_record("asst_other", metadata="not a map", tools=[[]], tool_resources=[]))
     store.close()
     for fmt in ("text", "markdown", "json"):
-        planned = run_cli(["plan", str(tmp_path), "--format", fmt], env=env)
+        planned = run_cli(["plan", str(cfg), "--format", fmt], env=env)
         assert planned.exit_code == 0, planned.output
-    (change,) = plan_json(tmp_path, env)["changes"]
+    (change,) = plan_json(cfg, env)["changes"]
     assert set(change["fields"]) == {"tools", "tool_resources", "metadata", "temperature",
                                      "response_format"}
-    apply(tmp_path, env)
-    assert "No changes." in run_cli(["plan", str(tmp_path)], env=env).stdout
+    imported = run_cli(["import", "--all", "--out", str(tmp_path / "imported")], env=env,
+                       cwd=tmp_path)
+    assert imported.exit_code == 0, imported.output
+    assert "asst_other" in imported.output and "`metadata` (str)" in imported.stderr
+    apply(cfg, env)
+    assert "No changes." in run_cli(["plan", str(cfg)], env=env).stdout
