@@ -113,3 +113,16 @@ def test_sorted_keys_sorts_every_mapping():
     value = {"b": [{"y": 1, "x": 2}], "a": None}
     assert list(sorted_keys(value)) == ["a", "b"]
     assert list(sorted_keys(value)["b"][0]) == ["x", "y"]
+
+
+def test_plans_and_orphans_are_frozen_and_count_nothing_by_default():
+    from dataclasses import FrozenInstanceError
+
+    made = Plan(endpoint="e", owner="o", paths=(), config_sha256="c", changes=())
+    assert (made.unmanaged, made.foreign, made.orphans, made.notes) == (0, 0, (), ())
+    with pytest.raises(FrozenInstanceError):
+        made.changes = ()  # type: ignore[misc]
+    orphan = plan().orphans[0]
+    with pytest.raises(FrozenInstanceError):
+        orphan.reason = ""  # type: ignore[misc]
+    assert len({orphan, orphan}) == 1
