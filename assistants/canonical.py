@@ -128,10 +128,8 @@ def _drop_empty(mapping: Mapping[str, Any]) -> dict[str, Any]:
 def _unit_value(value: Any) -> Any:
     """A temperature or top_p: None at the default of 1, a float otherwise (0 included); a
     value that is no number is kept as it is."""
-    if value is None:
-        return None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        return value
+        return value  # None (absent) included
     return None if float(value) == 1.0 else float(value)
 
 

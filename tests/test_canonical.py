@@ -62,6 +62,8 @@ EQUAL = [
             "ranking_options": {"score_threshold": 0.0}}}]},
     ),
     ("temperature 0 int/float", {"temperature": 0}, {"temperature": 0.0}),
+    ("unknown keys of a code_interpreter tool are ignored", {"tools": [{"type": "code_interpreter"}]},
+     {"tools": [{"type": "code_interpreter", "code_interpreter": {"container": "auto"}}]}),
     ("metadata [] from a server equals {}", {}, {"metadata": []}),
     ("tool_resources [] from a server equals {}", {}, {"tool_resources": []}),
     (
@@ -227,3 +229,19 @@ def test_canonical_json_is_sorted_compact_and_keeps_utf8():
     from assistants.canonical import canonical_json
 
     assert canonical_json({"b": "é", "a": [1, 2]}) == '{"a":[1,2],"b":"é"}'
+
+
+def test_tools_have_one_plain_form_and_any_mapping_type_is_read():
+    from types import MappingProxyType
+
+    tools = [{"type": "code_interpreter"}, {"type": "file_search"}]
+    assert canonical({"tools": tools})["tools"] == tools
+    proxied = {"metadata": MappingProxyType({"b": "2", "a": "1"}),
+               "tools": [MappingProxyType({"type": "function",
+                                           "function": MappingProxyType({"name": "f"})})],
+               "tool_resources": MappingProxyType({"file_search": MappingProxyType(
+                   {"vector_store_ids": ["vs_1"]})})}
+    assert canonical(proxied) == {
+        "metadata": {"a": "1", "b": "2"},
+        "tools": [{"type": "function", "function": {"name": "f"}}],
+        "tool_resources": {"file_search": {"vector_store_ids": ["vs_1"]}}}

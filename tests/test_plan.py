@@ -3,6 +3,7 @@ checked on values (no server)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -103,7 +104,7 @@ def test_the_plan_file_round_trips_and_refuses_what_it_did_not_write():
     made = plan(prune=True)
     text = made.to_json()
     assert Plan.from_json(text) == made and Plan.from_json(text).to_json() == text
-    with pytest.raises(PlanError, match="format"):
+    with pytest.raises(PlanError, match="^plan: plan format 2 is not 1"):
         Plan.from_json(text.replace('"format_version": 1', '"format_version": 2'))
     with pytest.raises(PlanError, match="not a plan file"):
         Plan.from_json('{"format_version": 1}')
@@ -126,3 +127,30 @@ def test_plans_and_orphans_are_frozen_and_count_nothing_by_default():
     with pytest.raises(FrozenInstanceError):
         orphan.reason = ""  # type: ignore[misc]
     assert len({orphan, orphan}) == 1
+
+
+def test_the_plan_file_is_indented_utf8_and_older_files_default_their_counts():
+    made = Plan(endpoint="e", owner="o", paths=(), config_sha256="c", changes=(),
+                notes=("naïve note",), unmanaged=2, foreign=3)
+    text = made.to_json()
+    assert text.startswith('{\n  "format_version": 1,\n') and "naïve note" in text
+    assert Plan.from_json(text) == made
+    bare = {k: v for k, v in json.loads(text).items()
+            if k not in ("orphans", "unmanaged", "foreign", "notes")}
+    old = Plan.from_json(json.dumps(bare))
+    assert (old.orphans, old.unmanaged, old.foreign, old.notes) == ((), 0, 0, ())
+
+
+def test_another_owners_assistant_named_by_id_needs_takeover():
+    claimed = desired("x", id="asst_7", name="Mine now")
+    with pytest.raises(PlanError, match="--takeover"):
+        plan(items=(claimed,))
+    taken = build_plan(config(claimed), LIVE, OWNER, endpoint="e", takeover=True)
+    assert [(c.action, c.id) for c in taken.changes] == [(Action.UPDATE, "asst_7")]
+
+
+def test_changes_of_one_key_are_sorted_by_id():
+    kept, copy = twin(A, "asst_9", created_at=1), twin(A, "asst_2", created_at=2)
+    made = plan(prune=True, items=(A,), live=[kept, copy])
+    assert [(c.action, c.id) for c in made.changes] == [
+        (Action.DELETE, "asst_2"), (Action.NOOP, "asst_9")]
