@@ -182,6 +182,7 @@ def update_between(
     """The update (or noop) that turns canonical `live_form` into canonical `want`, plus any
     write-only values to send; `sha` is `live_form`'s hash when already known. The body sends
     `written` (the API-shaped values `want` is the form of; `want` itself when None)."""
+    sent = want if written is None else written
     want = adopt_default_ranker(want, live_form)
     # Both are canonical forms, so they hold managed fields only: equal means nothing differs.
     fields = [] if want == live_form else [f for f in MANAGED_FIELDS
@@ -190,7 +191,6 @@ def update_between(
         sha = form_sha256(live_form)
     if not fields and not write_only:
         return Change(Action.NOOP, key, live_id, live_sha256=sha, source=source)
-    sent = want if written is None else written
     body = {f: _target_value(f, sent, live_form) for f in fields}
     before = {f: live_form.get(f) for f in fields}
     after = {f: want.get(f) for f in fields}
@@ -211,10 +211,10 @@ def adopt_default_ranker(want: Mapping[str, Any], live_form: Mapping[str, Any]) 
     if ranking is None or "ranker" in ranking or live_ranking is None:
         return want
     ranker = live_ranking.get("ranker")
-    if ranker not in DEFAULT_RANKERS:
+    if ranker is None or ranker not in DEFAULT_RANKERS:
         return want
-    tools = [_with_ranker(t, ranker) if t.get("type") == "file_search" else t
-             for t in want["tools"]]
+    tools = [_with_ranker(t, ranker) if isinstance(t, dict) and t.get("type") == "file_search"
+             else t for t in want["tools"]]
     return {**want, "tools": tools}
 
 

@@ -62,6 +62,12 @@ UPDATES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any] | None]]
     ("an unpinned ranker accepts auto",
      {"tools": [search(**ranking(None, 0.5))]},
      live(tools=[search(**ranking("auto", 0.5))]), None),
+    ("an unpinned ranker equals a live one without a ranker",
+     {"tools": [search(**ranking(None, 0.5))]}, live(tools=[search(**ranking(None, 0.5))]),
+     None),
+    ("a pinned ranker differs from a live one without a ranker",
+     {"tools": [search(**ranking("auto", 0.5))]}, live(tools=[search(**ranking(None, 0.5))]),
+     {"tools": [search(**ranking("auto", 0.5))]}),
     ("an unpinned ranker still sees a threshold change",
      {"tools": [search(**ranking(None, 0.5))]},
      live(tools=[search(**ranking("auto", 0.4))]),
@@ -244,6 +250,19 @@ def test_metadata_that_is_not_a_map_is_replaced_on_an_adopted_assistant():
     change = plan_update(desired(id="asst_1", metadata={"team": "x"}), adopted, OWNER)
     assert change.body == {"metadata": {"team": "x", MARKER_KEY: MARKER}}
     assert change.before == {"metadata": ["team", "x"]}
+
+
+def test_an_unpinned_ranker_equals_a_live_one_without_a_ranker_in_the_slow_path():
+    form = {"model": "m", "tools": [search(**ranking(None, 0.5))]}
+    assert update_between("k", "asst_1", form, dict(form)).action is Action.NOOP
+
+
+def test_update_between_reads_a_malformed_want_beside_a_ranker():
+    want = {"model": "m", "tools": ["odd", search(**ranking(None, 0.5))]}
+    live_form = {"model": "m", "tools": [search(**ranking("auto", 0.5))]}
+    change = update_between("k", "asst_1", want, live_form)
+    assert change.body == {"tools": want["tools"]}
+    assert change.after == {"tools": ["odd", search(**ranking("auto", 0.5))]}
 
 
 def test_update_between_sends_the_written_values_and_compares_the_forms():
