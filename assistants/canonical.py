@@ -141,11 +141,8 @@ def _tool(tool: Mapping[str, Any]) -> dict[str, Any]:
         settings = tool.get("file_search")
         if not _is_map(settings):
             return {"type": kind, "file_search": settings} if settings else {"type": kind}
-        settings = dict(settings)
-        ranking = _ranking_options(settings.pop("ranking_options", None))
-        if ranking:
-            settings["ranking_options"] = ranking
-        settings = _drop_empty(settings)
+        settings = _drop_empty({**settings, "ranking_options": _ranking_options(
+            settings.get("ranking_options"))})
         return {"type": "file_search", "file_search": settings} if settings else {"type": kind}
     if kind == "function" and _is_map(tool.get("function")):
         function = dict(tool["function"])

@@ -62,6 +62,15 @@ EQUAL = [
             "ranking_options": {"score_threshold": 0.0}}}]},
     ),
     ("temperature 0 int/float", {"temperature": 0}, {"temperature": 0.0}),
+    ("score_threshold 1 equals 1.0", {"tools": [{"type": "file_search", "file_search": {
+        "ranking_options": {"ranker": "auto", "score_threshold": 1}}}]},
+     {"tools": [{"type": "file_search", "file_search": {
+         "ranking_options": {"ranker": "auto", "score_threshold": 1.0}}}]}),
+    ("file_search settings of null values", {"tools": [{"type": "file_search"}]},
+     {"tools": [{"type": "file_search", "file_search": {"max_num_results": None,
+                                                          "ranking_options": None}}]}),
+    ("an unknown tool type keeps only its set keys", {"tools": [{"type": "retrieval"}]},
+     {"tools": [{"type": "retrieval", "retrieval": None}]}),
     ("unknown keys of a code_interpreter tool are ignored", {"tools": [{"type": "code_interpreter"}]},
      {"tools": [{"type": "code_interpreter", "code_interpreter": {"container": "auto"}}]}),
     ("metadata [] from a server equals {}", {}, {"metadata": []}),
@@ -139,6 +148,8 @@ DIFFERENT = [
     ("metadata text differs", {}, {"metadata": "team=x"}),
     ("tools that are not a list differ", {}, {"tools": {"type": "code_interpreter"}}),
     ("a temperature that is no number differs", {}, {"temperature": "warm"}),
+    ("ranking options that are text differ", {"tools": [{"type": "file_search"}]},
+     {"tools": [{"type": "file_search", "file_search": {"ranking_options": "auto"}}]}),
     ("tool_resources entry that is not a map differs", {},
      {"tool_resources": {"file_search": ["vs_1"]}}),
 ]
@@ -179,6 +190,9 @@ MALFORMED = [
         "vector_store_ids": [{"id": "vs_1"}, "vs_2"]}}}),
     ("tool_resources a list", {"tool_resources": [["x"]]}),
     ("temperature text", {"temperature": "warm"}),
+    ("score_threshold text", {"tools": [{"type": "file_search", "file_search": {
+        "ranking_options": {"score_threshold": "high"}}}]}),
+    ("vector_store_ids text", {"tool_resources": {"file_search": {"vector_store_ids": "vs_1"}}}),
     ("top_p a map", {"top_p": {"value": 1}}),
     ("response_format a list", {"response_format": ["auto"]}),
     ("json_schema a list", {"response_format": {"type": "json_schema", "json_schema": [1]}}),
@@ -245,3 +259,22 @@ def test_tools_have_one_plain_form_and_any_mapping_type_is_read():
         "metadata": {"a": "1", "b": "2"},
         "tools": [{"type": "function", "function": {"name": "f"}}],
         "tool_resources": {"file_search": {"vector_store_ids": ["vs_1"]}}}
+
+
+def test_tools_sort_by_type_then_name_and_malformed_items_last():
+    tools = ["odd", {"type": "function", "function": {"name": "b"}}, {"type": "code_interpreter"},
+             {"type": "function", "function": {"name": "a"}}]
+    assert canonical({"tools": tools})["tools"] == [tools[2], tools[3], tools[1], "odd"]
+
+
+def test_malformed_lists_are_kept_as_they_are_and_inputs_are_never_changed():
+    import copy
+
+    live = {"tools": [{"type": "file_search", "file_search": {"max_num_results": 3,
+                                                              "ranking_options": {}}}],
+            "tool_resources": {"file_search": {"vector_store_ids": "vs_1"}}}
+    before = copy.deepcopy(live)
+    form = canonical(live)
+    assert live == before
+    assert form["tool_resources"] == {"file_search": {"vector_store_ids": "vs_1"}}
+    assert form["tools"] == [{"type": "file_search", "file_search": {"max_num_results": 3}}]
