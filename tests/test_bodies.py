@@ -11,7 +11,7 @@ import pytest
 from assistants.models import MARKER_KEY, AssistantSpec
 from reconciler.change import Action
 from reconciler.desired import DesiredAssistant
-from reconciler.diff import plan_create, plan_update, update_between
+from reconciler.diff import live_sha256, plan_create, plan_update, update_between
 from reconciler.identity import desired_fields
 
 OWNER = "acme"
@@ -68,6 +68,12 @@ UPDATES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any] | None]]
     ("a pinned ranker differs from a live one without a ranker",
      {"tools": [search(**ranking("auto", 0.5))]}, live(tools=[search(**ranking(None, 0.5))]),
      {"tools": [search(**ranking("auto", 0.5))]}),
+    ("an unpinned ranker beside live settings without ranking",
+     {"tools": [search(**ranking(None, 0.5))]}, live(tools=[search(max_num_results=3)]),
+     {"tools": [search(**ranking(None, 0.5))]}),
+    ("file_search settings without ranking changed",
+     {"tools": [search(max_num_results=4)]}, live(tools=[search(max_num_results=3)]),
+     {"tools": [search(max_num_results=4)]}),
     ("an unpinned ranker still sees a threshold change",
      {"tools": [search(**ranking(None, 0.5))]},
      live(tools=[search(**ranking("auto", 0.4))]),
@@ -137,6 +143,9 @@ def test_update_body(fields, live_assistant, body):
     assert change.body == body
     assert list(change.body.get("tools", [])) == body.get("tools", [])  # in this order
     assert set(change.fields) == set(body)
+    if "reasoning_effort" in body:  # write-only: never readable before
+        assert change.before["reasoning_effort"] is None
+        assert change.after["reasoning_effort"] == body["reasoning_effort"]
 
 
 CREATES: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
@@ -271,4 +280,6 @@ def test_update_between_sends_the_written_values_and_compares_the_forms():
     change = update_between("k", "asst_1", want, {"model": "m"}, written=written)
     assert change.body == {"tools": [func("a", strict=False), CODE]}
     assert change.after == {"tools": want["tools"]}
-    assert update_between("k", "asst_1", want, {"model": "m"}).body == {"tools": want["tools"]}
+    plain = update_between("k", "asst_1", want, {"model": "m"})
+    assert plain.body == {"tools": want["tools"]}
+    assert (plain.source, plain.live_sha256) == (None, live_sha256({"model": "m"}))

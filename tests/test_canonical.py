@@ -254,11 +254,14 @@ def test_tools_have_one_plain_form_and_any_mapping_type_is_read():
                "tools": [MappingProxyType({"type": "function",
                                            "function": MappingProxyType({"name": "f"})})],
                "tool_resources": MappingProxyType({"file_search": MappingProxyType(
-                   {"vector_store_ids": ["vs_1"]})})}
+                   {"vector_store_ids": ["vs_1"]})}),
+               "response_format": MappingProxyType({"type": "text"})}
     assert canonical(proxied) == {
         "metadata": {"a": "1", "b": "2"},
         "tools": [{"type": "function", "function": {"name": "f"}}],
-        "tool_resources": {"file_search": {"vector_store_ids": ["vs_1"]}}}
+        "tool_resources": {"file_search": {"vector_store_ids": ["vs_1"]}},
+        "response_format": {"type": "text"}}
+    sha256_of(canonical(proxied))  # plain JSON values all through
 
 
 def test_tools_sort_by_type_then_name_and_malformed_items_last():
@@ -278,3 +281,22 @@ def test_malformed_lists_are_kept_as_they_are_and_inputs_are_never_changed():
     assert live == before
     assert form["tool_resources"] == {"file_search": {"vector_store_ids": "vs_1"}}
     assert form["tools"] == [{"type": "file_search", "file_search": {"max_num_results": 3}}]
+
+
+FORMS = [
+    ("unknown tool", {"tools": [{"type": "retrieval", "retrieval": None}]},
+     {"tools": [{"type": "retrieval"}]}),
+    ("file_search settings a list", {"tools": [{"type": "file_search", "file_search": [1]}]},
+     {"tools": [{"type": "file_search", "file_search": [1]}]}),
+    ("json_schema", {"response_format": {"type": "json_schema", "json_schema": {
+        "name": "x", "strict": False, "schema": None}}},
+     {"response_format": {"type": "json_schema", "json_schema": {"name": "x"}}}),
+    ("ids sorted as text, not as JSON", {"tool_resources": {"code_interpreter": {
+        "file_ids": ["a#", 'a"']}}},
+     {"tool_resources": {"code_interpreter": {"file_ids": ['a"', "a#"]}}}),
+]
+
+
+@pytest.mark.parametrize("obj,form", [r[1:] for r in FORMS], ids=[r[0] for r in FORMS])
+def test_the_form_of(obj, form):
+    assert canonical(obj) == form
