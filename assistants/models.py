@@ -12,6 +12,7 @@ would cost more than the plan's diff. Live assistants stay plain JSON, which
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -143,11 +144,34 @@ ResponseFormat = (
 
 IGNORABLE_FIELDS = MANAGED_FIELDS
 """What `ignore_changes` may name: the fields a server returns (write-only ones it never does)."""
-NESTED_IGNORABLE = ("metadata", "tool_resources", "response_format")
+NESTED_IGNORABLE = ("metadata", "tool_resources", "response_format", "tools")
+TOOL_PARTS = {"function": ("description", "parameters", "strict"),
+              "file_search": ("max_num_results", "ranking_options")}
+"""The parts of a tool `ignore_changes` may name, by tool type (below `parameters` and
+`ranking_options`, any path)."""
 
 # The controls: read by the tool, never sent to the API.
 CONTROL_FIELDS = ("key", "id", "protect", "ignore_changes")
 SOURCE_FIELDS = ("instructions_file",)
+
+
+def _check_tool_path(path: str, rest: str) -> None:
+    """A path inside `tools` names a tool as plans do (`function:NAME`, `file_search`,
+    `code_interpreter`), then a part of it under its type (`function.description`)."""
+    ident, *parts = rest.split(".")
+    kind, _, name = ident.partition(":")
+    named = kind == "function" and re.match(limits.FUNCTION_NAME_PATTERN, name)
+    if not (named or ident in ("file_search", "code_interpreter")):
+        raise ValueError(f"ignore_changes: `{path}`: a tool is named `function:NAME`, "
+                         "`file_search` or `code_interpreter`, as plans print it")
+    if not parts:
+        return
+    allowed = TOOL_PARTS.get(kind, ())
+    if parts[0] != kind or not allowed or (len(parts) > 1 and parts[1] not in allowed):
+        where = ", ".join(f"`tools.{ident}.{kind}.{p}`" for p in allowed) or "no part"
+        raise ValueError(f"ignore_changes: `{path}` names no part of the tool; it has {where}")
+    if len(parts) > 2 and parts[1] not in ("parameters", "ranking_options"):
+        raise ValueError(f"ignore_changes: `{path}`: `{parts[1]}` has no parts")
 
 
 class AssistantSpec(_Strict):
@@ -215,6 +239,8 @@ class AssistantSpec(_Strict):
                                  f"{', '.join(NESTED_IGNORABLE)} can a part be ignored")
             if path == f"metadata.{MARKER_KEY}":
                 raise ValueError(f"ignore_changes: `{path}` is the ownership marker")
+            if head == "tools" and rest:
+                _check_tool_path(path, rest)
         return paths
 
     @field_validator("tools")

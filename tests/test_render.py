@@ -68,7 +68,7 @@ def test_nested_changes_each_get_a_sign_and_defaults_are_named():
     assert '      ~     team: "hr" -> "people"\n' in text
     assert '      +     region: "eu"\n' in text
     assert '      -     tier: "1"\n' in text
-    assert "      ~ temperature: (default) -> 0.2\n" in text
+    assert "      ~ temperature: 1.0 (default) -> 0.2\n" in text
 
 
 def test_long_single_line_values_are_shown_by_length_and_digest():

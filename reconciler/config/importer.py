@@ -2,8 +2,9 @@
 
 Only reads the server. Each document holds `id:` (so the first plan matches it) and a `key`
 derived from the name (a slug; the id when there is no name; made unique against the keys the
-folder already has), and the assistant's fields in canonical form, so that the first plan after
-an import adds just the ownership marker. Instructions that are multi-line or long go to a
+folder already has), and the assistant's fields in canonical form (defaults left out) but with
+its tools in the server's order and its ranker as the server has it, so that the first plan
+after an import adds just the ownership marker and the next update changes nothing else. Instructions that are multi-line or long go to a
 Markdown file beside the YAML, read back verbatim. `${` in any imported string is written `$${`
 so that variable substitution gives the text back unchanged.
 
@@ -26,13 +27,13 @@ from typing import Any
 
 import yaml
 
-from assistants.canonical import canonical
+from assistants.canonical import canonical, canonical_tools
 from assistants.errors import ConfigError
 from assistants.limits import REASONING_EFFORTS
 from assistants.models import MARKER_KEY
 from reconciler.config.settings import SETTINGS_FILE
 from reconciler.config.yaml_source import display_path, load_yaml_documents, read_text
-from reconciler.plan.marker import live_marker, write_only_digest
+from reconciler.plan.marker import live_marker, marker_value, write_only_digest
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 KEY_MAX = 64
@@ -130,9 +131,13 @@ def document(assistant: Mapping[str, Any], key: str,
     """The YAML document for one live assistant and, when the instructions are multi-line or
     long, the text for the instructions file (the document then names it)."""
     form = canonical(assistant)
+    if isinstance(form.get("tools"), list):  # as the server orders them, not sorted
+        form["tools"] = canonical_tools(assistant.get("tools"))
     doc: dict[str, Any] = {"key": key, "id": str(assistant.get("id"))}
     instructions = form.pop("instructions", None)
-    metadata = {k: v for k, v in form.pop("metadata", {}).items() if k != MARKER_KEY}
+    metadata = form.pop("metadata", {})
+    metadata = {k: v for k, v in metadata.items() if k != MARKER_KEY} if isinstance(
+        metadata, dict) else {}
     doc.update({k: _escape(v) for k, v in form.items() if k in ("name", "model", "description")})
     text_file = None
     if instructions is not None and ("\n" in instructions or "\r" in instructions
@@ -210,13 +215,18 @@ def write_import(assistants: Iterable[Mapping[str, Any]], out_dir: Path, *,
 def _warnings(assistant: Mapping[str, Any], doc: Mapping[str, Any], key: str,
               owner: str | None, path: Path) -> list[str]:
     out = []
+    for name in ("metadata", "tools", "tool_resources", "temperature", "top_p",
+                 "response_format"):
+        if _malformed(name, assistant.get(name)):
+            out.append(f"{path}: {key}: the server's `{name}` ({type(assistant[name]).__name__})"
+                       " is not what the API returns; the file may not validate")
     pairs = len(doc.get("metadata", {}))
     if pairs > METADATA_ROOM:
         out.append(f"{path}: {key} has {pairs} metadata pairs; at most {METADATA_ROOM} leave "
                    "room for the ownership marker: remove one before planning "
                    "(`validate` fails until then)")
     marker = live_marker(assistant)
-    raw = (assistant.get("metadata") or {}).get(MARKER_KEY)
+    raw = marker_value(assistant)
     if marker and marker.owner != owner:
         out.append(f"{path}: {key} is managed by owner `{marker.owner}`; planning it needs "
                    "--takeover (or import it in that owner's repository)")
@@ -224,6 +234,19 @@ def _warnings(assistant: Mapping[str, Any], doc: Mapping[str, Any], key: str,
         out.append(f"{path}: {key} has metadata `{MARKER_KEY}: {raw}`, which is not an "
                    "ownership marker of this tool; the first apply replaces it")
     return out
+
+
+def _malformed(field: str, value: Any) -> bool:
+    """A live value of a shape the API never returns (a list where a map belongs, ...)."""
+    if value is None:
+        return False
+    if field in ("metadata", "tool_resources"):
+        return not isinstance(value, dict) and value != []
+    if field == "tools":
+        return not isinstance(value, list)
+    if field in ("temperature", "top_p"):
+        return isinstance(value, bool) or not isinstance(value, int | float)
+    return not isinstance(value, str | dict)
 
 
 def _file_stem(key: str, taken: set[str]) -> str:

@@ -2,10 +2,13 @@
 
 Each line is `(sign, text)` with sign `+`, `-`, `~` or ` `; the text starts with that sign and is
 indented by depth, Terraform-style (`~ metadata:` then `    + region: "eu"`), so the text renderer
-prints and colours it as is and the Markdown renderer swaps the sign for a `diff` block's. Multi-line strings get a unified line diff
-(3 lines of context); other long strings are shown by length and sha256; maps and lists get one
-line per nested difference, found with deepdiff, with tools addressed by type and function name
-rather than by position.
+prints and colours it as is and the Markdown renderer swaps the sign for a `diff` block's.
+Multi-line strings get a unified line diff (3 lines of context); other long strings are shown by
+length and sha256; maps and lists get one line per nested difference, found with deepdiff, with
+tools addressed as `ignore_changes` names them (`function:NAME`, `file_search`) rather than by
+position. A nested value created or removed whole is an indented block, never one dotted path per
+leaf. A value reset to the API's default reads as that default (`1.0 (default)`), and a
+response format as its kind (`json_schema contract_record -> auto (default)`).
 """
 
 from __future__ import annotations
@@ -15,9 +18,17 @@ import hashlib
 import json
 from typing import Any
 
+from assistants.canonical import tool_ident
+
 Line = tuple[str, str]
 LONG_TEXT = 160
 DEFAULT = "(default)"
+DEFAULTS = {"temperature": "1.0 (default)", "top_p": "1.0 (default)",
+            "response_format": "auto (default)", "name": "null (default)",
+            "description": "null (default)", "instructions": "null (default)"}
+"""How a field at the API's default reads (what a reset sends, or what the server fills)."""
+TOOL_TYPES = ("function", "file_search", "code_interpreter")
+"""A list of maps with these types is a tools list (not, say, a JSON schema's `anyOf`)."""
 
 
 def line(sign: str, body: str, depth: int = 0) -> Line:
@@ -28,9 +39,33 @@ def field_lines(field: str, before: Any, after: Any) -> list[Line]:
     """Lines for one changed field; `None` on either side means absent (the API's default)."""
     if _multiline(before) or _multiline(after):
         return [line("~", f"{field}:")] + text_diff(before or "", after or "", depth=1)
+    if field == "response_format" and not _same_schema(before, after):
+        return _format_lines(before, after)
     if isinstance(before, dict | list) or isinstance(after, dict | list):
         return [line("~", f"{field}:")] + structure_diff(before, after, depth=1)
-    return [line("~", f"{field}: {show(before)} -> {show(after)}")]
+    return [line("~", f"{field}: {shown(field, before)} -> {shown(field, after)}")]
+
+
+def shown(field: str, value: Any) -> str:
+    """`show(value)`, with an absent value read as the field's default."""
+    return DEFAULTS.get(field, DEFAULT) if value is None else show(value)
+
+
+def block(label: str, value: Any, sign: str, depth: int = 0) -> list[Line]:
+    """A whole value as an indented block under `label`, Terraform-style: maps (and tools,
+    keyed as plans name them) one key a line, lists of maps one item a block, multi-line text
+    one line a line; other values on the label's line."""
+    value = _keyed(value) if isinstance(value, list) else value
+    if isinstance(value, dict) and value:
+        return [line(sign, f"{label}:", depth)] + [
+            one for k, v in value.items() for one in block(str(k), v, sign, depth + 1)]
+    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        return [line(sign, f"{label}:", depth)] + [
+            one for i, v in enumerate(value) for one in block(f"[{i}]", v, sign, depth + 1)]
+    if _multiline(value):
+        return [line(sign, f"{label}: ({len(value.splitlines())} lines)", depth)] + [
+            line(sign, text, depth + 1) for text in value.splitlines()]
+    return [line(sign, f"{label}: {show(value)}", depth)]
 
 
 def text_diff(before: str, after: str, depth: int = 0) -> list[Line]:
@@ -53,30 +88,23 @@ def structure_diff(before: Any, after: Any, depth: int = 0) -> list[Line]:
     from deepdiff import DeepDiff  # imported here: only plans with changes pay for it
 
     old, new = _keyed(before), _keyed(after)
+    if type(old) is not type(new) or not (old and new):  # one side whole: no path to show
+        return _bare(old, "-", depth) + _bare(new, "+", depth)
     diff = DeepDiff(old, new, verbose_level=2, view="tree")
     found: list[tuple[str, list[Line]]] = []
     for kind, items in diff.items():
         for item in items:
             path = _path(item.path(output_format="list"))
             if kind.endswith("_added"):
-                lines = [line("+", text, depth) for text in leaves(path, item.t2)]
+                lines = block(path, item.t2, "+", depth)
             elif kind.endswith("_removed"):
-                lines = [line("-", text, depth) for text in leaves(path, item.t1)]
+                lines = block(path, item.t1, "-", depth)
+            elif _nested(item.t1) or _nested(item.t2):
+                lines = block(path, item.t1, "-", depth) + block(path, item.t2, "+", depth)
             else:
                 lines = [line("~", f"{path}: {show(item.t1)} -> {show(item.t2)}", depth)]
             found.append((path, lines))
     return [one for _, lines in sorted(found, key=lambda pair: pair[0]) for one in lines]
-
-
-def leaves(path: str, value: Any) -> list[str]:
-    """`path: value` for every leaf under `value` (tools addressed by type and name), so a
-    reviewer sees a whole new structure, not a digest of it."""
-    value = _keyed(value) if isinstance(value, list) else value
-    if isinstance(value, dict) and value:
-        return [line for k, v in value.items() for line in leaves(_join(path, k), v)]
-    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
-        return [line for i, v in enumerate(value) for line in leaves(f"{path}[{i}]", v)]
-    return [f"{path}: {show(value)}"]
 
 
 def show(value: Any) -> str:
@@ -97,16 +125,53 @@ def _multiline(value: Any) -> bool:
     return isinstance(value, str) and "\n" in value
 
 
+def _bare(value: Any, sign: str, depth: int) -> list[Line]:
+    """A value's block without a label: a map's keys, else the value itself (none: nothing)."""
+    if isinstance(value, dict):
+        return [one for k, v in value.items() for one in block(str(k), v, sign, depth)]
+    if value in (None, []):
+        return []
+    return [line(sign, show(value), depth)]
+
+
+def _nested(value: Any) -> bool:
+    return isinstance(value, dict | list) and bool(value)
+
+
+def _same_schema(before: Any, after: Any) -> bool:
+    """Both are the json_schema format of one name: worth a nested diff."""
+    return all(isinstance(v, dict) and v.get("type") == "json_schema"
+               and isinstance(v.get("json_schema"), dict) for v in (before, after)) and (
+        before["json_schema"].get("name") == after["json_schema"].get("name"))
+
+
+def _format_lines(before: Any, after: Any) -> list[Line]:
+    """`~ response_format: json_schema contract_record -> auto (default)`, and the new
+    schema as a block."""
+    lines = [line("~", f"response_format: {_format_kind(before)} -> {_format_kind(after)}")]
+    schema = after.get("json_schema") if isinstance(after, dict) else None
+    if isinstance(schema, dict) and schema:
+        lines += [one for k, v in schema.items() for one in block(k, v, "+", 1)]
+    return lines
+
+
+def _format_kind(value: Any) -> str:
+    if value is None:
+        return DEFAULTS["response_format"]
+    if isinstance(value, dict) and isinstance(value.get("type"), str):
+        schema = value.get("json_schema")
+        name = schema.get("name") if isinstance(schema, dict) else None
+        return f"{value['type']} {name}" if name else value["type"]
+    return show(value)
+
+
 def _keyed(value: Any) -> Any:
-    """Tools lists become maps keyed `function:name`, `file_search`, ...: readable paths, and
-    a reordering is no difference (the canonical form already sorts them)."""
-    if isinstance(value, list) and all(isinstance(v, dict) and "type" in v for v in value):
-        keyed = {}
-        for tool in value:
-            function = tool.get("function") if isinstance(tool.get("function"), dict) else None
-            name = f"{tool['type']}:{function.get('name')}" if function else str(tool["type"])
-            keyed[name] = tool
-        return keyed
+    """Tools lists become maps keyed `function:name`, `file_search`, ... (`tool_ident`, as
+    `ignore_changes` names them): readable paths, and a reordering is no difference (the
+    canonical form already sorts them)."""
+    if isinstance(value, list) and value and all(
+            isinstance(v, dict) and v.get("type") in TOOL_TYPES for v in value):
+        return {tool_ident(tool): tool for tool in value}
     return {} if value is None else value
 
 

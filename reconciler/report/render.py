@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from assistants.canonical import WRITE_ONLY_FIELDS
 from reconciler.plan.change import Action, Change, Outcome
 from reconciler.plan.model import Plan
-from reconciler.report.detail import Line, field_lines, leaves, line, show
+from reconciler.report.detail import Line, block, field_lines, line, show
 
 SIGNS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.NOOP: " "}
 COLOURS = {"+": "32", "-": "31", "~": "33", "!": "35"}
@@ -156,14 +156,8 @@ def untouched_note(plan: Plan) -> str:
 
 
 def _whole(values: dict[str, Any], sign: str) -> list[Line]:
-    lines: list[Line] = []
-    for name, value in values.items():
-        if isinstance(value, str) and "\n" in value:
-            lines.append(line(sign, f"{name}: ({len(value.splitlines())} lines)"))
-            lines.extend(line(sign, text, 1) for text in value.splitlines())
-        else:
-            lines.extend(line(sign, text) for text in leaves(name, value))
-    return lines
+    """A created or deleted assistant: each field, nested values as indented blocks."""
+    return [one for name, value in values.items() for one in block(name, value, sign)]
 
 
 def _because(change: Change) -> str:

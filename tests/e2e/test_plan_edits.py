@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
+from assistants.canonical import tool_ident
 from tests.support.cli import run_cli
 from tests.support.server import start_server
 
@@ -25,7 +26,8 @@ BASE: dict[str, Any] = {
     "description": "Answers finance questions.",
     "instructions_file": "prompt.md",
     "tools": [
-        {"type": "file_search", "file_search": {"max_num_results": 8}},
+        {"type": "file_search", "file_search": {"max_num_results": 8, "ranking_options": {
+            "ranker": "default_2024_08_21", "score_threshold": 0.5}}},
         {"type": "function", "function": {"name": "lookup_invoice", "description": "Find one.",
                                           "parameters_file": "params.json"}},
         {"type": "function", "function": {"name": "list_vendors", "strict": True,
@@ -117,6 +119,17 @@ def reorder_keys(doc: dict, _: Path) -> None:
     doc.update(dict(reversed(items)))
 
 
+def ranking(options: dict) -> Edit:
+    def edit(doc: dict, _: Path) -> None:
+        for tool in tools(doc):
+            if tool["type"] == "file_search":
+                tool["file_search"]["ranking_options"] = options
+    return edit
+
+
+IGNORE_LOOKUP = set_("ignore_changes", ["tools.function:lookup_invoice.function.description"])
+
+
 def file_search_settings(settings: dict) -> Edit:
     def edit(doc: dict, _: Path) -> None:
         for tool in tools(doc):
@@ -167,6 +180,17 @@ EDITS: list[tuple[str, Edit, set[str]]] = [
     ("file_search max results", file_search_settings({"max_num_results": 20}), {"tools"}),
     ("file_search ranking threshold", file_search_settings(
         {"max_num_results": 8, "ranking_options": {"score_threshold": 0.4}}), {"tools"}),
+    ("ranker pinned to auto", ranking({"ranker": "auto", "score_threshold": 0.5}), {"tools"}),
+    ("ranker pin removed", ranking({"score_threshold": 0.5}), set()),
+    ("ranker pinned the same, threshold 0", ranking({"ranker": "default_2024_08_21",
+                                                     "score_threshold": 0}), {"tools"}),
+    ("tools reordered and one changed",
+     both(reorder_tools, fn("list_vendors", description="Vendors.")), {"tools"}),
+    ("tool part ignored and edited", both(IGNORE_LOOKUP, fn("lookup_invoice",
+                                                            description="Edited.")), set()),
+    ("tool part ignored while tools change",
+     both(IGNORE_LOOKUP, fn("lookup_invoice", description=None),
+          fn("list_vendors", description="Vendors.")), {"tools"}),
     ("code_interpreter with files added", add_code_interpreter, {"tools", "tool_resources"}),
     ("vector store swapped", set_("tool_resources.file_search.vector_store_ids", ["vs_new"]),
      {"tool_resources"}),
@@ -220,6 +244,11 @@ def test_edit_plans_exactly_its_fields_and_converges(world, tmp_path, name, edit
     assert change["action"] == "update"
     assert set(change["fields"]) == fields
     assert set(change["body"]) == fields
+    if "tools" in fields:  # sent in the config's order, ignored parts as the server has them
+        assert [tool_ident(t) for t in change["body"]["tools"]] == [
+            tool_ident(t) for t in doc["tools"]]
+        if "ignore_changes" in doc:
+            assert function(change["body"], "lookup_invoice")["description"] == "Find one."
 
     before = len(handle.log_entries())
     applied = run_cli(["apply", "--plan", str(plan_file)], env=env)

@@ -27,6 +27,7 @@ from reconciler.config.importer import write_import
 from reconciler.config.loader import load_config
 from reconciler.plan.build import build_plan
 from reconciler.plan.change import Action
+from reconciler.plan.diff import adopt_default_ranker
 from reconciler.plan.marker import live_marker
 from tests.hardening.hypothesis_profile import HARDENING
 from tests.hardening.strategies import (
@@ -64,12 +65,19 @@ def without_marker(live: dict[str, Any]) -> dict[str, Any]:
     return {**form, "metadata": metadata} if metadata else form
 
 
+SERVED_RANKER = {"tools": [{"type": "file_search", "file_search": {
+    "ranking_options": {"ranker": "default_2024_08_21"}}}]}
+
+
 def expected_fields(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
     """What the update from document `before` to document `after` must send, computed from the
     documents alone: the managed fields whose canonical values differ, plus the write-only
     fields (and the metadata that carries their digest) when those differ."""
-    old = canonical(AssistantSpec.model_validate(before).api_fields())
-    new = canonical(AssistantSpec.model_validate(after).api_fields())
+    # The server holds `before` with an unpinned ranker filled in (as the embedded API does),
+    # and the diff reads an unpinned ranker in `after` as whichever default the server holds.
+    old = adopt_default_ranker(canonical(AssistantSpec.model_validate(before).api_fields()),
+                               SERVED_RANKER)
+    new = adopt_default_ranker(canonical(AssistantSpec.model_validate(after).api_fields()), old)
     fields = {f for f in MANAGED_FIELDS if old.get(f) != new.get(f)}
     if any(before.get(f) != after.get(f) for f in WRITE_ONLY_FIELDS):
         fields |= {"metadata", *WRITE_ONLY_FIELDS}
@@ -118,7 +126,8 @@ def test_a_random_edit_sends_exactly_the_differing_fields_then_converges(data):
                 assert again.pending == (), [c.to_dict() for c in again.pending]
                 (live,) = await client.list_all()
                 spec = AssistantSpec.model_validate(after)
-                assert without_marker(live) == canonical(spec.api_fields())
+                served = without_marker(live)
+                assert adopt_default_ranker(canonical(spec.api_fields()), served) == served
 
         asyncio.run(go())
 
@@ -179,7 +188,11 @@ def test_import_writes_yaml_that_loads_back_to_the_same_spec(docs):
             # write-only ones a server never returns.
             original = AssistantSpec.model_validate(
                 {k: v for k, v in by_key[imported.key].items() if k not in WRITE_ONLY_FIELDS})
-            assert canonical(spec.api_fields()) == canonical(original.api_fields())
+            # (An unpinned ranker comes back pinned to the server's default ranker, which the
+            # diff takes as equal: diff.adopt_default_ranker.)
+            imported_form = canonical(spec.api_fields())
+            assert adopt_default_ranker(canonical(original.api_fields()),
+                                        imported_form) == imported_form
             # Long or multi-line instructions went to the file the document names.
             written_doc = yaml.safe_load(imported.path.read_text(encoding="utf-8"))
             if "instructions_file" in written_doc:
