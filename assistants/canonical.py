@@ -40,6 +40,9 @@ MANAGED_FIELDS = (
 
 WRITE_ONLY_FIELDS = ("reasoning_effort",)
 
+MARKER_KEY = "managed-by"
+"""The metadata key of the ownership marker (reconciler/plan/marker.py)."""
+
 _TEXT_FIELDS = ("name", "description", "instructions")
 _UNIT_DEFAULT_FIELDS = ("temperature", "top_p")
 DEFAULT_RANKERS = (None, "auto", "default_2024_08_21")
@@ -212,3 +215,43 @@ def _response_format(value: Any) -> Any:
     if _is_map(value):
         return dict(value)
     return value
+
+
+# -- digests: what plans record of a canonical form ------------------------------------------
+
+
+def form_sha256(form: Mapping[str, Any]) -> str:
+    """The digest a plan records of a canonical form (`reconciler.plan.diff.live_sha256`): the sha256 of the
+    form without the ownership marker, joined with the marker (`marked_sha256`). Equal digests
+    mean equal forms; and the digest of a desired assistant needs no form of its marker: the
+    marker-less part is worked out from its spec (reconciler/plan/desired.py)."""
+    form = form if type(form) is dict else dict(form)
+    metadata = form.get("metadata")
+    if not isinstance(metadata, Mapping) or MARKER_KEY not in metadata:
+        return marked_sha256(core_sha256(form), None)
+    rest = {k: v for k, v in metadata.items() if k != MARKER_KEY}
+    core = {k: v for k, v in form.items() if k != "metadata"}
+    if rest:
+        core["metadata"] = rest
+    return marked_sha256(core_sha256(core), metadata[MARKER_KEY])
+
+
+def core_sha256(form: Mapping[str, Any]) -> str:
+    """The digest of a canonical form without its marker: the sha256 of its JSON with the
+    instructions left out, joined with the sha256 of the instructions. (The instructions are
+    most of an assistant, a few KB; hashing their text is a third of the cost of writing them
+    out as JSON first, and a plan digests every live assistant.)"""
+    form = form if type(form) is dict else dict(form)
+    instructions = form.get("instructions")
+    if not isinstance(instructions, str):  # none, or a server's odd value: part of the JSON
+        return text_sha256(f"{canonical_json(form)}\n")
+    rest = {k: v for k, v in form.items() if k != "instructions"}
+    # JSON text holds no raw line break, so the line break separates the two parts.
+    return text_sha256(f"{canonical_json(rest)}\n{text_sha256(instructions)}")
+
+
+def marked_sha256(core_sha256: str, marker: Any) -> str:
+    """The digest of a form whose marker-less part has digest `core_sha256` and whose marker
+    value is `marker` (None: it has none)."""
+    tail = "" if marker is None else canonical_json(marker)  # "" is no JSON text: no clash
+    return text_sha256(f"{core_sha256}\n{tail}")

@@ -27,9 +27,8 @@ from pydantic import (
 )
 
 from assistants import limits
-from assistants.canonical import MANAGED_FIELDS
+from assistants.canonical import MANAGED_FIELDS, MARKER_KEY
 
-MARKER_KEY = "managed-by"
 """The reserved metadata key that carries the ownership marker (see reconciler/identity.py)."""
 
 IDENT_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"

@@ -82,7 +82,7 @@ def test_planning_validates_and_reads_nothing_again(
 
 
 def test_the_digests_planning_reads_come_from_the_spec(project: Path) -> None:
-    from reconciler.plan.marker import form_sha256
+    from assistants.canonical import form_sha256
 
     (hr,) = load_config([project]).assistants
     assert hr.form_sha256("acme") == form_sha256(canonical(desired_fields(hr.spec, "acme")))

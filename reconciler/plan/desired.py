@@ -6,15 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistants.canonical import canonical
+from assistants.canonical import canonical, core_sha256, marked_sha256
 from assistants.models import AssistantSpec
-from reconciler.plan.marker import (
-    Marker,
-    core_sha256,
-    marked_sha256,
-    write_only_digest,
-    write_only_values,
-)
+from reconciler.plan.marker import Marker, write_only_digest, write_only_values
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,14 @@ from assistants.canonical import (
     RESOURCE_LISTS,
     WRITE_ONLY_FIELDS,
     canonical,
+    form_sha256,
 )
 from assistants.models import MARKER_KEY
 from reconciler.plan.change import Action, Change
 from reconciler.plan.desired import DesiredAssistant
 from reconciler.plan.ignore import keep_ignored
 from reconciler.plan.live import LiveAssistant
-from reconciler.plan.marker import desired_fields, form_sha256, write_only_values
+from reconciler.plan.marker import desired_fields, write_only_values
 
 RESET_VALUES: dict[str, Any] = {
     "name": None,

@@ -14,10 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from assistants.canonical import canonical
+from assistants.canonical import canonical, form_sha256
 from assistants.errors import PlanError
 from reconciler.plan.desired import DesiredAssistant
-from reconciler.plan.marker import Marker, form_sha256, live_marker
+from reconciler.plan.marker import Marker, live_marker
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The ownership marker, and the digests of canonical forms that plans record.
+"""The ownership marker: its codec, the owner rule, and the API fields it is written into.
 
 Every managed assistant carries one reserved metadata pair, `managed-by`, whose value is
 
@@ -10,7 +10,8 @@ Every managed assistant carries one reserved metadata pair, `managed-by`, whose 
 - `wo` is the first 16 hex digits of the sha256 of the write-only fields (`reasoning_effort`):
   servers accept them but never return them, so the digest is how a plan tells they changed.
 
-Matching assistants by these markers is matching.py's job.
+Matching assistants by these markers is matching.py's job; the digests of canonical forms are
+assistants/canonical.py's.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assistants.canonical import WRITE_ONLY_FIELDS, canonical_json, sha256_of, text_sha256
+from assistants.canonical import WRITE_ONLY_FIELDS, sha256_of
 from assistants.errors import ConfigError
 from assistants.models import IDENT_PATTERN, MARKER_KEY, AssistantSpec
 
@@ -108,40 +109,3 @@ def desired_fields(spec: AssistantSpec, owner: str) -> dict[str, Any]:
     marker = Marker(owner, spec.key, spec.protect, digest)
     data["metadata"] = {**data.get("metadata", {}), MARKER_KEY: str(marker)}
     return data
-
-
-def form_sha256(form: Mapping[str, Any]) -> str:
-    """The digest a plan records of a canonical form (`diff.live_sha256`): the sha256 of the
-    form without the ownership marker, joined with the marker (`marked_sha256`). Equal digests
-    mean equal forms; and the digest of a desired assistant needs no form of its marker: the
-    marker-less part is worked out from its spec (desired.py)."""
-    form = form if type(form) is dict else dict(form)
-    metadata = form.get("metadata")
-    if not isinstance(metadata, Mapping) or MARKER_KEY not in metadata:
-        return marked_sha256(core_sha256(form), None)
-    rest = {k: v for k, v in metadata.items() if k != MARKER_KEY}
-    core = {k: v for k, v in form.items() if k != "metadata"}
-    if rest:
-        core["metadata"] = rest
-    return marked_sha256(core_sha256(core), metadata[MARKER_KEY])
-
-
-def core_sha256(form: Mapping[str, Any]) -> str:
-    """The digest of a canonical form without its marker: the sha256 of its JSON with the
-    instructions left out, joined with the sha256 of the instructions. (The instructions are
-    most of an assistant, a few KB; hashing their text is a third of the cost of writing them
-    out as JSON first, and a plan digests every live assistant.)"""
-    form = form if type(form) is dict else dict(form)
-    instructions = form.get("instructions")
-    if not isinstance(instructions, str):  # none, or a server's odd value: part of the JSON
-        return text_sha256(f"{canonical_json(form)}\n")
-    rest = {k: v for k, v in form.items() if k != "instructions"}
-    # JSON text holds no raw line break, so the line break separates the two parts.
-    return text_sha256(f"{canonical_json(rest)}\n{text_sha256(instructions)}")
-
-
-def marked_sha256(core_sha256: str, marker: Any) -> str:
-    """The digest of a form whose marker-less part has digest `core_sha256` and whose marker
-    value is `marker` (None: it has none)."""
-    tail = "" if marker is None else canonical_json(marker)  # "" is no JSON text: no clash
-    return text_sha256(f"{core_sha256}\n{tail}")
