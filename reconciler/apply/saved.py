@@ -17,13 +17,15 @@ from reconciler.plan.model import Plan
 GET_CONCURRENCY = 16
 
 
-def read_plan(path: str) -> Plan:
+def read_plan(path: str, flag: str | None = "--plan") -> Plan:
+    """The plan saved in `path`; errors name the file (after `flag`, the option that named it)."""
+    where = f"{flag} {path}" if flag else path
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as err:
-        raise PlanError(f"--plan {path}: {err.strerror or err}") from None
+        raise PlanError(f"{where}: {err.strerror or err}") from None
     except UnicodeDecodeError:
-        raise PlanError(f"--plan {path}: not UTF-8 text, so not a plan file") from None
+        raise PlanError(f"{where}: not UTF-8 text, so not a plan file") from None
     return Plan.from_json(text, source=path)
 
 

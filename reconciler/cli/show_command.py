@@ -6,10 +6,9 @@ alphabetically where `plan` kept the config's order; the lines are the same."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TextIO
 
-from assistants.errors import PlanError
+from reconciler.apply.saved import read_plan
 from reconciler.cli.context import RunContext
 from reconciler.plan.model import Plan
 from reconciler.report.render import RENDERERS
@@ -27,10 +26,4 @@ def render_plan(run: RunContext, plan: Plan, fmt: str, out: TextIO) -> None:
 
 def show_saved(run: RunContext, plan_file: str, fmt: str, out: TextIO) -> None:
     """Render a saved plan (from `plan --out` or `rollback --out`); nothing is contacted."""
-    try:
-        text = Path(plan_file).read_text(encoding="utf-8")
-    except OSError as err:
-        raise PlanError(f"{plan_file}: {err.strerror or err}") from None
-    except UnicodeDecodeError:
-        raise PlanError(f"{plan_file}: not UTF-8 text, so not a plan file") from None
-    render_plan(run, Plan.from_json(text, source=plan_file), fmt, out)
+    render_plan(run, read_plan(plan_file, flag=None), fmt, out)
