@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistants.errors import PlanError, TooManyDeletesError
-from reconciler.config.loader import Config
 from reconciler.plan.change import Action, Change
 from reconciler.plan.diff import plan_create, plan_delete, plan_update
 from reconciler.plan.live import LiveAssistant
 from reconciler.plan.matching import match
 from reconciler.plan.model import Orphan, Plan
+
+if TYPE_CHECKING:  # the config's shape only: plan/ reads no files
+    from reconciler.config.loader import Config
 
 
 def build_plan(
