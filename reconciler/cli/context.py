@@ -16,10 +16,11 @@ DEFAULT_DB = Path(".assistants") / "local.db"
 
 @dataclass
 class RunContext:
-    endpoint: str | None = None
+    endpoint: str | None = None  # --endpoint, or the environment's (environment.py)
     local: bool = False
     db: str | None = None
-    owner: str | None = None
+    owner: str | None = None  # --owner (ASSISTANTS_OWNER is read in environment.py)
+    environment: str | None = None  # --env or ASSISTANTS_ENV
     timeout: float = 30.0
     verbose: bool = False
     no_color: bool = False

@@ -46,7 +46,7 @@ def _walk(doc: YamlDocument, value: Any, path: DataPath, env: Mapping[str, str],
         problems.append(doc.problem(path, message))
     located = doc.marks.get(path)
     if located is not None and located.plain and not errors:
-        return _retype(result)
+        return retype(result)
     return result
 
 
@@ -72,7 +72,7 @@ def _replace(match: re.Match[str], env: Mapping[str, str], errors: list[str]) ->
     return text
 
 
-def _retype(text: str) -> Any:
+def retype(text: str) -> Any:
     # A bare Resolver and SafeConstructor: a whole SafeLoader is a reference cycle per call.
     tag = Resolver().resolve(ScalarNode, text, (True, False))
     if tag in SCALAR_TAGS and tag != STR_TAG:

@@ -1,0 +1,131 @@
+"""Environments: which one a load is for, and what a document becomes in it.
+
+The settings file declares them (`environments:` in `assistants.project.yaml`); `--env NAME`
+(or `ASSISTANTS_ENV`) picks one. A document may say where it exists (`environments: [..]`,
+default all) and what differs in one (`overrides: {ENV: {...}}`, merged over the document:
+maps key by key, lists and scalars replaced). Both keys are read here and removed before the
+document is validated as an assistant.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistants.errors import ConfigError, Problem
+from reconciler.config.settings import SETTINGS_FILE, EnvironmentSettings, ProjectSettings
+from reconciler.config.yaml_marks import DataPath
+from reconciler.config.yaml_source import YamlDocument
+
+ENV_VARIABLE = "ASSISTANTS_ENV"
+"""The process variable naming the environment, and the `${VAR}` that names it in documents."""
+
+
+@dataclass(frozen=True)
+class Environment:
+    """The environment a load is for, with what its entry in the settings says."""
+
+    name: str
+    settings: EnvironmentSettings = field(default_factory=EnvironmentSettings)
+
+    def variables(self, env: Mapping[str, str]) -> dict[str, str]:
+        """`${VAR}` values here: the environment's `variables`, then the process environment;
+        `${ASSISTANTS_ENV}` is the environment's name."""
+        return {**env, **self.settings.variables, ENV_VARIABLE: self.name}
+
+
+def did_you_mean(name: str, known: list[str]) -> str:
+    """` — did you mean `x`?` when a known name is close, else the list of known names."""
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return f" — did you mean `{close[0]}`?"
+    return f" (declared: {', '.join(known)})" if known else " (the config declares none)"
+
+
+def select(settings: ProjectSettings, name: str | None, given: str = "--env") -> Environment | None:
+    """The environment `name` names in `settings` (None when none is declared and none asked);
+    a config with environments needs one, and a name must be declared."""
+    declared = settings.environments
+    where = settings.source or SETTINGS_FILE
+    if declared is None:
+        if name is None:
+            return None
+        raise ConfigError(f"{given} {name}: the config declares no environments (add "
+                          f"`environments:` to {SETTINGS_FILE}, or leave {given} out)")
+    names = list(declared)
+    if name is None:
+        raise ConfigError(f"{where} declares environments ({', '.join(names)}): choose one with "
+                          f"--env NAME or {ENV_VARIABLE}")
+    if name not in declared:
+        raise ConfigError(f"{given} {name}: unknown environment{did_you_mean(name, names)}")
+    return Environment(name, declared[name])
+
+
+def place_document(doc: YamlDocument, declared: Mapping[str, Any] | None,
+                   current: Environment | None) -> tuple[bool, list[Problem]]:
+    """Remove `environments` and `overrides` from `doc.data`, check the names they use, and
+    merge the current environment's override over the document. False: the document does not
+    exist in the current environment."""
+    data: dict[str, Any] = doc.data
+    problems: list[Problem] = []
+    known = list(declared or ())
+    members = data.pop("environments", None)
+    overrides = data.pop("overrides", None)
+    present = True
+    if members is not None:
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            problems.append(doc.problem(("environments",), "`environments` must be a list of "
+                                                           "environment names"))
+        else:
+            for i, member in enumerate(members):
+                if member not in known:
+                    problems.append(_unknown(doc, ("environments", i), member, known))
+            present = current is None or current.name in members
+    if overrides is not None:
+        if not isinstance(overrides, dict):
+            problems.append(doc.problem(("overrides",), "`overrides` must map environment "
+                                                        "names to fields, e.g. "
+                                                        "`staging: {model: gpt-4o-mini}`"))
+        else:
+            for name, value in overrides.items():
+                if name not in known:
+                    problems.append(_unknown(doc, ("overrides", name), str(name), known,
+                                             key=True))
+                elif not isinstance(value, dict):
+                    problems.append(doc.problem(("overrides", name), f"`overrides.{name}` must "
+                                                                     f"be a mapping of fields"))
+                elif "key" in value or "for_each" in value or "for_each_file" in value:
+                    bad = next(k for k in ("key", "for_each", "for_each_file") if k in value)
+                    problems.append(doc.problem(("overrides", name, bad), f"`{bad}` cannot be "
+                                                "overridden per environment", key=True))
+            override = overrides.get(current.name) if current is not None else None
+            if present and isinstance(override, dict) and not problems:
+                _merge(doc, data, override, (), ("overrides", current.name))  # type: ignore[union-attr]
+    return present, problems
+
+
+def _unknown(doc: YamlDocument, path: DataPath, name: str, known: list[str], *,
+             key: bool = False) -> Problem:
+    return doc.problem(path, f"unknown environment `{name}`{did_you_mean(name, known)}", key=key)
+
+
+def _merge(doc: YamlDocument, base: dict[str, Any], override: dict[str, Any], at: DataPath,
+           origin: DataPath) -> None:
+    """Merge `override` into `base` in place: maps key by key, lists and scalars replaced; the
+    marks of merged values point at the override, so errors name its line."""
+    for name, value in override.items():
+        path, from_path = (*at, name), (*origin, name)
+        current = base.get(name)
+        if isinstance(value, dict) and isinstance(current, dict):
+            _merge(doc, current, value, path, from_path)
+            continue
+        base[name] = value
+        # `x_file` in an override replaces `x` of the document, and `x` replaces `x_file`
+        other = name.removesuffix("_file") if name.endswith("_file") else f"{name}_file"
+        base.pop(other, None)
+        for old in [p for p in doc.marks if p[:len(path)] == path]:
+            del doc.marks[old]
+        for src in [p for p in doc.marks if p[:len(from_path)] == from_path]:
+            doc.marks[(*path, *src[len(from_path):])] = doc.marks[src]
