@@ -49,19 +49,23 @@ class Placed:
     path: str
     line: int  # of the document's start
     key: Mark  # of its `key` value
-    item: str = ""  # of a fleet: `row 3`, `item 2`
+    item: str = ""  # of a fleet: `row 3 of tenants.csv`, `item 2 of for_each`
+
+    @property
+    def _short(self) -> str:
+        return f"[{self.item.split(' of ', 1)[0]}]" if self.item else ""
 
     @property
     def source(self) -> str:
-        return f"{self.path}:{self.line}" + (f"[{self.item}]" if self.item else "")
+        return f"{self.path}:{self.line}{self._short}"
 
     @property
     def place(self) -> str:
-        return f"{self.path}:{self.key.line}:{self.key.col}" + (f"[{self.item}]" if self.item
-                                                                 else "")
+        return f"{self.path}:{self.key.line}:{self.key.col}{self._short}"
 
     def problem(self, message: str) -> Problem:
-        return Problem(self.path, self.key.line, self.key.col, message)
+        where = f" [{self.item}]" if self.item else ""
+        return Problem(self.path, self.key.line, self.key.col, message + where)
 
 
 @dataclass
@@ -134,7 +138,7 @@ def _load_document(doc: YamlDocument, file: YamlFile, env: Mapping[str, str],
     item.targets |= refs.targets
     errors += refs.problems
     key = doc.data.get("key")
-    label = each.short if each is not None else ""
+    label = each.label if each is not None else ""
     try:
         spec = AssistantSpec.model_validate(doc.data)
     except ValidationError as err:

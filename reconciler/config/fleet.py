@@ -35,11 +35,6 @@ class Item:
     label: str  # "row 3 of tenants.csv" (its line in the file), "item 2 of for_each"
     values: dict[str, str]
 
-    @property
-    def short(self) -> str:
-        """The item in a source: `row 3` or `item 2`."""
-        return self.label.split(" of ", 1)[0]
-
 
 def fleet_items(doc: YamlDocument, root: Path,
                 cache: PathCache) -> tuple[list[Item] | None, set[Path], list[Problem]]:
@@ -177,7 +172,8 @@ def _csv_items(text: str, display: str) -> tuple[list[Item], list[Problem]]:
     items: list[Item] = []
     for line, row in body:
         if len(row) != len(header):
-            problems.append(Problem(display, line, 1, f"row {line} has {len(row)} values; the "
+            problems.append(Problem(display, line, 1, f"row {line} has {len(row)} value"
+                                                       f"{'s' if len(row) != 1 else ''}; the "
                                                        f"header has {len(header)} columns"))
             continue
         items.append(Item(f"row {line} of {display}", dict(zip(header, row, strict=True))))
