@@ -37,11 +37,14 @@ class Environment:
 
 
 def did_you_mean(name: str, known: list[str]) -> str:
-    """` — did you mean `x`?` when a known name is close, else the list of known names."""
+    """` — did you mean `x`?` when a known name is close (or the only one it begins), then
+    the declared names."""
+    if not known:
+        return " (the config declares none)"
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    if close:
-        return f" — did you mean `{close[0]}`?"
-    return f" (declared: {', '.join(known)})" if known else " (the config declares none)"
+    close = close or [k for k in known if name and k.startswith(name)][:2]
+    hint = f" — did you mean `{close[0]}`?" if len(close) == 1 else ""
+    return f"{hint} (declared: {', '.join(known)})"
 
 
 def select(settings: ProjectSettings, name: str | None, given: str = "--env") -> Environment | None:
