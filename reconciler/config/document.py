@@ -24,7 +24,7 @@ from assistants.errors import Problem
 from assistants.models import IDENT_PATTERN, AssistantSpec
 from reconciler.config.environments import Environment, place_document
 from reconciler.config.file_refs import PathCache, resolve_file_refs
-from reconciler.config.fleet import Item, expand, fleet_items
+from reconciler.config.fleet import Item, expand, fleet_items, template
 from reconciler.config.spec_errors import validation_problems
 from reconciler.config.variables import substitute
 from reconciler.config.yaml_marks import Mark
@@ -112,8 +112,9 @@ def load_file(file: YamlFile, env: Mapping[str, str], resolved: PathCache,
             _load_document(doc, file, variables, resolved, item, None)
             continue
         seen: set[tuple[str, int, int, str]] = set()  # one report of a template's problem
+        fleet = template(doc)
         for each in items:
-            copy, errors = expand(doc, each)
+            copy, errors = expand(fleet, each)
             start = len(item.problems)
             if errors:
                 item.problems.extend(errors)

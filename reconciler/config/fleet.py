@@ -75,19 +75,68 @@ def fleet_items(doc: YamlDocument, root: Path,
     return items, {real}, problems
 
 
-def expand(doc: YamlDocument, item: Item) -> tuple[YamlDocument, list[Problem]]:
-    """A copy of `doc` with `${each.FIELD}` replaced from `item` in every string and key."""
-    marks: dict[DataPath, Located] = {}
+@dataclass(frozen=True)
+class Template:
+    """A fleet's document, read once: which of its paths hold `${each.`, so that each item
+    copies only those (the rest is shared: `substitute` builds new containers anyway), and
+    whether any key does (then each item's marks are rebuilt under the new keys)."""
+
+    doc: YamlDocument
+    dynamic: frozenset[DataPath]
+    in_keys: bool
+
+
+def template(doc: YamlDocument) -> Template:
+    dynamic: set[DataPath] = set()
+    in_keys = False
+
+    def visit(value: Any, path: DataPath) -> bool:
+        nonlocal in_keys
+        found = False
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if "${each." in k:
+                    in_keys = found = True
+                found = visit(v, (*path, k)) or found
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                found = visit(v, (*path, i)) or found
+        else:
+            found = isinstance(value, str) and "${each." in value
+        if found:
+            dynamic.add(path)
+        return found
+
+    visit(doc.data, ())
+    return Template(doc, frozenset(dynamic), in_keys)
+
+
+def expand(fleet: Template, item: Item) -> tuple[YamlDocument, list[Problem]]:
+    """A copy of the template with `${each.FIELD}` replaced from `item` in every string and
+    key. Parts without `${each.` are the template's own objects: the caller must not change
+    them in place (`substitute` returns new containers before anything else touches them)."""
+    doc = fleet.doc
+    marks: dict[DataPath, Located] | None = {} if fleet.in_keys else None
     problems: list[Problem] = []
-    data = _walk(doc, doc.data, (), (), item, marks, problems)
-    return YamlDocument(doc.path, doc.file, data, doc.start, marks), problems
+    data = _walk(fleet, doc.data, (), (), item, marks, problems)
+    return YamlDocument(doc.path, doc.file, data, doc.start,
+                        dict(doc.marks) if marks is None else marks), problems
 
 
-def _walk(doc: YamlDocument, value: Any, old: DataPath, new: DataPath, item: Item,
-          marks: dict[DataPath, Located], problems: list[Problem]) -> Any:
-    located = doc.marks.get(old)
-    if located is not None:
-        marks[new] = located
+def _walk(fleet: Template, value: Any, old: DataPath, new: DataPath, item: Item,
+          marks: dict[DataPath, Located] | None, problems: list[Problem]) -> Any:
+    doc = fleet.doc
+    if marks is not None:
+        located = doc.marks.get(old)
+        if located is not None:
+            marks[new] = located
+        if old not in fleet.dynamic:  # still walked: its marks move under the new keys
+            for path, mark in doc.marks.items():
+                if path[:len(old)] == old and path != old:
+                    marks[(*new, *path[len(old):])] = mark
+            return value
+    elif old not in fleet.dynamic:
+        return value
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for k, v in value.items():
@@ -95,17 +144,16 @@ def _walk(doc: YamlDocument, value: Any, old: DataPath, new: DataPath, item: Ite
             if name in out:
                 problems.append(doc.problem((*old, k), f"key `{name}` appears twice once "
                                                        f"`${{each...}}` is replaced", key=True))
-            out[name] = _walk(doc, v, (*old, k), (*new, name), item, marks, problems)
+            out[name] = _walk(fleet, v, (*old, k), (*new, name), item, marks, problems)
         return out
     if isinstance(value, list):
-        return [_walk(doc, v, (*old, i), (*new, i), item, marks, problems)
+        return [_walk(fleet, v, (*old, i), (*new, i), item, marks, problems)
                 for i, v in enumerate(value)]
-    if isinstance(value, str) and "${each." in value:
-        text = _sub(doc, value, old, item, problems)
-        if located is not None and located.plain and "${" not in text:
-            return retype(text)
-        return text
-    return value
+    text = _sub(doc, value, old, item, problems)
+    located = doc.marks.get(old)
+    if located is not None and located.plain and "${" not in text:
+        return retype(text)
+    return text
 
 
 def _sub(doc: YamlDocument, text: str, path: DataPath, item: Item, problems: list[Problem],

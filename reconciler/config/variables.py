@@ -26,7 +26,8 @@ def substitute(doc: YamlDocument, env: Mapping[str, str]) -> list[Problem]:
     """Replace `${VAR}` and `${VAR:-default}` in every string value of `doc` (not in keys);
     `$${` stands for a literal `${`. A plain scalar is typed again after substitution, as YAML
     would type the resulting text (`temperature: ${T:-0.2}` is a number); a quoted one stays a
-    string."""
+    string. Every mapping and list is a new one (fleet.py relies on it: its copies share the
+    parts of the template without `${each.`)."""
     problems: list[Problem] = []
     doc.data = _walk(doc, doc.data, (), env, problems)
     return problems
