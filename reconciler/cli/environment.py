@@ -74,14 +74,14 @@ def settings_environment(run: RunContext, root: Path) -> Environment | None:
     reads no config): None without `--env`, or when no settings file declares any."""
     file = root / SETTINGS_FILE
     if not file.is_file():
-        if run.environment:
+        if run.environment and run.environment_given == "--env":
             raise ConfigError(f"--env {run.environment}: no {SETTINGS_FILE} in "
                               f"{display_path(root)} declares environments")
         return None
     found, problems = read_settings(file, display_path(file), run.env)
     if problems or found is None:
         raise ConfigError(problems or f"{display_path(file)}: unreadable")
-    return select(found.settings, run.environment)
+    return select(found.settings, run.environment, run.environment_given)
 
 
 def import_owner(run: RunContext, out_dir: Path) -> str | None:

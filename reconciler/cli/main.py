@@ -48,7 +48,7 @@ def command_options(*, network: bool = True, owner: bool = True, db: bool | None
         (with_db, click.option("--db", "db", metavar="PATH", default=None,
                                help="SQLite file of the embedded API [default "
                                     ".assistants/local.db].")),
-        (with_env, click.option("--env", "environment", envvar="ASSISTANTS_ENV", metavar="NAME",
+        (with_env, click.option("--env", "environment", metavar="NAME",
                                 help="Environment of the settings file to use [env "
                                      "ASSISTANTS_ENV].")),
         (owner, click.option("--owner", metavar="NAME",
@@ -71,8 +71,9 @@ def command_options(*, network: bool = True, owner: bool = True, db: bool | None
                     timeout: float = 30.0, environment: str | None = None,
                     **kwargs: Any) -> Any:
             run = RunContext(endpoint=endpoint, local=local or db is not None, db=db,
-                             owner=owner, environment=environment or None, timeout=timeout,
-                             verbose=verbose, no_color=no_color)
+                             owner=owner, timeout=timeout, verbose=verbose,
+                             no_color=no_color)
+            run.choose_environment(environment)
             return _reported(run, func, kwargs)
 
         for wanted, option in reversed(chosen):

@@ -27,15 +27,18 @@ def use_journal_environment(run: RunContext, journal: dict[str, Any], journal_fi
     for path in journal.get("paths") or ():
         root = Path(path)
         root = root if root.is_dir() else root.parent
-        found = settings_environment(RunContext(environment=environment, env=run.env), root)
+        found = settings_environment(RunContext(environment=environment, env=run.env,
+                                                  environment_given="ASSISTANTS_ENV"), root)
         if found is not None and found.settings.endpoint:
             run.endpoint = found.settings.endpoint
             return
 
 
 def _same(run: RunContext, environment: str | None, file: str, what: str) -> None:
+    if environment is None and run.environment_given == "ASSISTANTS_ENV":
+        return  # a variable set for every job; this plan's config declares no environments
     if run.environment and run.environment != environment:
         made = f"`{environment}`" if environment else "a config without environments"
-        raise PlanError(f"--env {run.environment}: {file} is a {what} for {made}; leave --env "
+        raise PlanError(f"{run.environment_given} {run.environment}: {file} is a {what} for {made}; leave --env "
                         f"out (the {what} says where it applies), or plan again with --env "
                         f"{run.environment}")

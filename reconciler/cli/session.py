@@ -63,7 +63,8 @@ async def read_live(client: AssistantsClient, run: RunContext,
 
 def load(run: RunContext, paths: Sequence[str]) -> tuple[Config, str]:
     """The config under `paths` and its owner: every config error before any request."""
-    config = load_config(paths or (".",), environment=run.environment)
+    config = load_config(paths or (".",), environment=run.environment,
+                         named_by=run.environment_given)
     use_environment(run, config)
     return config, resolve_owner(run, config)
 

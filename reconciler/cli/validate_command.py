@@ -18,8 +18,9 @@ def validate_command(run: RunContext, paths: Sequence[str], fmt: str, out: TextI
 
     paths = paths or (".",)
     try:
+        declared = declared_environments(paths)
         names: list[str | None] = ([run.environment] if run.environment
-                                   else list(declared_environments(paths) or [None]))
+                                   else list(declared or [None]))
     except ConfigError as err:
         if fmt == "json":
             render_validate_json(0, err.problems, out)
@@ -29,7 +30,7 @@ def validate_command(run: RunContext, paths: Sequence[str], fmt: str, out: TextI
     where = ""
     for name in names:
         try:
-            config = load_config(paths, environment=name)
+            config = load_config(paths, environment=name, named_by=run.environment_given)
         except ConfigError as err:
             found[name] = err.problems
         else:

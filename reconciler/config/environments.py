@@ -53,7 +53,7 @@ def select(settings: ProjectSettings, name: str | None, given: str = "--env") ->
     declared = settings.environments
     where = settings.source or SETTINGS_FILE
     if declared is None:
-        if name is None:
+        if name is None or given == ENV_VARIABLE:  # a variable set for every job: ignored
             return None
         raise ConfigError(f"{given} {name}: the config declares no environments (add "
                           f"`environments:` to {SETTINGS_FILE}, or leave {given} out)")

@@ -46,9 +46,10 @@ class Config:
 
 def load_config(paths: Sequence[str | os.PathLike[str]], *,
                 env: Mapping[str, str] | None = None,
-                environment: str | None = None) -> Config:
+                environment: str | None = None, named_by: str = "--env") -> Config:
     """Load every assistant under `paths` (files or directories; `.` when empty) for
-    `environment`, which a config declaring environments needs (environments.select)."""
+    `environment`, which a config declaring environments needs (environments.select;
+    `named_by` says where the name came from: `--env` or `ASSISTANTS_ENV`)."""
     env = os.environ if env is None else env
     given = [os.fspath(p) for p in paths] or ["."]
     problems: list[Problem] = []
@@ -56,7 +57,7 @@ def load_config(paths: Sequence[str | os.PathLike[str]], *,
     settings = _read_settings(roots, env, problems)
     if problems:
         raise ConfigError([_one_line(p) for p in problems])
-    current = select(settings, environment)
+    current = select(settings, environment, named_by)
     declared = settings.environments
 
     # A YAML file that another document names as `parameters_file` or `schema_file` is data,

@@ -106,8 +106,10 @@ def test_unknown_environment_names_in_documents() -> None:
 def test_a_config_without_environments_refuses_env_and_environment_keys(tmp_path) -> None:
     (tmp_path / "cfg/assistants.project.yaml").write_text("owner: acme\n")
     write("a.yaml", "key: a\nmodel: gpt-4o\n")
-    with pytest.raises(ConfigError, match="declares no environments"):
+    with pytest.raises(ConfigError, match="--env staging: the config declares no environments"):
         load_config(["cfg"], env={}, environment="staging")
+    # ASSISTANTS_ENV set for a whole CI job is just a variable for such a config
+    assert load_config(["cfg"], env={}, environment="staging", named_by="ASSISTANTS_ENV")
     write("a.yaml", "key: a\nmodel: gpt-4o\nenvironments: [staging]\n")
     assert problems(None) == ["cfg/a.yaml:3:16: unknown environment `staging` (the config "
                               "declares none)"]
