@@ -15,7 +15,11 @@ from reconciler.apply.saved import check_saved_plan, read_plan
 from reconciler.cli.context import RunContext
 from reconciler.cli.environment import max_deletes as deletes_limit
 from reconciler.cli.environment import use_environment
-from reconciler.cli.saved_environment import check_plan_environment, use_journal_environment
+from reconciler.cli.saved_environment import (
+    check_plan_environment,
+    use_journal_environment,
+    use_plan_endpoint,
+)
 from reconciler.cli.session import endpoint_label, execute, load, make_plan, open_client
 from reconciler.config.loader import load_config
 from reconciler.plan.build import check_deletes
@@ -60,6 +64,8 @@ async def apply_saved(run: RunContext, plan_file: str, *, max_deletes: int | Non
     config = load_config(plan.paths, environment=plan.environment) if plan.paths else None
     if config is not None:
         use_environment(run, config)
+    else:
+        use_plan_endpoint(run, plan)
     client = open_client(run)
     async with client:
         check_deletes(plan, deletes_limit(max_deletes, config))

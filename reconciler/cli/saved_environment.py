@@ -9,12 +9,21 @@ from typing import Any
 from assistants.errors import PlanError
 from reconciler.cli.context import RunContext
 from reconciler.cli.environment import settings_environment
+from reconciler.cli.session import LOCAL_ENDPOINT_PREFIX
 from reconciler.plan.model import Plan
 
 
 def check_plan_environment(run: RunContext, plan: Plan, plan_file: str) -> None:
     """Refuse `--env` naming another environment than the saved plan's."""
     _same(run, plan.environment, plan_file, "plan")
+
+
+def use_plan_endpoint(run: RunContext, plan: Plan) -> None:
+    """A plan of an environment that names no config (a rollback plan) goes where it was
+    made, unless `--endpoint` or `--local` say otherwise."""
+    if plan.environment and not (run.endpoint or run.local):
+        if not plan.endpoint.startswith(LOCAL_ENDPOINT_PREFIX):
+            run.endpoint = plan.endpoint
 
 
 def use_journal_environment(run: RunContext, journal: dict[str, Any], journal_file: str) -> None:

@@ -209,3 +209,38 @@ def test_bad_input_is_one_clear_error_and_writes_nothing(serve, tmp_path):
     for handle in (staging, production):
         assert [e for e in handle.log_entries() if e.get("method") == "POST"] == []
         assert live(handle) == {}
+
+
+def test_production_max_deletes_and_import_and_rollback_use_the_environment(serve, tmp_path):
+    staging, production = serve(), serve()
+    cfg = project(tmp_path / "cfg", staging, production)
+    assert cli(["apply", "cfg", "--env", "production", "--auto-approve"],
+               tmp_path).exit_code == 0
+    (cfg / "tenants.csv").write_text("tenant,region\nacme,eu\n")
+    too_many = cli(["apply", "cfg", "--env", "production", "--prune", "--auto-approve"],
+                   tmp_path)
+    assert too_many.exit_code == 1  # the environment's max_deletes is 1, two would go
+    assert "2" in too_many.stderr and "1" in too_many.stderr
+    assert len(live(production)) == 5
+
+    # import: the endpoint and owner of the environment in the target folder's settings
+    out = tmp_path / "imported"
+    out.mkdir()
+    (out / "assistants.project.yaml").write_text((cfg / "assistants.project.yaml").read_text())
+    imported = cli(["import", "--all", "--env", "production", "--out", str(out)], tmp_path,
+                   ASSISTANTS_ENDPOINT=staging.base_url)
+    assert imported.exit_code == 0, imported.output
+    assert "Imported 5 assistants" in imported.stdout
+
+    # rollback of a production apply goes back to production, without --env
+    (cfg / "tenants.csv").write_text("tenant,region\nacme,eu\nglobex,us\n")
+    pruned = cli(["apply", "cfg", "--env", "production", "--prune", "--auto-approve"], tmp_path)
+    assert pruned.exit_code == 0, pruned.output
+    assert "support-initech" not in live(production)
+    journal = sorted((tmp_path / ".assistants/history").glob("*.json"))[-1]
+    rollback = cli(["rollback", str(journal), "--out", "rollback.json"], tmp_path)
+    assert rollback.exit_code == 0, rollback.output
+    assert cli(["apply", "--plan", "rollback.json"], tmp_path).exit_code == 0
+    assert "support-initech" in live(production)
+    assert cli(["rollback", str(journal), "--out", "r.json", "--env", "staging"],
+               tmp_path).exit_code == 1
