@@ -166,6 +166,12 @@ def test_fleet_errors_name_the_template_line_and_the_item(files: dict[str, str],
     assert problems() == [expected]
 
 
+def test_each_outside_a_fleet_says_what_is_missing() -> None:
+    write("a.yaml", "key: a\nmodel: gpt-4o\nname: ${each.name}\n")
+    assert problems() == ["cfg/a.yaml:3:7: `${each.name}` is for fleets: add `for_each` or "
+                          "`for_each_file` to this document (or write `$${` for a literal `${`)"]
+
+
 def test_for_each_file_stays_inside_the_config_root(tmp_path: Path) -> None:
     (tmp_path / "outside.csv").write_text("tenant\nacme\n")
     write("fleet.yaml", "key: s-${each.tenant}\nfor_each_file: ../outside.csv\nmodel: gpt-4o\n")

@@ -60,6 +60,10 @@ def _replace(match: re.Match[str], env: Mapping[str, str], errors: list[str]) ->
         errors.append("unclosed `${` (write `$${` for a literal `${`)")
         return text
     name, sep, default = body.partition(":-")
+    if name.startswith("each."):
+        errors.append(f"`{text}` is for fleets: add `for_each` or `for_each_file` to this "
+                      f"document (or write `$${{` for a literal `${{`)")
+        return text
     if not _NAME.fullmatch(name):
         errors.append(f"bad variable reference `{text}`: expected `${{NAME}}` or "
                       f"`${{NAME:-default}}` (write `$${{` for a literal `${{`)")
