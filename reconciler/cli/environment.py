@@ -23,12 +23,13 @@ from reconciler.plan.marker import require_owner
 
 def use_environment(run: RunContext, config: Config) -> None:
     """Point `run` at the environment's endpoint unless `--endpoint` says otherwise."""
-    endpoint = config.environment.settings.endpoint if config.environment else None
-    if endpoint is None:
+    current = config.environment
+    endpoint = current.settings.endpoint if current else None
+    if current is None or endpoint is None:
         return
     if run.endpoint and run.endpoint != endpoint:
-        run.note_once(f"endpoint from --endpoint overrides the `{config.environment.name}` "  # type: ignore[union-attr]
-                      f"environment's in {config.settings.source}")
+        run.note_once(f"endpoint from --endpoint overrides the `{current.name}` environment's "
+                      f"in {config.settings.source}")
         return
     if not run.local:
         run.endpoint = endpoint

@@ -19,6 +19,10 @@ from reconciler.config.settings import SETTINGS_FILE, EnvironmentSettings, Proje
 from reconciler.config.yaml_marks import DataPath
 from reconciler.config.yaml_source import YamlDocument
 
+FIXED = ("key", "environments", "overrides", "for_each", "for_each_file")
+"""Document keys an override may not set: identity, membership and fleets are the same in
+every environment."""
+
 ENV_VARIABLE = "ASSISTANTS_ENV"
 """The process variable naming the environment, and the `${VAR}` that names it in documents."""
 
@@ -96,16 +100,17 @@ def place_document(doc: YamlDocument, declared: Mapping[str, Any] | None,
                 if name not in known:
                     problems.append(_unknown(doc, ("overrides", name), str(name), known,
                                              key=True))
-                elif not isinstance(value, dict):
+                elif value is not None and not isinstance(value, dict):
                     problems.append(doc.problem(("overrides", name), f"`overrides.{name}` must "
                                                                      f"be a mapping of fields"))
-                elif "key" in value or "for_each" in value or "for_each_file" in value:
-                    bad = next(k for k in ("key", "for_each", "for_each_file") if k in value)
-                    problems.append(doc.problem(("overrides", name, bad), f"`{bad}` cannot be "
-                                                "overridden per environment", key=True))
-            override = overrides.get(current.name) if current is not None else None
-            if present and isinstance(override, dict) and not problems:
-                _merge(doc, data, override, (), ("overrides", current.name))  # type: ignore[union-attr]
+                else:
+                    problems.extend(doc.problem(("overrides", name, k), f"`{k}` cannot be "
+                                                f"overridden per environment", key=True)
+                                    for k in FIXED if k in (value or {}))
+            if current is not None and present and not problems:
+                override = overrides.get(current.name)
+                if isinstance(override, dict):
+                    _merge(doc, data, override, (), ("overrides", current.name))
     return present, problems
 
 
