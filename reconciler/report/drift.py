@@ -174,7 +174,8 @@ def _gone(report: DriftReport, change: Change) -> str:
 
 
 def _split_source(source: str | None) -> tuple[str | None, int | None]:
-    path, _, line = (source or "").rpartition(":")
+    """`file:line`, also of a fleet's assistant (`file:line[row 3]`: the template's line)."""
+    path, _, line = (source or "").split("[", 1)[0].rpartition(":")
     if not path or not line.isdigit():
         return (source or None), None
     return path, int(line)

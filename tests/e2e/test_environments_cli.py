@@ -244,3 +244,21 @@ def test_production_max_deletes_and_import_and_rollback_use_the_environment(serv
     assert "support-initech" in live(production)
     assert cli(["rollback", str(journal), "--out", "r.json", "--env", "staging"],
                tmp_path).exit_code == 1
+
+
+def test_drift_names_the_environment_and_the_template_of_a_fleet(serve, tmp_path):
+    staging, production = serve(), serve()
+    project(tmp_path / "cfg", staging, production)
+    assert cli(["apply", "cfg", "--env", "staging", "--auto-approve"], tmp_path).exit_code == 0
+    gone = live(staging)["support-globex"]["id"]
+    with staging.client(timeout=30) as client:
+        assert client.delete(f"/assistants/{gone}").status_code == 200
+    drift = cli(["drift", "cfg", "--env", "staging", "--format", "json"], tmp_path,
+                GITHUB_ACTIONS="true")
+    assert drift.exit_code == 2, drift.output
+    report = json.loads(drift.stdout)
+    assert report["environment"] == "staging"
+    assert [(m["key"], m["source"]) for m in report["missing"]] == [
+        ("support-globex", "cfg/support.yaml:1[row 3]")]
+    assert ("::warning file=cfg/support.yaml,line=1::support-globex is missing from the server"
+            in drift.stderr)
