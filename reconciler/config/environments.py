@@ -9,13 +9,13 @@ document is validated as an assistant.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from assistants.errors import ConfigError, Problem
 from reconciler.config.settings import SETTINGS_FILE, EnvironmentSettings, ProjectSettings
+from reconciler.config.spec_errors import closest
 from reconciler.config.yaml_marks import DataPath
 from reconciler.config.yaml_source import YamlDocument
 
@@ -45,9 +45,10 @@ def did_you_mean(name: str, known: list[str]) -> str:
     the declared names."""
     if not known:
         return " (the config declares none)"
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
-    close = close or [k for k in known if name and k.startswith(name)][:2]
-    hint = f" — did you mean `{close[0]}`?" if len(close) == 1 else ""
+    close = closest(name, known)
+    begun = [k for k in known if name and k.startswith(name)]
+    guess = close or (begun[0] if len(begun) == 1 else None)  # `prod` for `production`
+    hint = f" — did you mean `{guess}`?" if guess else ""
     return f"{hint} (declared: {', '.join(known)})"
 
 
