@@ -136,6 +136,28 @@ metadata: {"${each.flag}-key": "literal $${each.name}"}
     assert got["bot-b"]["source"] == "cfg/fleet.yaml:1[item 2]"
 
 
+def test_every_item_reads_the_files_of_the_template_and_items_are_data() -> None:
+    write("fleet.yaml", """\
+key: bot-${each.name}
+for_each_file: items.json
+model: gpt-4o
+instructions_file: prompt.md
+tools:
+  - type: function
+    function: {name: lookup, parameters_file: params.json}
+metadata: {note: "${each.note}", store: "${STORE}"}
+""")
+    write("items.json", '[{"name": "a", "note": "${STORE}"}, {"name": "b", "note": "x"}]')
+    write("prompt.md", "Hi.\n")
+    write("params.json", '{"type": "object"}')
+    got = specs("staging")
+    for key in ("bot-a", "bot-b"):
+        assert got[key]["instructions"] == "Hi.\n"
+        assert got[key]["tools"][0]["function"]["parameters"] == {"type": "object"}
+        assert got[key]["metadata"]["store"] == "vs_stg"
+    assert got["bot-a"]["metadata"]["note"] == "${STORE}"  # an item's value is data
+
+
 def test_for_each_file_yaml_is_data_not_an_assistant() -> None:
     write("fleet.yaml", "key: bot-${each.name}\nfor_each_file: items.yaml\nmodel: gpt-4o\n")
     write("items.yaml", "- {name: a}\n- {name: b}\n")

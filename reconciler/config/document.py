@@ -111,6 +111,10 @@ def load_file(file: YamlFile, env: Mapping[str, str], resolved: PathCache,
         if items is None:
             _load_document(doc, file, variables, resolved, item, None)
             continue
+        errors = substitute(doc, variables, template=True)  # once, not once per item
+        if errors:
+            item.problems.extend(errors)
+            continue
         seen: set[tuple[str, int, int, str]] = set()  # one report of a template's problem
         fleet = template(doc)
         for each in items:
@@ -133,8 +137,9 @@ def load_file(file: YamlFile, env: Mapping[str, str], resolved: PathCache,
 
 def _load_document(doc: YamlDocument, file: YamlFile, env: Mapping[str, str],
                    resolved: PathCache, item: Loaded, each: Item | None) -> None:
-    """Substitute, read files, validate one document (or one item of a fleet) into `item`."""
-    errors = substitute(doc, env)
+    """Substitute (a fleet's template already was), read files, validate one document (or
+    one item of a fleet) into `item`."""
+    errors = substitute(doc, env) if each is None else []
     refs = resolve_file_refs(doc, file.root, resolved)
     item.targets |= refs.targets
     errors += refs.problems

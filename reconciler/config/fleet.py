@@ -2,8 +2,10 @@
 `for_each_file` (CSV with a header row, or a YAML/JSON list of maps, relative to the document
 and inside the config root).
 
-`${each.FIELD}` is replaced in every string of the document, keys included, before `${VAR}`
-and before the `*_file` keys are read (so never inside the files they name). Each copy keeps the
+The template is read once: `${VAR}` is substituted in it (document.py), and `template` finds
+the parts each item must copy. Then, per item, `${each.FIELD}` is replaced in every string of
+the document, keys included, before the `*_file` keys are read (so never inside the files they
+name; nor is `${VAR}` looked for in the items' values: they are data). Each copy keeps the
 marks of the template, so an item's errors name the template's `file:line` and the item.
 """
 
@@ -77,9 +79,10 @@ def fleet_items(doc: YamlDocument, root: Path,
 
 @dataclass(frozen=True)
 class Template:
-    """A fleet's document, read once: which of its paths hold `${each.`, so that each item
-    copies only those (the rest is shared: `substitute` builds new containers anyway), and
-    whether any key does (then each item's marks are rebuilt under the new keys)."""
+    """A fleet's document, read once: the paths each item copies (those holding `${each.` or
+    a `$${` to unescape, and the mappings holding a `*_file` key, which the loader changes in
+    place); the rest is shared by every item. `in_keys`: a key holds `${each.` (then each
+    item's marks are rebuilt under the new keys)."""
 
     doc: YamlDocument
     dynamic: frozenset[DataPath]
@@ -97,12 +100,12 @@ def template(doc: YamlDocument) -> Template:
             for k, v in value.items():
                 if "${each." in k:
                     in_keys = found = True
-                found = visit(v, (*path, k)) or found
+                found = visit(v, (*path, k)) or k.endswith("_file") or found
         elif isinstance(value, list):
             for i, v in enumerate(value):
                 found = visit(v, (*path, i)) or found
         else:
-            found = isinstance(value, str) and "${each." in value
+            found = isinstance(value, str) and ("${each." in value or "$${" in value)
         if found:
             dynamic.add(path)
         return found
@@ -113,8 +116,8 @@ def template(doc: YamlDocument) -> Template:
 
 def expand(fleet: Template, item: Item) -> tuple[YamlDocument, list[Problem]]:
     """A copy of the template with `${each.FIELD}` replaced from `item` in every string and
-    key. Parts without `${each.` are the template's own objects: the caller must not change
-    them in place (`substitute` returns new containers before anything else touches them)."""
+    key, and `$${` unescaped in strings. Parts outside `Template.dynamic` are the template's
+    own objects, shared by every item: nothing may change them in place."""
     doc = fleet.doc
     marks: dict[DataPath, Located] | None = {} if fleet.in_keys else None
     problems: list[Problem] = []
@@ -151,17 +154,15 @@ def _walk(fleet: Template, value: Any, old: DataPath, new: DataPath, item: Item,
                 for i, v in enumerate(value)]
     text = _sub(doc, value, old, item, problems)
     located = doc.marks.get(old)
-    if located is not None and located.plain and "${" not in text:
-        return retype(text)
-    return text
+    return retype(text) if located is not None and located.plain else text
 
 
 def _sub(doc: YamlDocument, text: str, path: DataPath, item: Item, problems: list[Problem],
          *, key: bool = False) -> str:
     def replace(match: re.Match[str]) -> str:
         field = match.group(1)
-        if field is None:
-            return match.group(0)  # `$${`: left for ${VAR} substitution to unescape
+        if field is None:  # `$${`: a literal `${` in a value; keys are never unescaped
+            return match.group(0) if key else "${"
         if field not in item.values:
             known = ", ".join(item.values) or "none"
             problems.append(doc.problem(path, f"unknown `${{each.{field}}}` (fields: {known})",
