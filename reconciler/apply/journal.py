@@ -51,6 +51,7 @@ def write_journal(plan: Plan, outcomes: Sequence[Outcome], started: datetime,
         "started_at": started.isoformat(),
         "finished_at": datetime.now(UTC).isoformat(),
         "endpoint": plan.endpoint,
+        "environment": plan.environment,
         "owner": plan.owner,
         "paths": list(plan.paths),
         "config_sha256": plan.config_sha256,
@@ -117,4 +118,5 @@ def rollback_plan(journal: Mapping[str, Any], live: Iterable[Mapping[str, Any]])
         config_sha256="",
         changes=tuple(sorted(changes, key=lambda c: (c.key, c.id or ""))),
         notes=tuple(notes),
+        environment=journal.get("environment"),
     )

@@ -13,6 +13,13 @@ from assistants.errors import PlanError
 from reconciler.apply.journal import read_journal, rollback_plan
 from reconciler.apply.saved import check_saved_plan, read_plan
 from reconciler.cli.context import RunContext
+from reconciler.cli.environment import max_deletes as deletes_limit
+from reconciler.cli.environment import use_environment
+from reconciler.cli.saved_environment import (
+    check_plan_environment,
+    use_journal_environment,
+    use_plan_endpoint,
+)
 from reconciler.cli.session import endpoint_label, execute, load, make_plan, open_client
 from reconciler.config.loader import load_config
 from reconciler.plan.build import check_deletes
@@ -37,8 +44,7 @@ async def apply_fresh(run: RunContext, paths: Sequence[str], *, auto_approve: bo
         plan = await make_plan(run, client, config, owner, prune=prune, only=only,
                                takeover=takeover)
         render_text(plan, out, color=run.color(out))
-        limit = max_deletes if max_deletes is not None else (config.settings.max_deletes or 0)
-        check_deletes(plan, limit)
+        check_deletes(plan, deletes_limit(max_deletes, config))
         if plan.pending and not auto_approve:
             answer = click.prompt("Apply these changes? Only 'yes' is accepted", default="",
                                   show_default=False, err=out is not sys.stdout)
@@ -54,12 +60,15 @@ async def apply_saved(run: RunContext, plan_file: str, *, max_deletes: int | Non
                       out: TextIO | None = None) -> ApplyResult:
     out = out or sys.stdout
     plan = read_plan(plan_file)
-    config = load_config(plan.paths) if plan.paths else None
-    settings_limit = config.settings.max_deletes if config else None
-    limit = max_deletes if max_deletes is not None else (settings_limit or 0)
+    check_plan_environment(run, plan, plan_file)
+    config = load_config(plan.paths, environment=plan.environment) if plan.paths else None
+    if config is not None:
+        use_environment(run, config)
+    else:
+        use_plan_endpoint(run, plan)
     client = open_client(run)
     async with client:
-        check_deletes(plan, limit)
+        check_deletes(plan, deletes_limit(max_deletes, config))
         await check_saved_plan(plan, config, client, endpoint_label(run, client))
         if not plan.pending:
             click.echo(closing_line(plan), file=out)
@@ -69,6 +78,7 @@ async def apply_saved(run: RunContext, plan_file: str, *, max_deletes: int | Non
 
 async def plan_rollback(run: RunContext, journal_file: str) -> Plan:
     journal = read_journal(journal_file)
+    use_journal_environment(run, journal, journal_file)
     client = open_client(run)
     async with client:
         endpoint = endpoint_label(run, client)

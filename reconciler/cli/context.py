@@ -16,15 +16,25 @@ DEFAULT_DB = Path(".assistants") / "local.db"
 
 @dataclass
 class RunContext:
-    endpoint: str | None = None
+    endpoint: str | None = None  # --endpoint, or the environment's (environment.py)
     local: bool = False
     db: str | None = None
-    owner: str | None = None
+    owner: str | None = None  # --owner (ASSISTANTS_OWNER is read in environment.py)
+    environment: str | None = None  # --env, else ASSISTANTS_ENV (choose_environment)
+    environment_given: str = "--env"  # which of the two named it, for messages
     timeout: float = 30.0
     verbose: bool = False
     no_color: bool = False
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     noted: set[str] = field(default_factory=set, repr=False, compare=False)  # see note_once
+
+    def choose_environment(self, flag: str | None) -> None:
+        """`--env`, else `ASSISTANTS_ENV`. The variable may be set for a whole CI job: for a
+        config that declares no environments it is just a variable (environments.select)."""
+        if flag:
+            self.environment, self.environment_given = flag, "--env"
+        elif self.env.get("ASSISTANTS_ENV"):
+            self.environment, self.environment_given = self.env["ASSISTANTS_ENV"], "ASSISTANTS_ENV"
 
     @property
     def db_path(self) -> Path:

@@ -29,15 +29,17 @@ PATHS = click.argument("paths", nargs=-1, type=click.Path())
 VERSION = click.version_option(__version__, "--version", prog_name="assistants")
 
 
-def command_options(*, network: bool = True, owner: bool = True,
-                    db: bool | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def command_options(*, network: bool = True, owner: bool = True, db: bool | None = None,
+                    env: bool | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """The common options a subcommand uses, gathered into a `RunContext` passed as `run`.
 
     `network`: `--endpoint`, `--local`, `--db`, `--timeout`; `db` alone (for `serve`) when
-    `network` is off; `owner`: `--owner`. Every command gets `--verbose` and `--no-color`."""
+    `network` is off; `owner`: `--owner`; `env`: `--env` (with `network` unless said).
+    Every command gets `--verbose` and `--no-color`."""
     with_db = network if db is None else db
+    with_env = network if env is None else env
     chosen = [
-        (network, click.option("--endpoint", envvar="ASSISTANTS_ENDPOINT", metavar="URL",
+        (network, click.option("--endpoint", metavar="URL",
                                help="Assistants API base URL [env ASSISTANTS_ENDPOINT; default "
                                     "Portkey].")),
         (network, click.option("--local", "local", is_flag=True,
@@ -46,7 +48,10 @@ def command_options(*, network: bool = True, owner: bool = True,
         (with_db, click.option("--db", "db", metavar="PATH", default=None,
                                help="SQLite file of the embedded API [default "
                                     ".assistants/local.db].")),
-        (owner, click.option("--owner", envvar="ASSISTANTS_OWNER", metavar="NAME",
+        (with_env, click.option("--env", "environment", metavar="NAME",
+                                help="Environment of the settings file to use [env "
+                                     "ASSISTANTS_ENV].")),
+        (owner, click.option("--owner", metavar="NAME",
                              help="Owner written in the ownership marker [env "
                                   "ASSISTANTS_OWNER].")),
         (network, click.option("--timeout", envvar="ASSISTANTS_TIMEOUT",
@@ -63,9 +68,12 @@ def command_options(*, network: bool = True, owner: bool = True,
         @functools.wraps(func)
         def wrapper(verbose: bool, no_color: bool, endpoint: str | None = None,
                     local: bool = False, db: str | None = None, owner: str | None = None,
-                    timeout: float = 30.0, **kwargs: Any) -> Any:
+                    timeout: float = 30.0, environment: str | None = None,
+                    **kwargs: Any) -> Any:
             run = RunContext(endpoint=endpoint, local=local or db is not None, db=db,
-                             owner=owner, timeout=timeout, verbose=verbose, no_color=no_color)
+                             owner=owner, timeout=timeout, verbose=verbose,
+                             no_color=no_color)
+            run.choose_environment(environment)
             return _reported(run, func, kwargs)
 
         for wanted, option in reversed(chosen):
@@ -101,6 +109,7 @@ def _reported(run: RunContext, func: Callable[..., Any], kwargs: dict[str, Any])
 
 common_options = command_options()
 OFFLINE = command_options(network=False, owner=False)
+VALIDATE_OPTIONS = command_options(network=False, owner=False, env=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -118,7 +127,7 @@ FORMAT_PLAN = click.option("--format", "fmt", type=click.Choice(["text", "json",
 @main.command()
 @PATHS
 @FORMAT_TEXT_JSON
-@OFFLINE
+@VALIDATE_OPTIONS
 def validate(run: RunContext, paths: tuple[str, ...], fmt: str) -> None:
     """Check configs offline: schema, API limits, files, variables. Exit 0 valid, 1 invalid."""
     from reconciler.cli.validate_command import validate_command
@@ -282,12 +291,14 @@ def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str) -> 
     import asyncio
     from pathlib import Path
 
+    from reconciler.cli.environment import import_owner
     from reconciler.cli.session import open_client
     from reconciler.config.importer import write_import
-    from reconciler.plan.marker import require_owner
 
     if all_ == bool(ids):
         raise click.UsageError("give --all or at least one --id, not both")
+
+    owner = import_owner(run, Path(out_dir))
 
     async def fetch():
         async with open_client(run) as client:
@@ -295,7 +306,6 @@ def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str) -> 
                 return await client.list_all()
             return [await client.get(i) for i in ids]
 
-    owner = require_owner(run.owner) if run.owner else None
     result = write_import(asyncio.run(fetch()), Path(out_dir), owner=owner, explicit=bool(ids))
     for item in result.files:
         extra = "".join(f" + {p}" for p in item.extra_files)

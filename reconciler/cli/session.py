@@ -21,11 +21,11 @@ from typing import Any, TextIO
 from assistants.client import AssistantsClient
 from assistants.listing import Listing
 from reconciler.cli.context import RunContext
+from reconciler.cli.environment import resolve_owner, use_environment
 from reconciler.config.loader import Config, load_config
 from reconciler.plan.build import build_plan
 from reconciler.plan.change import Outcome
 from reconciler.plan.live import FormNeed, LiveAssistant
-from reconciler.plan.marker import require_owner
 from reconciler.plan.model import Plan
 from reconciler.report.apply_report import ApplyResult
 
@@ -49,22 +49,6 @@ def open_client(run: RunContext) -> AssistantsClient:
     return client
 
 
-def resolve_owner(run: RunContext, config: Config) -> str:
-    """--owner or ASSISTANTS_OWNER (click merges both into run.owner), else the settings file.
-    Overriding the settings' owner with another says so on stderr: a mistyped owner plans
-    the whole fleet anew."""
-    settings = config.settings
-    if not run.owner:
-        return require_owner(settings.owner, settings.source)
-    owner = require_owner(run.owner)
-    if settings.owner and settings.owner != owner:
-        given = ("ASSISTANTS_OWNER" if run.env.get("ASSISTANTS_OWNER") == owner
-                 else "--owner")
-        run.note_once(f"owner `{owner}` from {given} overrides `{settings.owner}` in "
-                      f"{settings.source}")
-    return owner
-
-
 async def read_live(client: AssistantsClient, run: RunContext, listing: Listing,
                     need: FormNeed | None = None) -> list[LiveAssistant]:
     """Every live assistant as a record, each page taken in as it arrives; `need` says which
@@ -82,7 +66,9 @@ async def read_live(client: AssistantsClient, run: RunContext, listing: Listing,
 
 def load(run: RunContext, paths: Sequence[str]) -> tuple[Config, str]:
     """The config under `paths` and its owner: every config error before any request."""
-    config = load_config(paths or (".",))
+    config = load_config(paths or (".",), environment=run.environment,
+                         named_by=run.environment_given)
+    use_environment(run, config)
     return config, resolve_owner(run, config)
 
 

@@ -2,9 +2,10 @@
 places and digests, its problems, and the files it reads as data. loader.py puts the files
 together.
 
-Steps for each document: parse (`yaml_source`), substitute `${VAR}` (`variables`), read the
-files its `*_file` keys name (`file_refs`), validate with `AssistantSpec`, and map validation
-errors back to lines (`spec_errors`).
+Steps for each document: parse (`yaml_source`), place it in the environment (`environments`:
+membership and overrides), expand a fleet (`fleet`: one copy per item), substitute `${VAR}`
+(`variables`), read the files its `*_file` keys name (`file_refs`), validate with
+`AssistantSpec`, and map validation errors back to lines (`spec_errors`).
 """
 
 from __future__ import annotations
@@ -14,17 +15,20 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
 from assistants.canonical import text_sha256
 from assistants.errors import Problem
 from assistants.models import IDENT_PATTERN, AssistantSpec
+from reconciler.config.environments import Environment, place_document
 from reconciler.config.file_refs import PathCache, resolve_file_refs
+from reconciler.config.fleet import Item, expand, fleet_items, template
 from reconciler.config.spec_errors import validation_problems
 from reconciler.config.variables import substitute
 from reconciler.config.yaml_marks import Mark
-from reconciler.config.yaml_source import parse_documents, read_text
+from reconciler.config.yaml_source import YamlDocument, parse_documents, read_text
 from reconciler.plan.desired import DesiredAssistant
 
 
@@ -45,17 +49,23 @@ class Placed:
     path: str
     line: int  # of the document's start
     key: Mark  # of its `key` value
+    item: str = ""  # of a fleet: `row 3 of tenants.csv`, `item 2 of for_each`
+
+    @property
+    def _short(self) -> str:
+        return f"[{self.item.split(' of ', 1)[0]}]" if self.item else ""
 
     @property
     def source(self) -> str:
-        return f"{self.path}:{self.line}"
+        return f"{self.path}:{self.line}{self._short}"
 
     @property
     def place(self) -> str:
-        return f"{self.path}:{self.key.line}:{self.key.col}"
+        return f"{self.path}:{self.key.line}:{self.key.col}{self._short}"
 
     def problem(self, message: str) -> Problem:
-        return Problem(self.path, self.key.line, self.key.col, message)
+        where = f" [{self.item}]" if self.item else ""
+        return Problem(self.path, self.key.line, self.key.col, message + where)
 
 
 @dataclass
@@ -72,40 +82,82 @@ class Loaded:
 _KEY = re.compile(IDENT_PATTERN)
 
 
-def load_file(file: YamlFile, env: Mapping[str, str], resolved: PathCache) -> Loaded:
-    """Read, parse, resolve and validate every document of `file`. Its own problems (reading,
-    YAML, non-mapping documents) and each document's are all reported; a document with any
-    problem defines no assistant."""
+def load_file(file: YamlFile, env: Mapping[str, str], resolved: PathCache,
+              declared: Mapping[str, Any] | None = None,
+              current: Environment | None = None) -> Loaded:
+    """Read, parse, resolve and validate every document of `file` for the `current`
+    environment (of those `declared`). Its own problems (reading, YAML, non-mapping documents)
+    and each document's are all reported; a document with any problem defines no assistant."""
     text, problems = read_text(file.path, file.display)
     item = Loaded(problems=problems)
     if text is None:
         return item
     docs, errors = parse_documents(text, file.display, file.path)
     item.problems.extend(errors)
+    variables = current.variables(env) if current is not None else env
     for doc in docs:
         if not isinstance(doc.data, dict):
             kind = "a list" if isinstance(doc.data, list) else "a single value"
             item.problems.append(doc.problem((), f"a document must be a mapping (one "
                                                  f"assistant), got {kind}"))
             continue
-        errors = substitute(doc, env)
-        refs = resolve_file_refs(doc, file.root, resolved)
-        item.targets |= refs.targets
-        errors += refs.problems
-        key = doc.data.get("key")
-        try:
-            spec = AssistantSpec.model_validate(doc.data)
-        except ValidationError as err:
-            errors.extend(validation_problems(err, AssistantSpec, doc, refs.origins))
-        else:
-            if not errors:
-                placed = Placed(doc.path, doc.start.line, doc.mark(("key",)))
-                desired = DesiredAssistant(spec, placed.source)
-                item.assistants.append((placed, desired, spec_digest(spec)))
-        if errors and isinstance(key, str) and _KEY.match(key):  # a bad key has its error
-            item.invalid_keys.append((Placed(doc.path, doc.start.line, doc.mark(("key",))), key))
-        item.problems.extend(errors)
+        present, errors = place_document(doc, declared, current)
+        items, targets, more = fleet_items(doc, file.root, resolved)
+        item.targets |= targets
+        errors += more
+        if errors or not present:
+            item.problems.extend(errors)
+            continue
+        if items is None:
+            _load_document(doc, file, variables, resolved, item, None)
+            continue
+        errors = substitute(doc, variables, template=True)  # once, not once per item
+        if errors:
+            item.problems.extend(errors)
+            continue
+        seen: set[tuple[str, int, int, str]] = set()  # one report of a template's problem
+        fleet = template(doc)
+        for each in items:
+            copy, errors = expand(fleet, each)
+            start = len(item.problems)
+            if errors:
+                item.problems.extend(errors)
+            else:
+                _load_document(copy, file, variables, resolved, item, each)
+            kept = []
+            for problem in item.problems[start:]:
+                what = (problem.path, problem.line, problem.col, problem.message)
+                if what not in seen:
+                    seen.add(what)
+                    kept.append(Problem(problem.path, problem.line, problem.col,
+                                        f"{problem.message} [{each.label}]"))
+            item.problems[start:] = kept
     return item
+
+
+def _load_document(doc: YamlDocument, file: YamlFile, env: Mapping[str, str],
+                   resolved: PathCache, item: Loaded, each: Item | None) -> None:
+    """Substitute (a fleet's template already was), read files, validate one document (or
+    one item of a fleet) into `item`."""
+    errors = substitute(doc, env) if each is None else []
+    refs = resolve_file_refs(doc, file.root, resolved)
+    item.targets |= refs.targets
+    errors += refs.problems
+    key = doc.data.get("key")
+    label = each.label if each is not None else ""
+    try:
+        spec = AssistantSpec.model_validate(doc.data)
+    except ValidationError as err:
+        errors.extend(validation_problems(err, AssistantSpec, doc, refs.origins))
+    else:
+        if not errors:
+            placed = Placed(doc.path, doc.start.line, doc.mark(("key",)), label)
+            desired = DesiredAssistant(spec, placed.source)
+            item.assistants.append((placed, desired, spec_digest(spec)))
+    if errors and isinstance(key, str) and _KEY.match(key):  # a bad key has its error
+        item.invalid_keys.append((Placed(doc.path, doc.start.line, doc.mark(("key",)), label),
+                                  key))
+    item.problems.extend(errors)
 
 
 def spec_digest(spec: AssistantSpec) -> str:

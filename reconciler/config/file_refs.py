@@ -249,3 +249,21 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _shown(path: Path) -> str:
     return display_path(path)
+
+
+def locate_ref(doc: YamlDocument, root: Path, ref: str, key_path: DataPath, file_key: str,
+               cache: PathCache) -> tuple[Path, Path] | Problem:
+    """The file `ref` names for `file_key` (relative to `doc`, inside the config root) and its
+    resolved path, or the problem (at `key_path`) why it may not be read."""
+    try:
+        target, real, error = _locate(doc.file, root, ref, file_key, cache.root_real(root),
+                                      cache.dirs)
+    except (OSError, ValueError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        return doc.problem(key_path, f"`{file_key}` file `{ref}` cannot be read: {reason}")
+    if error is not None:
+        return doc.problem(key_path, error)
+    assert target is not None and real is not None
+    if _is_itself(real, doc.file, cache.dirs):
+        return doc.problem(key_path, f"`{file_key}` names the file it is in (`{ref}`)")
+    return target, real

@@ -17,6 +17,7 @@ from pathlib import Path
 from assistants.canonical import sha256_of
 from assistants.errors import ConfigError, Problem
 from reconciler.config.document import Loaded, Placed, YamlFile, load_file
+from reconciler.config.environments import Environment, select
 from reconciler.config.file_refs import PathCache
 from reconciler.config.settings import (
     SETTINGS_FILE,
@@ -40,22 +41,31 @@ class Config:
     settings: ProjectSettings
     assistants: tuple[DesiredAssistant, ...]
     config_sha256: str
+    environment: Environment | None = None  # the one loaded for, when the config declares any
 
 
 def load_config(paths: Sequence[str | os.PathLike[str]], *,
-                env: Mapping[str, str] | None = None) -> Config:
-    """Load every assistant under `paths` (files or directories; `.` when empty)."""
+                env: Mapping[str, str] | None = None,
+                environment: str | None = None, named_by: str = "--env") -> Config:
+    """Load every assistant under `paths` (files or directories; `.` when empty) for
+    `environment`, which a config declaring environments needs (environments.select;
+    `named_by` says where the name came from: `--env` or `ASSISTANTS_ENV`)."""
     env = os.environ if env is None else env
     given = [os.fspath(p) for p in paths] or ["."]
     problems: list[Problem] = []
     files, roots = _discover(given, problems)
     settings = _read_settings(roots, env, problems)
+    if problems:
+        raise ConfigError([_one_line(p) for p in problems])
+    current = select(settings, environment, named_by)
+    declared = settings.environments
 
     # A YAML file that another document names as `parameters_file` or `schema_file` is data,
     # not an assistant: it is left out once all files are read (its problems are reported where
     # it is read as data).
     resolved = PathCache()
-    loaded: list[Loaded] = [load_file(file, env, resolved) for file in files]
+    loaded: list[Loaded] = [load_file(file, env, resolved, declared, current)
+                             for file in files]
     referenced = {target for item in loaded for target in item.targets}
     kept = [item for file, item in zip(files, loaded, strict=True) if file.real not in referenced]
     for item in kept:
@@ -83,8 +93,21 @@ def load_config(paths: Sequence[str | os.PathLike[str]], *,
         roots=tuple(roots),
         settings=settings,
         assistants=tuple(assistants),
-        config_sha256=_config_digest(settings, digests),
+        config_sha256=_config_digest(settings, digests, current),
+        environment=current,
     )
+
+
+def declared_environments(paths: Sequence[str | os.PathLike[str]], *,
+                          env: Mapping[str, str] | None = None) -> list[str] | None:
+    """The environments the settings under `paths` declare (None: none), for commands that
+    go through every one (`validate` without `--env`)."""
+    problems: list[Problem] = []
+    _, roots = _discover([os.fspath(p) for p in paths] or ["."], problems)
+    settings = _read_settings(roots, os.environ if env is None else env, problems)
+    if problems:
+        raise ConfigError([_one_line(p) for p in problems])
+    return list(settings.environments) if settings.environments is not None else None
 
 
 def _documents(item: Loaded) -> list[tuple[Placed, str, tuple[DesiredAssistant, str] | None]]:
@@ -114,12 +137,17 @@ def _read_settings(roots: list[Path], env: Mapping[str, str],
     return settings
 
 
-def _config_digest(settings: ProjectSettings, digests: Mapping[str, str]) -> str:
+def _config_digest(settings: ProjectSettings, digests: Mapping[str, str],
+                   current: Environment | None = None) -> str:
     """sha256 of the resolved desired state, `{"assistants": {key: spec digest}, "settings":
     {...}}` as canonical JSON: independent of which files hold the documents and in what order
     (instructions inline or from a file alike; load_file.spec_digest)."""
-    state = {"assistants": digests,
-             "settings": {"owner": settings.owner, "max_deletes": settings.max_deletes}}
+    state: dict[str, object] = {
+        "assistants": digests,
+        "settings": {"owner": settings.owner, "max_deletes": settings.max_deletes}}
+    if current is not None:  # only then: the digests of configs without environments stay
+        state["environment"] = {"name": current.name,
+                                **current.settings.model_dump(mode="json")}
     return sha256_of(state)
 
 

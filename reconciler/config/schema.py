@@ -14,6 +14,7 @@ from typing import Any
 
 from assistants import limits
 from assistants.models import MARKER_KEY, AssistantSpec
+from reconciler.config.schema_fleet import add_environment_keys
 
 SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema"
 
@@ -64,6 +65,7 @@ def yaml_json_schema() -> dict[str, Any]:
         ("tools", f"At most {limits.TOOLS_MAX} tools; each type (and function name) once."),
     ):
         props[name]["description"] = text
+    add_environment_keys(schema)
     return schema
 
 

@@ -84,8 +84,8 @@ def _problem(error: Any, where: _Where, doc: YamlDocument,
     if kind == "extra_forbidden":
         name = str(path[-1])
         allowed = _allowed(where.model)
-        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-        hint = (f" — did you mean `{close[0]}`?" if close
+        close = closest(name, allowed)
+        hint = (f" — did you mean `{close}`?" if close
                 else f" (expected one of: {', '.join(allowed)})" if allowed else "")
         return doc.problem(path, f"unknown key `{name}`{hint}", key=True)
     if where.is_key:
@@ -143,6 +143,13 @@ def _problem(error: Any, where: _Where, doc: YamlDocument,
             return doc.problem((*path, reserved), message, key=True)
         return doc.problem(path, message, key=bool(path))
     return doc.problem(path, f"{q}: {error['msg']}" if label else str(error["msg"]))
+
+
+def closest(name: str, allowed: list[str]) -> str | None:
+    """The allowed name `name` is most likely a typo of, for a did-you-mean (unknown keys,
+    unknown environments)."""
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def _key_problem(kind: str, ctx: dict[str, Any], path: DataPath, doc: YamlDocument) -> Problem:

@@ -79,6 +79,7 @@ def build_plan(
         unmanaged=matching.unmanaged,
         foreign=matching.foreign,
         notes=tuple(notes),
+        environment=config.environment.name if config.environment else None,
     )
 
 

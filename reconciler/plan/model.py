@@ -38,6 +38,7 @@ class Plan:
     unmanaged: int = 0
     foreign: int = 0
     notes: tuple[str, ...] = field(default=())
+    environment: str | None = None  # the config's environment, when it declares any
 
     @property
     def summary(self) -> dict[str, int]:
@@ -53,6 +54,7 @@ class Plan:
         data = {
             "format_version": FORMAT_VERSION,
             "endpoint": self.endpoint,
+            "environment": self.environment,
             "owner": self.owner,
             "paths": list(self.paths),
             "config_sha256": self.config_sha256,
@@ -84,6 +86,7 @@ class Plan:
                 unmanaged=data.get("unmanaged", 0),
                 foreign=data.get("foreign", 0),
                 notes=tuple(data.get("notes", [])),
+                environment=data.get("environment"),  # absent from plans of earlier versions
             )
         except PlanError:
             raise

@@ -32,6 +32,7 @@ class ApplyResult:
         return {
             "format_version": 1,
             "endpoint": self.plan.endpoint,
+            "environment": self.plan.environment,
             "owner": self.plan.owner,
             "ok": self.ok,
             "cancelled": self.cancelled,

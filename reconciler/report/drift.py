@@ -19,6 +19,7 @@ from reconciler.config.yaml_source import load_yaml_documents, read_text
 from reconciler.plan.change import Action, Change
 from reconciler.plan.model import Orphan, Plan, sorted_keys
 from reconciler.report.annotations import github_command
+from reconciler.report.environment_label import environment_part
 from reconciler.report.render import change_lines, untouched_note
 
 
@@ -61,6 +62,7 @@ class DriftReport:
         return {
             "format_version": 1,
             "endpoint": self.plan.endpoint,
+            "environment": self.plan.environment,
             "owner": self.plan.owner,
             "drift": self.drifted,
             "changed": [sorted_keys(c.to_dict()) for c in self.changed],
@@ -75,7 +77,8 @@ class DriftReport:
 
 
 def render_drift_text(report: DriftReport, out: TextIO) -> None:
-    out.write(f"Endpoint {report.plan.endpoint}, owner {report.plan.owner}.\n\n")
+    out.write(f"Endpoint {report.plan.endpoint}{environment_part(report.plan)}, owner "
+              f"{report.plan.owner}.\n\n")
     for change in report.changed:
         out.write(f"  ~ {change.key} ({change.id}) differs from {change.source} "
                   "(server -> config):\n")
@@ -92,7 +95,8 @@ def render_drift_text(report: DriftReport, out: TextIO) -> None:
 
 
 def render_drift_markdown(report: DriftReport, out: TextIO) -> None:
-    out.write(f"### {report.headline()}\n\nEndpoint `{report.plan.endpoint}`, owner "
+    out.write(f"### {report.headline()}\n\nEndpoint `{report.plan.endpoint}`"
+              f"{environment_part(report.plan, code=True)}, owner "
               f"`{report.plan.owner}`.\n\n")
     if report.changed:
         out.write("#### Changed on the server\n\n")
@@ -170,7 +174,8 @@ def _gone(report: DriftReport, change: Change) -> str:
 
 
 def _split_source(source: str | None) -> tuple[str | None, int | None]:
-    path, _, line = (source or "").rpartition(":")
+    """`file:line`, also of a fleet's assistant (`file:line[row 3]`: the template's line)."""
+    path, _, line = (source or "").split("[", 1)[0].rpartition(":")
     if not path or not line.isdigit():
         return (source or None), None
     return path, int(line)

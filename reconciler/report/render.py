@@ -11,6 +11,7 @@ from assistants.canonical import WRITE_ONLY_FIELDS
 from reconciler.plan.change import Action, Change, Outcome
 from reconciler.plan.model import Plan
 from reconciler.report.detail import Line, block, field_lines, line, show
+from reconciler.report.environment_label import environment_part
 
 SIGNS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.NOOP: " "}
 COLOURS = {"+": "32", "-": "31", "~": "33", "!": "35"}
@@ -51,7 +52,7 @@ def change_lines(change: Change) -> list[Line]:
 
 def render_text(plan: Plan, out: TextIO, *, color: bool = False) -> None:
     paint = _painter(color)
-    out.write(f"Endpoint {plan.endpoint}, owner {plan.owner}.\n")
+    out.write(f"Endpoint {plan.endpoint}{environment_part(plan)}, owner {plan.owner}.\n")
     pending = plan.pending
     if pending:
         out.write("\n")
@@ -71,7 +72,8 @@ def render_text(plan: Plan, out: TextIO, *, color: bool = False) -> None:
 
 def render_markdown(plan: Plan, out: TextIO) -> None:
     out.write(f"### {summary_line(plan)}\n\n")
-    out.write(f"Endpoint `{plan.endpoint}`, owner `{plan.owner}`, config "
+    out.write(f"Endpoint `{plan.endpoint}`{environment_part(plan, code=True)}, "
+              f"owner `{plan.owner}`, config "
               f"`{plan.config_sha256[:12]}`.\n\n")
     pending = plan.pending
     if pending:

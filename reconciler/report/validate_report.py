@@ -10,17 +10,22 @@ from typing import Any, TextIO
 from assistants.errors import Problem
 
 
-def validate_document(count: int, problems: Sequence[Problem]) -> dict[str, Any]:
+def validate_document(count: int, problems: Sequence[Problem],
+                      envs: Sequence[str | None] | None = None) -> dict[str, Any]:
     """`{"valid", "assistants", "problems": [{"file", "line", "column", "message", "env"}]}`.
 
-    `env` names the environment a problem belongs to; null until configs declare them."""
+    `env` names the environment a problem belongs to; null when the config declares none, or
+    when every environment has the problem."""
+    envs = envs if envs is not None else [None] * len(problems)
     return {
         "valid": not problems,
         "assistants": count,
         "problems": [{"file": p.path or None, "line": p.line or None, "column": p.col or None,
-                      "message": p.message, "env": None} for p in problems],
+                      "message": p.message, "env": e} for p, e in zip(problems, envs, strict=True)],
     }
 
 
-def render_validate_json(count: int, problems: Sequence[Problem], out: TextIO) -> None:
-    out.write(json.dumps(validate_document(count, problems), indent=2, ensure_ascii=False) + "\n")
+def render_validate_json(count: int, problems: Sequence[Problem], out: TextIO,
+                         envs: Sequence[str | None] | None = None) -> None:
+    document = validate_document(count, problems, envs)
+    out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
