@@ -58,3 +58,20 @@ def test_plan_file_that_is_not_a_plan(tmp_path):
 def test_every_command_has_help_and_version(command):
     assert run_cli([command, "--version"]).stdout.strip() == "assistants, version 0.1.0"
     assert "Usage: " in run_cli([command, "--help"]).stdout
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback_and_no_internal_error() -> None:
+    """`assistants validate --format json | head -1`: when the reader closes the pipe, the
+    command stops quietly (no "internal error", no Python traceback on stderr)."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reconciler.cli", "validate", "examples", "--format", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parents[1])
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader leaves before the first line
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=60)
+    assert "internal error" not in stderr
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr

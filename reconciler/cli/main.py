@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -87,7 +88,9 @@ def command_options(*, network: bool = True, owner: bool = True, db: bool | None
 def _reported(run: RunContext, func: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
     """Run a command: every `AssistantsError` becomes one line on stderr and exit 1."""
     try:
-        return func(run=run, **kwargs)
+        result = func(run=run, **kwargs)
+        sys.stdout.flush()  # inside the try: a reader that left is met here, not at exit
+        return result
     except ConfigError as err:
         for problem in err.problems:
             click.echo(f"error: {problem}", err=True)
@@ -98,6 +101,9 @@ def _reported(run: RunContext, func: Callable[..., Any], kwargs: dict[str, Any])
         sys.exit(1)
     except (click.exceptions.Exit, click.ClickException, click.Abort):
         raise
+    except BrokenPipeError:  # `assistants plan | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     except Exception as err:  # a bug: one line for the user, the traceback with --verbose
         if run.verbose:
             traceback.print_exc()
