@@ -249,7 +249,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
-    info = machine()
+    info: dict[str, Any] = {**machine(), "argv": list(sys.argv[1:] if argv is None else argv)}
     if args.workdir:
         Path(args.workdir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-startup-", dir=args.workdir) as tmp:
