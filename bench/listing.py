@@ -5,7 +5,8 @@ server of N assistants of which 8 are managed, against the single-cursor floor.
 
 For each (N, latency), side by side in one run, alternating `--reps` times: the floor (a bare
 httpx loop listing every page with `limit=100&order=asc`, in process, JSON parsed) and
-`python -m reconciler.cli.main plan DIR` against the same `assistants serve --latency-ms L --log`.
+`python -m reconciler.cli plan DIR` against the same `assistants serve --latency-ms L --log`
+(bench/measure.py runs both, as bench/run.py does).
 Reported: best (median) seconds, the ratio, and the requests the server logged for one plan
 (and whether every one was a list request). `--record` writes the table into bench/results.md
 between the markers below, leaving the rest of the file as it is.
@@ -16,17 +17,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from bench.measure import floor_listing
-from bench.server import API_KEY, Server
+from bench.measure import floor_listing, plan_command, process_env, run_process
+from bench.server import Server
 from bench.workload import OWNER, write_config
 
 HERE = Path(__file__).resolve().parent
@@ -72,16 +70,8 @@ def seed(db: Path, config: Path, n: int) -> None:
 
 
 def plan_process(server: Server, config: Path) -> float:
-    """Seconds for `python -m reconciler.cli.main plan DIR` as a whole process."""
-    env = {**os.environ, "OPENAI_API_KEY": API_KEY, "ASSISTANTS_ENDPOINT": server.base_url}
-    env.pop("PORTKEY_API_KEY", None)
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "reconciler.cli.main", "plan", str(config)],
-                          env=env, capture_output=True, text=True)
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"plan failed: {done.stderr}")
-    return seconds
+    """Seconds for `python -m reconciler.cli plan DIR` as a whole process."""
+    return run_process(plan_command(config), process_env(server))
 
 
 def fixed_cost(work: Path, reps: int) -> float:

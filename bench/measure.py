@@ -1,5 +1,7 @@
 """The measurements: each returns plain numbers, timed with `time.perf_counter` (wall) or
-`time.process_time` (CPU of this process)."""
+`time.process_time` (CPU of this process). A plan is timed as a user runs it:
+`python -m reconciler.cli plan DIR` (what the `assistants` console script runs), a whole process,
+start-up and imports included."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import cProfile
 import dataclasses
 import io
 import json
+import os
 import pstats
 import subprocess
 import sys
@@ -17,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from bench.server import API_KEY, Server
+from bench.server import API_KEY, ROOT, Server
 from bench.workload import OWNER
 
 PAGE = 100
@@ -29,12 +32,14 @@ class Listing:
     requests: int
     bytes: int
     ids: list[str]
+    objects: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
-async def floor_listing(server: Server) -> Listing:
-    """The floor: a bare httpx loop reading every page with `limit=100` (JSON parsed, since the
-    cursor is in it), nothing else."""
+async def floor_listing(server: Server, keep: bool = False) -> Listing:
+    """The floor: a bare httpx loop reading every page with `limit=100&order=asc` (JSON parsed,
+    since the cursor is in it), nothing else; the objects are kept with `keep`."""
     ids: list[str] = []
+    objects: list[dict[str, Any]] = []
     requests = size = 0
     started = time.perf_counter()
     async with httpx.AsyncClient(base_url=server.base_url + "/", headers=server.headers,
@@ -50,10 +55,12 @@ async def floor_listing(server: Server) -> Listing:
             size += len(response.content)
             page = response.json()
             ids.extend(item["id"] for item in page["data"])
+            if keep:
+                objects.extend(page["data"])
             if not page["has_more"]:
                 break
             after = page["last_id"]
-    return Listing(time.perf_counter() - started, requests, size, ids)
+    return Listing(time.perf_counter() - started, requests, size, ids, objects)
 
 
 def run_context(server: Server):
@@ -63,27 +70,39 @@ def run_context(server: Server):
                       env={"OPENAI_API_KEY": API_KEY, "NO_COLOR": "1"})
 
 
-@dataclasses.dataclass
-class PlanRun:
-    seconds: float
-    requests: int
-    summary: dict[str, int]
+def process_env(server: Server | None = None, pythonpath: str | None = None) -> dict[str, str]:
+    """The environment of a measured process: this checkout's code first on PYTHONPATH (never an
+    installed copy), the server's endpoint and a key, nothing that selects an owner or env."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PORTKEY_API_KEY", "ASSISTANTS_OWNER", "ASSISTANTS_ENV")}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (pythonpath, str(ROOT)) if p)
+    env["NO_COLOR"] = "1"
+    if server is not None:
+        env.update(OPENAI_API_KEY=API_KEY, ASSISTANTS_ENDPOINT=server.base_url)
+    return env
 
 
-async def plan_once(server: Server, config_dir: Path) -> PlanRun:
-    """What `assistants plan DIR` does, in process, through the same functions: make_plan (load
-    the config, list the live assistants, build the plan), then render the text plan."""
-    from reconciler.cli.session import load, make_plan, open_client
-    from reconciler.report.render import render_text
+def plan_command(config_dir: Path) -> list[str]:
+    """`assistants plan DIR`, as the console script runs it."""
+    return [sys.executable, "-m", "reconciler.cli", "plan", str(config_dir)]
 
-    run = run_context(server)
+
+def run_process(command: list[str], env: dict[str, str]) -> float:
+    """Wall seconds of `command` as a whole process (it must exit 0; its output is read)."""
     started = time.perf_counter()
-    config, owner = load(run, [str(config_dir)])
-    async with open_client(run) as client:
-        plan = await make_plan(run, client, config, owner)
-        render_text(plan, io.StringIO(), color=False)
-        seconds = time.perf_counter() - started
-        return PlanRun(seconds, client.stats["requests"], plan.summary)
+    done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{command[1:]} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return seconds
+
+
+def peak_rss(command: list[str], env: dict[str, str]) -> int:
+    """Peak RSS in bytes of `command` as a whole process, started by a small wrapper
+    (bench/rss_child.py: a child of this process would inherit its high-water mark)."""
+    out = subprocess.run([sys.executable, "-m", "bench.rss_child", *command], env=env,
+                         check=True, capture_output=True, text=True, cwd=ROOT)
+    return int(json.loads(out.stdout)["peak"])
 
 
 async def plan_and_apply(server: Server, config_dir: Path) -> dict[str, int]:
@@ -178,18 +197,17 @@ async def apply_once(server: Server, config_dir: Path, count: int, concurrency: 
 
 def cpu_per_assistant(server: Server, config_dir: Path, live: list[dict[str, Any]],
                       profile_out: Path | None = None) -> dict[str, float]:
-    """CPU seconds for load_config and build_plan (canonical form, matching, diff) on an
-    unchanged config, no network (the live assistants are given), with the garbage collector
-    paused as `make_plan` pauses it. A large load is shared with a child process
-    (reconciler/load_share.py): its CPU is counted too, and the wall time of the load given."""
+    """CPU seconds of load_config (and its wall time) and of build_plan (canonical form,
+    matching, diff) on an unchanged config, no network (the live assistants are given), in
+    this one process, nothing cached; a cProfile of both into `profile_out` if given."""
     from reconciler.config.loader import load_config
     from reconciler.plan.build import build_plan
 
-    started, wall = _cpu_with_children(), time.perf_counter()
+    started, wall = time.process_time(), time.perf_counter()
     config = load_config([str(config_dir)])
-    loaded, load_wall = _cpu_with_children(), time.perf_counter() - wall
+    loaded, load_wall = time.process_time(), time.perf_counter() - wall
     plan = build_plan(config, live, OWNER, endpoint=server.base_url)
-    built = _cpu_with_children()
+    built = time.process_time()
     assert plan.summary["noop"] == len(live), plan.summary
     if profile_out is not None:
         profiler = cProfile.Profile()
@@ -202,22 +220,3 @@ def cpu_per_assistant(server: Server, config_dir: Path, live: list[dict[str, Any
         stats.sort_stats("cumulative").print_stats(40)
         profile_out.write_text(text.getvalue(), encoding="utf-8")
     return {"load": loaded - started, "build_plan": built - loaded, "load_wall": load_wall}
-
-
-def _cpu_with_children() -> float:
-    """CPU seconds of this process and of its children that have exited (the server is still
-    running, so only a load's child counts)."""
-    import resource
-
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
-
-
-def peak_rss(server: Server, config_dir: Path) -> dict[str, int]:
-    """Peak RSS of a fresh process that plans `config_dir` (bench/rss_child.py): `peak` and
-    `baseline` (after the imports) from VmHWM, `ru_maxrss` as getrusage reports it."""
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.rss_child", server.base_url, str(config_dir)],
-        check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent,
-    )
-    return json.loads(out.stdout)

@@ -1,13 +1,17 @@
-"""Plan and apply against the network floor: `python -m bench.run` (see bench/README.md).
+"""Issue 15's targets, side by side: `python -m bench.run` (see bench/README.md).
 
-For each N: write a config of N assistants, seed the same N into a fresh store, start
-`assistants serve --latency-ms L`, then measure, in this order:
-1. plan (0% and 1% changed, with the load cache warm; 0% with it cold and off) against the floor
-   listing, alternating, `--reps` times;
-2. CPU per unchanged assistant of load_config + build_plan, load cache warm, cold, off (and a
-   cProfile with --profile), and where a full load's CPU goes, stage by stage (stages.py);
-3. peak RSS of a plan in a fresh process, against the bytes of all list pages;
-4. requests of plan, and of plan + apply of the 1% change, against the minimum;
+`assistants plan` is timed as a user runs it: `python -m reconciler.cli plan DIR`, a whole
+process, start-up and imports included. First, once: start-up (a one-assistant plan against
+`python -c "import httpx, pydantic, yaml, click"`, bench/startup.py). Then for each N: write the
+config of N assistants and one of 100 of them, seed two servers (N live twins of which the
+config manages all; the same N of which 100 are ours and the rest another team's), start
+`assistants serve --latency-ms L --log` for each, and measure, in this order:
+1. plan against the floor listing of its server, alternating, `--reps` times: 100 managed of N,
+   N managed (nothing cached: there is no cache), N managed with 1% changed;
+2. CPU per assistant of load_config and build_plan (and a cProfile with --profile), and where a
+   full load's CPU goes, stage by stage (stages.py);
+3. peak RSS of the plans as whole processes, against the bytes of all list pages;
+4. requests of each plan (the server's log), and of plan + apply of the 1% change;
 5. the per-assistant-GET peer at parallelism 10;
 6. apply of `--updates` updates at `--concurrency` against ceil(updates/concurrency) x latency.
 """
@@ -16,17 +20,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import math
 import os
 import platform
-import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +38,14 @@ from bench.listing import END as LISTING_END
 from bench.listing import two_ended_requests
 from bench.report import render
 from bench.server import Server
-from bench.workload import changed_indices, seed_store, write_config
+from bench.startup import bench_startup
+from bench.workload import changed_indices, live_twins, seed_store, spread, write_config
 
 HERE = Path(__file__).resolve().parent
+MANAGED = 100  # the config of target 1: 100 files, N assistants on the server
 
 SECTIONS = ("plan", "apply", "cpu", "stages", "rss", "requests", "peer")
+PLANS = ("plan_100", "plan_0", "plan_1")  # 100 managed of N; N managed; N managed, 1% changed
 
 
 def machine() -> dict[str, str]:
@@ -52,113 +57,114 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE,
+                            capture_output=True, text=True).stdout.strip()
     return {"nproc": str(os.cpu_count()), "cpu": cpu, "python": platform.python_version(),
-            "platform": platform.platform()}
+            "platform": platform.platform(), "commit": commit or "unknown",
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
-def _stats(values: list[float]) -> dict[str, float]:
+def _stats(values: list[float]) -> dict[str, Any]:
     return {"best": min(values), "median": statistics.median(values), "runs": values}
+
+
+def _logged(log: Path, since: int) -> list[dict[str, Any]]:
+    """The requests the server logged after its first `since` lines."""
+    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    return [json.loads(line) for line in lines[since:]]
+
+
+def _count(log: Path) -> int:
+    return len(log.read_text(encoding="utf-8").splitlines()) if log.exists() else 0
 
 
 def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     log = _log
-    share = args.changed_share
     config_a = write_config(work / "config-unchanged", n)
-    changed = changed_indices(n, share)
+    changed = changed_indices(n, args.changed_share)
     config_b = write_config(work / "config-changed", n, changed)
-    db = work / "live.db"
-    # The load cache (reconciler/load_cache.py) as a team's runs find it: `warm` holds the
-    # unchanged config's files (main's last run); a cold run starts from an empty one.
-    caches = LoadCaches(work / "caches")
-    with caches, caches.cold():  # seeding loads the config too: never into the user's cache
-        seed_store(db, config_a)
-    log(f"N={n}: wrote {n} documents and prompts twice, seeded {n} live assistants")
-    result: dict[str, Any] = {"n": n, "latency_ms": args.latency_ms}
-    with Server(db, args.latency_ms) as server, caches:
-        # Warm up: connections, imports, the server's page cache, the warm load cache.
-        asyncio.run(measure.floor_listing(server))
-        asyncio.run(measure.plan_once(server, config_a))
+    managed = spread(n, min(MANAGED, n))
+    config_s = write_config(work / "config-100", n, indices=managed)
+    twins = live_twins(config_a)
+    seed_store(work / "live.db", config_a, twins=twins)
+    seed_store(work / "live-100.db", config_a, managed=managed, twins=twins)
+    del twins
+    log(f"N={n}: wrote {n} documents and prompts twice and {len(managed)} once, seeded "
+        f"{n} live assistants twice ({len(managed)} of them ours in the second)")
+    result: dict[str, Any] = {"n": n, "latency_ms": args.latency_ms, "managed": len(managed)}
+    logs = {"all": work / "requests.jsonl", "100": work / "requests-100.jsonl"}
+    with Server(work / "live.db", args.latency_ms, log_path=logs["all"]) as server, \
+            Server(work / "live-100.db", args.latency_ms, log_path=logs["100"]) as server_s:
+        runs = {  # plan: (its server, its log, its config)
+            "plan_100": (server_s, logs["100"], config_s),
+            "plan_0": (server, logs["all"], config_a),
+            "plan_1": (server, logs["all"], config_b),
+        }
+        # Warm up: the page cache (config files, the interpreter), the servers.
+        for srv, _, config in runs.values():
+            asyncio.run(measure.floor_listing(srv))
+            measure.run_process(measure.plan_command(config), measure.process_env(srv))
 
-        floors, plans0, cold0, off0, plans1 = [], [], [], [], []
-        last0 = last1 = None
+        floors: dict[str, list[float]] = {name: [] for name in runs}
+        plans: dict[str, list[float]] = {name: [] for name in runs}
+        logged: dict[str, list[dict[str, Any]]] = {}
+        floor_of: dict[str, measure.Listing] = {}
         for rep in range(args.reps):
-            floors.append(asyncio.run(measure.floor_listing(server)))
-            last0 = asyncio.run(measure.plan_once(server, config_a))
-            plans0.append(last0)
-            floors.append(asyncio.run(measure.floor_listing(server)))
-            with caches.cold():
-                cold0.append(asyncio.run(measure.plan_once(server, config_a)))
-            floors.append(asyncio.run(measure.floor_listing(server)))
-            with caches.off():
-                off0.append(asyncio.run(measure.plan_once(server, config_a)))
-            floors.append(asyncio.run(measure.floor_listing(server)))
-            with caches.copy_of_warm():  # the 1% of files changed are not in it
-                last1 = asyncio.run(measure.plan_once(server, config_b))
-            plans1.append(last1)
-            log(f"N={n} rep {rep + 1}: floor "
-                f"{'/'.join(f'{f.seconds:.3f}' for f in floors[-4:])} s, plan 0% "
-                f"{last0.seconds:.3f} s (cold cache {cold0[-1].seconds:.3f} s, no cache "
-                f"{off0[-1].seconds:.3f} s), plan 1% {last1.seconds:.3f} s")
-        assert last0 is not None and last1 is not None
-        assert last0.summary["update"] == 0 and last1.summary["update"] == len(changed), (
-            last0.summary, last1.summary)
-        floor = floors[-1]
+            for name, (srv, path, config) in runs.items():
+                floor_of[name] = asyncio.run(measure.floor_listing(srv))
+                floors[name].append(floor_of[name].seconds)
+                mark = _count(path)
+                plans[name].append(measure.run_process(measure.plan_command(config),
+                                                       measure.process_env(srv)))
+                logged[name] = _logged(path, mark)
+            log(f"N={n} rep {rep + 1}: " + ", ".join(
+                f"{name} {plans[name][-1]:.3f} s / floor {floors[name][-1]:.3f} s"
+                for name in runs))
         result["plan"] = {
-            "floor": _stats([f.seconds for f in floors]),
-            "plan_0": _stats([p.seconds for p in plans0]),
-            "plan_0_cold": _stats([p.seconds for p in cold0]),
-            "plan_0_off": _stats([p.seconds for p in off0]),
-            "plan_1": _stats([p.seconds for p in plans1]),
+            **{name: {"floor": _stats(floors[name]), "plan": _stats(plans[name])}
+               for name in runs},
             "changed": len(changed),
         }
+        floor = floor_of["plan_0"]
 
-        import httpx
-
-        with httpx.Client(base_url=server.base_url + "/", headers=server.headers) as http:
-            live, after = [], None
-            while True:
-                params = {"limit": "100", "order": "asc", **({"after": after} if after else {})}
-                page = http.get("assistants", params=params).json()
-                live.extend(page["data"])
-                if not page["has_more"]:
-                    break
-                after = page["last_id"]
-        cpu_runs, cold_runs, off_runs = [], [], []
-        for rep in range(max(1, args.reps)):
+        with_live = asyncio.run(measure.floor_listing(server, keep=True))
+        live = with_live.objects
+        cpu_runs = []
+        for rep in range(max(1, args.cpu_reps)):
             profile = (HERE / "out" / f"profile-{n}.txt") if args.profile and rep == 0 else None
             if profile:
                 profile.parent.mkdir(exist_ok=True)
             cpu_runs.append(measure.cpu_per_assistant(server, config_a, live, profile))
-            with caches.cold():
-                cold_runs.append(measure.cpu_per_assistant(server, config_a, live))
-            with caches.off():
-                off_runs.append(measure.cpu_per_assistant(server, config_a, live))
-        del live
-        result["cpu"] = {**_cpu_figures(cpu_runs, n),
-                         "cold": _cpu_figures(cold_runs, n), "off": _cpu_figures(off_runs, n)}
+        del live, with_live
+        result["cpu"] = _cpu_figures(cpu_runs, n)
         log(f"N={n}: CPU {result['cpu']}")
         result["stages"] = stages.load_stages(config_a)
         log(f"N={n}: load stages {result['stages']}")
 
-        rss = measure.peak_rss(server, config_a)
-        with caches.cold():
-            rss_cold = measure.peak_rss(server, config_a)
-        result["rss"] = {**rss, "live_json": floor.bytes,
-                         "cold": {**rss_cold, "live_json": floor.bytes}}
-        log(f"N={n}: RSS {rss}, cold {rss_cold}, live JSON {floor.bytes}")
+        result["rss"] = {
+            "live_json": floor.bytes,
+            "plan_0": measure.peak_rss(measure.plan_command(config_a),
+                                       measure.process_env(server)),
+            "plan_100": measure.peak_rss(measure.plan_command(config_s),
+                                         measure.process_env(server_s)),
+            "live_json_100": floor_of["plan_100"].bytes,
+        }
+        log(f"N={n}: RSS {result['rss']}")
 
         peer = asyncio.run(measure.peer_per_get(server))
         result["peer"] = {"seconds": peer.seconds, "requests": peer.requests}
         log(f"N={n}: peer {peer.seconds:.3f} s, {peer.requests} requests")
 
         both = asyncio.run(measure.plan_and_apply(server, config_b))  # live now = config B
+        minimum = two_ended_requests(n)
         result["requests"] = {
             "floor": floor.requests,
-            "plan_0": last0.requests,
-            "plan_1": last1.requests,
-            "plan_min": two_ended_requests(n),
+            "plan_min": minimum,
+            **{name: len(logged[name]) for name in runs},
+            **{f"{name}_lists": sum(1 for r in logged[name] if r["method"] == "GET"
+                                    and r["path"] == "/v1/assistants") for name in runs},
             "plan_apply_1": both["requests"],
-            "plan_apply_1_min": two_ended_requests(n) + both["changes"],
+            "plan_apply_1_min": minimum + both["changes"],
             "changes": both["changes"],
             "peer": peer.requests,
             "peer_min": math.ceil(n / 100) + n,
@@ -186,65 +192,11 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return result
 
 
-class LoadCaches:
-    """The load cache each measurement runs with (ASSISTANTS_CACHE_DIR of this process and of
-    the processes it starts): the warm one, unless inside `cold()`, `off()` or
-    `copy_of_warm()`."""
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-        self.warm = directory / "warm"
-        self._saved: dict[str, str | None] = {}
-
-    def __enter__(self) -> LoadCaches:
-        for name in ("ASSISTANTS_CACHE_DIR", "ASSISTANTS_NO_CACHE"):
-            self._saved[name] = os.environ.pop(name, None)
-        os.environ["ASSISTANTS_CACHE_DIR"] = str(self.warm)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for name, value in self._saved.items():
-            os.environ.pop(name, None)
-            if value is not None:
-                os.environ[name] = value
-
-    @contextlib.contextmanager
-    def cold(self) -> Iterator[None]:
-        """An empty cache (it gets written, as a first run's is)."""
-        with self._using(self.directory / "cold"):
-            yield
-
-    @contextlib.contextmanager
-    def off(self) -> Iterator[None]:
-        """No load cache at all (ASSISTANTS_NO_CACHE=1)."""
-        os.environ["ASSISTANTS_NO_CACHE"] = "1"
-        try:
-            yield
-        finally:
-            del os.environ["ASSISTANTS_NO_CACHE"]
-
-    @contextlib.contextmanager
-    def copy_of_warm(self) -> Iterator[None]:
-        """The warm cache as it is now, left unchanged by what runs inside."""
-        copy = self.directory / "copy"
-        if self.warm.is_dir():  # the load cache is gone (issue 15): nothing writes it now
-            shutil.copytree(self.warm, copy)
-        with self._using(copy):
-            yield
-
-    @contextlib.contextmanager
-    def _using(self, directory: Path) -> Iterator[None]:
-        os.environ["ASSISTANTS_CACHE_DIR"] = str(directory)
-        try:
-            yield
-        finally:
-            os.environ["ASSISTANTS_CACHE_DIR"] = str(self.warm)
-            shutil.rmtree(directory, ignore_errors=True)
-
-
 def _cpu_figures(runs: list[dict[str, float]], n: int) -> dict[str, float]:
     best = min(runs, key=lambda r: r["load"] + r["build_plan"])
     return {
+        "load_s": best["load"], "load_wall_s": best["load_wall"],
+        "build_plan_s": best["build_plan"],
         "load_us": best["load"] / n * 1e6,
         "load_wall_us": best["load_wall"] / n * 1e6,
         "build_plan_us": best["build_plan"] / n * 1e6,
@@ -256,13 +208,18 @@ def _log(line: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {line}", file=sys.stderr, flush=True)
 
 
-def _listing_section(path: Path) -> str:
-    """The two-ended listing's table (bench/listing.py) in `path`, kept across a record."""
+NOTES_BEGIN, NOTES_END = "<!-- notes: begin -->", "<!-- notes: end -->"
+
+
+def kept_sections(path: Path) -> str:
+    """The parts of `path` a record keeps: the notes written by hand and the two-ended
+    listing's table (bench/listing.py), each between its markers."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if LISTING_BEGIN in text and LISTING_END in text:
-        return LISTING_BEGIN + text.split(LISTING_BEGIN, 1)[1].split(LISTING_END, 1)[0] + \
-            LISTING_END + "\n"
-    return ""
+    kept = []
+    for begin, end in ((NOTES_BEGIN, NOTES_END), (LISTING_BEGIN, LISTING_END)):
+        if begin in text and end in text:
+            kept.append(begin + text.split(begin, 1)[1].split(end, 1)[0] + end + "\n")
+    return "\n".join(kept)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -270,7 +227,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000",
                         help="comma-separated N (default 1000,10000)")
-    parser.add_argument("--reps", type=int, default=3, help="repetitions (default 3)")
+    parser.add_argument("--reps", type=int, default=5, help="repetitions (default 5)")
+    parser.add_argument("--startup-reps", type=int, default=20,
+                        help="repetitions of the start-up comparison (default 20)")
+    parser.add_argument("--cpu-reps", type=int, default=2,
+                        help="repetitions of the in-process CPU measurement (default 2)")
     parser.add_argument("--latency-ms", type=int, default=20, help="server latency (default 20)")
     parser.add_argument("--changed-share", type=float, default=0.01,
                         help="share of assistants changed in the second plan (default 0.01)")
@@ -288,21 +249,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
-    info = machine()
+    info: dict[str, Any] = {**machine(), "argv": list(sys.argv[1:] if argv is None else argv)}
     if args.workdir:
         Path(args.workdir).mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="bench-startup-", dir=args.workdir) as tmp:
+        startup = bench_startup(Path(tmp), args.startup_reps)
+    _log(f"start-up: plan {startup['plan']['best']:.3f} s, bare imports "
+         f"{startup['bare_imports']['best']:.3f} s")
     results = []
     for n in (int(s) for s in args.sizes.split(",") if s.strip()):
         with tempfile.TemporaryDirectory(prefix=f"bench-{n}-", dir=args.workdir) as tmp:
             results.append(bench_size(n, args, Path(tmp)))
-    report = render(results, info, args)
+    report = render(results, startup, info, args)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    data = {"machine": info, "args": vars(args), "results": results}
+    data = {"machine": info, "args": vars(args), "startup": startup, "results": results}
     (out / "report.json").write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     (out / "report.md").write_text(report, encoding="utf-8")
     if args.record:
-        kept = _listing_section(HERE / "results.md")
+        kept = kept_sections(HERE / "results.md")
         (HERE / "results.md").write_text(report + (f"\n{kept}" if kept else ""),
                                          encoding="utf-8")
     print(report)

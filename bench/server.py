@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 API_KEY = "sk-bench"
+ROOT = Path(__file__).resolve().parent.parent  # the checkout whose code every process runs
 
 
 def _free_port() -> int:
@@ -35,14 +36,15 @@ class Server:
         return {"Authorization": f"Bearer {API_KEY}", "OpenAI-Beta": "assistants=v2"}
 
     def start(self) -> Server:
-        cmd = [sys.executable, "-m", "reconciler.cli.main", "serve", "--host", "127.0.0.1",
+        cmd = [sys.executable, "-m", "reconciler.cli", "serve", "--host", "127.0.0.1",
                "--port", str(self.port), "--db", str(self.db),
                "--latency-ms", str(self.latency_ms)]
         if self.log_path is not None:
             cmd += ["--log", str(self.log_path)]
         with self.stderr_path.open("ab") as err:
             self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err,
-                                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                            env={**os.environ, "PYTHONUNBUFFERED": "1",
+                                                 "PYTHONPATH": str(ROOT)}, cwd=ROOT)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -3,7 +3,7 @@ the whole `load_file`.
 
 The stage "libyaml" only has PyYAML's C parser turn the text into events: no nodes, no values,
 no marks, no checks. Every load built on PyYAML does at least that, so it is the part of a
-cold load no implementation on PyYAML can save.
+load no implementation on PyYAML can save.
 """
 
 from __future__ import annotations

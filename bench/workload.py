@@ -1,5 +1,6 @@
-"""The benchmark's world: N assistants as a config directory (YAML + Markdown prompts) and the
-same N as live records in the embedded server's SQLite store.
+"""The benchmark's world: N assistants as a config directory (YAML + Markdown prompts), or a
+subset of them, and the same N as live records in the embedded server's SQLite store (those the
+config leaves out carry another owner's marker: another team's assistants in the workspace).
 
 Everything is deterministic in the index `i`, so two runs build the same files. The live records
 are made through the server's own create path (`new_assistant`, which fills in the server's
@@ -13,8 +14,10 @@ import json
 import textwrap
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 OWNER = "bench"
+OTHER_OWNER = "other-team"  # the live assistants a subset config does not manage
 MODELS = ("gpt-4o", "gpt-4o-mini", "gpt-4.1")
 TEAMS = ("people-ops", "finance", "support", "sales", "legal", "it", "platform")
 
@@ -83,14 +86,16 @@ def document(i: int, *, changed: bool = False) -> str:
     )
 
 
-def write_config(root: Path, n: int, changed: Iterable[int] = ()) -> Path:
-    """`root/` with the settings file, `assistants/*.yaml` and `prompts/*.md`; the indices in
-    `changed` get a different temperature and one more paragraph of instructions."""
+def write_config(root: Path, n: int, changed: Iterable[int] = (),
+                 indices: Iterable[int] | None = None) -> Path:
+    """`root/` with the settings file, `assistants/*.yaml` and `prompts/*.md` for the indices
+    (all of range(n) by default); those in `changed` get a different temperature and one more
+    paragraph of instructions."""
     changed = set(changed)
     (root / "assistants").mkdir(parents=True, exist_ok=True)
     (root / "prompts").mkdir(exist_ok=True)
     (root / "assistants.project.yaml").write_text(f"owner: {OWNER}\n", encoding="utf-8")
-    for i in range(n):
+    for i in range(n) if indices is None else indices:
         (root / "prompts" / f"{key_of(i)}.md").write_text(prompt(i, changed=i in changed),
                                                          encoding="utf-8")
         (root / "assistants" / f"{key_of(i)}.yaml").write_text(
@@ -100,25 +105,38 @@ def write_config(root: Path, n: int, changed: Iterable[int] = ()) -> Path:
     return root
 
 
+def spread(n: int, count: int) -> list[int]:
+    """`count` evenly spread indices of range(n)."""
+    step = n / count if count else 1
+    return sorted({int(k * step) for k in range(min(count, n))})
+
+
 def changed_indices(n: int, share: float) -> list[int]:
     """Evenly spread indices, `share` of `n` (at least one when share > 0)."""
-    count = max(1, round(n * share)) if share > 0 else 0
-    step = n / count if count else 1
-    return sorted({int(k * step) for k in range(count)})
+    return spread(n, max(1, round(n * share)) if share > 0 else 0)
 
 
-def seed_store(db_path: Path, config_root: Path) -> int:
+def live_twins(config_root: Path) -> list[Any]:
+    """The desired assistants of the full config at `config_root`, in index order."""
+    from reconciler.config.loader import load_config
+
+    return list(load_config([str(config_root)]).assistants)
+
+
+def seed_store(db_path: Path, config_root: Path, managed: Iterable[int] | None = None,
+               twins: list[Any] | None = None) -> int:
     """Insert the live twin of every assistant of the config (as the server would have created
-    it) into the store at `db_path`; returns how many."""
+    it) into the store at `db_path`; those whose index is not in `managed` (when given) carry
+    `OTHER_OWNER`'s marker. Returns how many."""
     from assistants.local.objects import new_assistant
     from assistants.local.store import Store
-    from reconciler.config.loader import load_config
     from reconciler.plan.marker import desired_fields, write_only_values
 
-    config = load_config([str(config_root)])
+    kept = None if managed is None else set(managed)
     records = []
-    for i, desired in enumerate(config.assistants):
-        body = {**desired_fields(desired.spec, OWNER), **write_only_values(desired.spec)}
+    for i, desired in enumerate(twins if twins is not None else live_twins(config_root)):
+        owner = OWNER if kept is None or i in kept else OTHER_OWNER
+        body = {**desired_fields(desired.spec, owner), **write_only_values(desired.spec)}
         records.append(new_assistant(body, created_at=1_700_000_000 + i))
     store = Store(db_path)
     try:

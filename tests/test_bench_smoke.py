@@ -19,39 +19,59 @@ from reconciler.cli.session import endpoint_label, open_client, plan_paths
 from reconciler.config.loader import load_config
 from reconciler.plan.build import build_plan
 
-HEADINGS = ("## Plan vs floor", "## Apply vs floor", "## CPU per unchanged assistant",
-            "## Where a full load's CPU goes", "## Peak RSS", "## Requests",
-            "## Per-assistant GET peer")
+HEADINGS = ("## Targets (issue 15)", "## Plan vs floor", "## Start-up", "## Apply vs floor",
+            "## CPU per assistant", "## Where a full load's CPU goes", "## Peak RSS",
+            "## Requests", "## Per-assistant GET peer")
 
 
 def test_harness_reports_every_section_with_minimal_requests(tmp_path: Path) -> None:
     out = tmp_path / "out"
     data = bench_run.main(["--sizes", "200", "--reps", "1", "--updates", "40",
-                           "--latency-ms", "5", "--out", str(out), "--workdir", str(tmp_path)])
+                           "--latency-ms", "5", "--startup-reps", "1", "--cpu-reps", "1",
+                           "--out", str(out), "--workdir", str(tmp_path)])
     report = (out / "report.md").read_text(encoding="utf-8")
     for heading in HEADINGS:
         assert heading in report
-    assert "Machine:" in report
+    assert "Machine:" in report and "at commit" in report
+    for gone in ("load cache", "load_cache", "load child", "load_share", "no_cache", "warm"):
+        assert gone not in report.lower()
     saved = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert saved["results"] == json.loads(json.dumps(data["results"]))
 
     (result,) = data["results"]
     assert set(bench_run.SECTIONS) <= set(result)
+    assert result["managed"] == 100
+    # Every plan is a whole process, timed beside the floor of its own server.
+    for name in bench_run.PLANS:
+        assert len(result["plan"][name]["plan"]["runs"]) == 1
+        assert len(result["plan"][name]["floor"]["runs"]) == 1
     q = result["requests"]
     assert q["floor"] == 2
     assert q["plan_min"] == 3  # the ascending end alone, then both ends once: they meet
-    assert q["plan_0"] == q["plan_1"] == q["plan_min"]
+    for name in bench_run.PLANS:  # as the server logged them, and all list requests
+        assert q[name] == q[f"{name}_lists"] == q["plan_min"], name
     assert q["changes"] == 2
     assert q["plan_apply_1"] == q["plan_apply_1_min"] == 5
     assert q["apply"] == q["apply_min"] == 40
     assert q["peer"] == q["peer_min"] == 202
     assert result["plan"]["changed"] == 2
-    assert result["rss"]["noop"] == 200
+    # Peak RSS of whole processes: a plan holds more than the imports alone.
+    startup = data["startup"]
+    assert startup["rss"]["plan"] > startup["rss"]["bare_imports"] > 0
+    assert result["rss"]["plan_0"] > 0 and result["rss"]["plan_100"] > 0
     assert result["rss"]["live_json"] > 200 * 4000
+    # Start-up: the four processes ran; trio's import is found and named (when installed).
+    for name in ("interpreter", "bare_imports", "plan", "plan_no_trio"):
+        assert startup[name]["best"] > 0
+    imports = startup["imports"]
+    assert imports["total_us"] > startup["imports_no_trio_total_us"] > 0 or \
+        not imports["trio"]["cumulative_us"]
+    assert {"reconciler", "assistants"} <= {name for name, _ in imports["top"]}
     # Each stage of a full load is a part of it, measured over the config's files.
     stages = result["stages"]
     assert 0 < stages["parse"] < stages["load_file"]
     assert 0 < stages["validate"] < stages["load_file"]
+    assert result["cpu"]["load_us"] > 0 and result["cpu"]["build_plan_us"] > 0
 
 
 @pytest.fixture()
