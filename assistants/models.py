@@ -182,7 +182,8 @@ class AssistantSpec(_Strict):
     protect: StrictBool = Field(default=False, description="Never delete this assistant.")
     ignore_changes: list[StrictStr] = Field(
         default_factory=list,
-        description="Dotted paths left to humans, e.g. `metadata.owner` or `temperature`.",
+        description="Dotted paths left to humans, as plans print them, e.g. `metadata.owner`, "
+                    "`temperature` or `tools.function:lookup.function.description`.",
     )
 
     model: Annotated[str, StringConstraints(min_length=1)]
