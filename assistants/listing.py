@@ -12,7 +12,8 @@ union is then taken, with one warning naming the inconsistency. A server that re
 `order=desc` or ignores `order` is read with one cursor.
 
 Items come out oldest first: the ascending end's pages as they arrive, then what only the
-descending end read, reversed. A caller about to create something can `confirm` a listing
+descending end read, reversed; or, for a caller that orders them itself (a plan), each end's
+pages as they arrive, so nothing is held. A caller about to create something can `confirm` a listing
 whose ends met in the middle: both ends then read on to their ends, so every assistant has
 been listed in both orders (servers exist whose cursor skips items).
 """
@@ -123,20 +124,28 @@ class Listing:
 
     # -- the listing -------------------------------------------------------------------------
 
-    async def pages(self) -> AsyncIterator[list[dict[str, Any]]]:
-        """Every assistant once, oldest first, in pages as they arrive (see the module doc).
-        The next round is asked for before a page is handed on, so the caller's work on it
-        overlaps the network."""
+    async def pages(self, *, oldest_first: bool = True) -> AsyncIterator[list[dict[str, Any]]]:
+        """Every assistant once, in pages as they arrive (see the module doc). The next round
+        is asked for before a page is handed on, so the caller's work on it overlaps the
+        network. With `oldest_first` off (a plan: matching orders a key's copies by
+        `created_at` itself), what the descending end reads is handed on as it arrives too,
+        instead of being held until the ends meet."""
         pending = self._launch([self.asc])
+        handed: set[str] = set()
         try:
             while pending:
                 answers = await asyncio.gather(*pending.values())
-                fresh = self._take(dict(zip(pending, answers, strict=True)))
+                fresh, held = self._take(dict(zip(pending, answers, strict=True)))
                 pending = self._launch(self._next_ends())
+                if oldest_first:
+                    self._held += held
+                else:
+                    fresh = _unhanded(fresh + held, handed)
                 if fresh:
                     yield fresh
             self._check_outcome()
-            tail = [item for item in reversed(self._held) if str(item["id"]) not in self.asc.seen]
+            tail = [item for item in reversed(self._held)
+                    if str(item["id"]) not in self.asc.seen and str(item["id"]) not in handed]
             self._held = []
             self._listed = self.asc.seen | self.desc.seen
             if tail:
@@ -195,9 +204,11 @@ class Listing:
                 return None
         return await self._fetch(end.params())
 
-    def _take(self, answers: dict[str, Any]) -> list[dict[str, Any]]:
-        """Take in one round's pages; the ascending end's new items."""
+    def _take(self, answers: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Take in one round's pages: the ascending end's new items, and the descending
+        end's."""
         fresh: list[dict[str, Any]] = []
+        held: list[dict[str, Any]] = []
         if "asc" in answers:
             fresh = self.asc.take(answers["asc"], self._shape)
             self._both += sum(1 for item in fresh if str(item["id"]) in self.desc.seen)
@@ -208,9 +219,8 @@ class Listing:
                            f"{self.asc.ids[0]})", warn=True)
             else:
                 held = self.desc.take(page, self._shape)
-                self._held += held
                 self._both += sum(1 for item in held if str(item["id"]) in self.asc.seen)
-        return fresh
+        return fresh, held
 
     def _ignores_order(self, page: Any) -> bool:
         data = page.get("data") if isinstance(page, dict) else None
@@ -261,3 +271,15 @@ class Listing:
     def _say(self, line: str) -> None:
         if self._log is not None:
             self._log(line)
+
+
+def _unhanded(items: list[dict[str, Any]], handed: set[str]) -> list[dict[str, Any]]:
+    """The items whose ids are not in `handed` (each once), added to it: where the two ends
+    overlap, both read the same assistants."""
+    out = []
+    for item in items:
+        ident = str(item["id"])
+        if ident not in handed:
+            handed.add(ident)
+            out.append(item)
+    return out

@@ -58,7 +58,7 @@ async def read_live(client: AssistantsClient, run: RunContext, listing: Listing,
     run.progress(f"Reading assistants from {client.endpoint} ...")
     record = need.record if need is not None else LiveAssistant.of
     live: list[LiveAssistant] = []
-    async for page in listing.pages():
+    async for page in listing.pages(oldest_first=False):  # matching orders copies itself
         live.extend(record(obj) for obj in page)
     run.progress(f"Read {len(live)} assistants.")
     return live

@@ -105,6 +105,39 @@ def test_skip_paging_fault_where_the_ends_meet_is_an_inconsistency(serve, tmp_pa
     assert len(warnings) == 1 and "the server's listing is inconsistent" in warnings[0]
 
 
+def stream_with(handle: Any) -> tuple[list[list[str]], list[str]]:
+    """The pages a plan's listing hands on (`oldest_first` off), as ids, and the warnings."""
+    warnings: list[str] = []
+
+    async def go() -> list[list[str]]:
+        async with AssistantsClient(handle.base_url, {"Authorization": "Bearer sk-test"},
+                                    warn=warnings.append) as client:
+            return [[a["id"] for a in page]
+                    async for page in client.listing().pages(oldest_first=False)]
+
+    return asyncio.run(go()), warnings
+
+
+@pytest.mark.parametrize(("count", "skip"), [(250, False), (10_000, False), (250, True)])
+def test_a_plans_listing_hands_on_each_end_as_it_arrives(serve, tmp_path, count, skip):
+    """A plan orders a key's copies by `created_at` itself, so its listing holds nothing back:
+    the descending end's pages are handed on as they arrive (not after the ends meet), each
+    assistant exactly once, the same set as the ordered listing, with the same requests."""
+    ids = seed_store(tmp_path / "p.db", count, id_seed=16 if skip else None)
+    handle = serve(db=tmp_path / "p.db", skip_paging=skip)
+    pages, warnings = stream_with(handle)
+    streamed = [ident for page in pages for ident in page]
+    assert len(streamed) == len(set(streamed))  # never one assistant twice
+    ordered, ordered_warnings = list_with(handle)
+    assert set(streamed) == set(ordered) and warnings == ordered_warnings
+    if not skip:
+        assert set(streamed) == set(ids)
+        # The second page already holds the newest assistants (the descending end's first).
+        assert ids[-1] in pages[1]
+    requests = list_requests(handle)
+    assert len(requests) == 2 * len(requests[: len(requests) // 2])  # both listings alike
+
+
 def test_a_server_without_desc_is_read_with_one_cursor(serve, tmp_path):
     ids = seed_store(tmp_path / "d.db", 250)
     handle = serve(db=tmp_path / "d.db", reject_desc=True)
