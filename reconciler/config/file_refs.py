@@ -117,7 +117,7 @@ def _replace(doc: YamlDocument, root: Path, mapping: dict[str, Any], at: DataPat
         return
     value: Any = text
     if structured:
-        value, errors = _parse_structured(text, display, target)
+        value, errors = parse_structured(text, display, target)
         if not errors and not isinstance(value, dict):
             errors = [Problem(display, 1, 1, f"must hold a mapping (a JSON Schema object) "
                                              f"for `{value_key}`")]
@@ -218,7 +218,10 @@ def _within(path: str, root: str) -> bool:
     return path.startswith(root if root.endswith("/") else root + "/")
 
 
-def _parse_structured(text: str, display: str, file: Path) -> tuple[Any, list[Problem]]:
+def parse_structured(text: str, display: str, file: Path,
+                     expected: str = "one YAML document") -> tuple[Any, list[Problem]]:
+    """The data of a JSON file (by its suffix) or of a one-document YAML file, read with the
+    config's own YAML reader; or the problems, each naming `display`."""
     if file.suffix.lower() == ".json":
         try:
             return json.loads(text, object_pairs_hook=_no_duplicates), []
@@ -230,7 +233,7 @@ def _parse_structured(text: str, display: str, file: Path) -> tuple[Any, list[Pr
     if problems:
         return None, problems
     if len(docs) != 1:
-        return None, [Problem(display, 1, 1, f"expected one YAML document, found {len(docs)}")]
+        return None, [Problem(display, 1, 1, f"expected {expected}, found {len(docs)}")]
     return docs[0].data, []
 
 

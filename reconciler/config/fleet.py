@@ -13,17 +13,16 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from assistants.errors import Problem
-from reconciler.config.file_refs import PathCache, locate_ref
+from reconciler.config.file_refs import PathCache, locate_ref, parse_structured
 from reconciler.config.variables import retype
 from reconciler.config.yaml_marks import DataPath, Located
-from reconciler.config.yaml_source import YamlDocument, display_path, parse_documents, read_text
+from reconciler.config.yaml_source import YamlDocument, display_path, read_text
 
 FLEET_KEYS = ("for_each", "for_each_file")
 _EACH = re.compile(r"\$\$\{|\$\{each\.([^}]*)\}")
@@ -68,7 +67,8 @@ def fleet_items(doc: YamlDocument, root: Path,
     if target.suffix.lower() == ".csv":
         items, problems = _csv_items(text, display)
     else:
-        raw, problems = _structured(text, display, target)
+        raw, problems = parse_structured(text, display, target,
+                                         "one YAML document (a list of maps)")
         items = []
         if not problems:
             items, problems = _items(None, (), raw, display, 1)
@@ -227,18 +227,3 @@ def _csv_items(text: str, display: str) -> tuple[list[Item], list[Problem]]:
             continue
         items.append(Item(f"row {line} of {display}", dict(zip(header, row, strict=True))))
     return items, problems
-
-
-def _structured(text: str, display: str, file: Path) -> tuple[Any, list[Problem]]:
-    if file.suffix.lower() == ".json":
-        try:
-            return json.loads(text), []
-        except json.JSONDecodeError as err:
-            return None, [Problem(display, err.lineno, err.colno, f"invalid JSON: {err.msg}")]
-    docs, problems = parse_documents(text, display, file)
-    if problems:
-        return None, problems
-    if len(docs) != 1:
-        return None, [Problem(display, 1, 1, f"expected one YAML document (a list of maps), "
-                                             f"found {len(docs)}")]
-    return docs[0].data, []
