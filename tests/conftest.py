@@ -35,3 +35,10 @@ def serve(tmp_path: Path) -> Iterator[Callable[..., ServerHandle]]:
     yield start
     for handle in handles:
         handle.stop()
+
+
+@pytest.fixture
+def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`tmp_path`, made the current directory (paths in messages are then relative)."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -9,18 +9,7 @@ import pytest
 
 from assistants.errors import ConfigError
 from reconciler.config.loader import load_config
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+from tests.support.files import write
 
 
 def errors_of(*paths: str) -> list[str]:

@@ -9,14 +9,9 @@ import json
 from pathlib import Path
 
 from tests.support.cli import run_cli
+from tests.support.files import write
 
 CREDENTIALS = {"OPENAI_API_KEY": "sk-e2e"}
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def project(root: Path, staging, production) -> Path:

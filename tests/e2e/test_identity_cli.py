@@ -4,19 +4,13 @@ depend on the order of the files, deletes say why, and a mistyped owner is point
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from tests.support.cli import run_cli
+from tests.support.files import write
 
 
 def env_for(handle, **extra: str) -> dict[str, str]:
     return {"OPENAI_API_KEY": "sk-e2e", "ASSISTANTS_ENDPOINT": handle.base_url, **extra}
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def create(handle, marker: str | None = None, name: str = "seeded") -> str:
