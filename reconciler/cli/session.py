@@ -2,12 +2,13 @@
 
 Every command runs the same steps, in this order, so a bad config sends no request:
 
-    config, owner = load(run, paths)                         # loader.py: YAML -> desired
+    config, owner = load(run, paths)                         # config/: YAML -> desired
     async with open_client(run) as client:
         plan = await make_plan(run, client, config, owner)   # list -> match -> diff -> Plan
-        ok = await execute(run, plan, client, ...)           # apply.py, for `apply` only
+        ok = await execute(run, plan, client, ...)           # apply/, for `apply` only
 
-(`plan_paths` is the first three lines, for `plan` and `drift`.)
+(`plan_paths` is the first three lines, for `plan` and `drift`.) The steps live in
+reconciler/config/loader.py, reconciler/plan/ and reconciler/apply/applier.py.
 """
 
 from __future__ import annotations
