@@ -60,12 +60,11 @@ def test_harness_reports_every_section_with_minimal_requests(tmp_path: Path) -> 
     assert startup["rss"]["plan"] > startup["rss"]["bare_imports"] > 0
     assert result["rss"]["plan_0"] > 0 and result["rss"]["plan_100"] > 0
     assert result["rss"]["live_json"] > 200 * 4000
-    # Start-up: the four processes ran; trio's import is found and named (when installed).
+    # Start-up: the four processes ran and their imports were timed (never compared: timings).
     for name in ("interpreter", "bare_imports", "plan", "plan_no_trio"):
         assert startup[name]["best"] > 0
     imports = startup["imports"]
-    assert imports["total_us"] > startup["imports_no_trio_total_us"] > 0 or \
-        not imports["trio"]["cumulative_us"]
+    assert imports["total_us"] > 0 and startup["imports_no_trio_total_us"] > 0
     assert {"reconciler", "assistants"} <= {name for name, _ in imports["top"]}
     # Each stage of a full load is a part of it, measured over the config's files.
     stages = result["stages"]
