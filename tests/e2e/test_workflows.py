@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from reconciler.plan.marker import live_marker
-from tests.support.action import REPO, run_action
+from tests.support.action import REPO, read_pairs, run_action
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WORKFLOWS = EXAMPLES / ".github" / "workflows"
@@ -134,7 +134,7 @@ class Harness:
                 if not self.condition(step.get("if"), steps):
                     continue
                 if _is_our_action(step):
-                    action_env = {**env, **_read_pairs(files["env"])}
+                    action_env = {**env, **read_pairs(files["env"])}
                     action_env.update({k: self.evaluate(str(v), steps)
                                        for k, v in (step.get("env") or {}).items()})
                     ran = run_action({k: self.evaluate(str(v), steps)
@@ -149,7 +149,7 @@ class Harness:
                                 "summary": files["summary"].read_text()}
                     continue
                 files["output"].write_text("")
-                step_env = {**env, **_read_pairs(files["env"]), "GITHUB_OUTPUT": str(files["output"])}
+                step_env = {**env, **read_pairs(files["env"]), "GITHUB_OUTPUT": str(files["output"])}
                 step_env.update({k: self.evaluate(str(v), steps)
                                  for k, v in (step.get("env") or {}).items()})
                 proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
@@ -158,7 +158,7 @@ class Harness:
                 results.append((step.get("name", step["run"]), proc))
                 self.executed.add((workflow, job, index))
                 if "id" in step:
-                    steps[step["id"]] = _read_pairs(files["output"])
+                    steps[step["id"]] = read_pairs(files["output"])
                 if proc.returncode != 0 and not step.get("continue-on-error"):
                     return {"ok": False, "steps": results, "outputs": steps,
                             "summary": files["summary"].read_text()}
@@ -171,15 +171,6 @@ class Harness:
 def _is_our_action(step: dict) -> bool:
     """A `uses:` of this repository's action.yml (`owner/assistants-reconciler@ref`)."""
     return str(step.get("uses", "")).split("@")[0].endswith("/assistants-reconciler")
-
-
-def _read_pairs(path: Path) -> dict[str, str]:
-    pairs = {}
-    for line in path.read_text().splitlines():
-        name, sep, value = line.partition("=")
-        if sep:
-            pairs[name] = value
-    return pairs
 
 
 def describe(result: dict) -> str:
