@@ -264,9 +264,10 @@ class Listing:
         counts = "".join(
             f"; {n} only in the {order}ending order" for n, order in
             ((only_asc, "asc"), (only_desc, "desc")) if n)
+        read = ("in both orders" if asc.ended and desc.ended
+                else f"in the {'asc' if asc.ended else 'desc'}ending order")
         self._warn(f"the server's listing is inconsistent: {self.problem}; read it to the end "
-                   f"in both orders and took the union "
-                   f"({len(asc.seen | desc.seen)} assistants{counts})")
+                   f"{read} and took the union ({len(asc.seen | desc.seen)} assistants{counts})")
 
     def _say(self, line: str) -> None:
         if self._log is not None:

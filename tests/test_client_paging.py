@@ -233,3 +233,26 @@ def test_the_two_ends_share_one_retry_budget() -> None:
     with pytest.raises(ServerError, match="HTTP 503"):
         run(go())
     assert len(sleeps) == 3
+
+
+def test_a_server_whose_descending_cursor_is_broken_is_read_through_by_the_other_end() -> None:
+    """API-FACTS: some servers' `after` cursor is broken in `desc` order (here it is ignored:
+    every descending page is the first). The descending end repeats itself and stops; the
+    ascending end reads on to its end, so the union is still every assistant, once, with one
+    warning naming the inconsistency."""
+    exact = world(list(range(350)))
+
+    def broken_desc(request: httpx.Request) -> httpx.Response:
+        if request.url.params["order"] == "desc":
+            params = dict(request.url.params)
+            params.pop("after", None)
+            request = httpx.Request("GET", request.url.copy_with(params=params))
+        return exact(request)
+
+    server, items, warnings = _list(default=broken_desc)
+    assert ids(items) == [f"asst_{i}" for i in range(350)]
+    asc_queries = [q for q in server.queries() if q["order"] == "asc"]
+    assert len(asc_queries) == 4  # the ascending end read every page
+    (warning,) = warnings
+    assert "inconsistent" in warning and "did not advance" in warning
+    assert "read it to the end in the ascending order" in warning
