@@ -19,7 +19,7 @@ from the canonical form exactly when it is at its default. The rules (API-FACTS 
   is: it differs from every desired value, so a plan replaces it instead of failing.
 
 The canonical form is for comparing only: bodies are built from the values as the user wrote
-them (reconciler/diff.py), tools in the config's order and a pinned ranker as pinned.
+them (reconciler/plan/diff.py), tools in the config's order and a pinned ranker as pinned.
 
 Write-only fields (`reasoning_effort`) are not in the canonical form: the server never returns
 them, so they are compared through the digest in the ownership marker instead.

@@ -220,9 +220,9 @@ class AssistantsClient:
 
     async def _list_page(self, params: dict[str, str], budget: RetryBudget | None = None) -> Any:
         """One page of the listing, parsed. Nothing here outlives the call but the page: an
-        httpx response and its stream refer to each other, so with the garbage collector
-        paused (as `make_plan` pauses it) a response still referenced when its page is handed
-        on would keep its body (500 KB a page) until the end."""
+        httpx response and its stream refer to each other, so a response still referenced
+        when its page is handed on would keep its body (500 KB a page) until the collector
+        found the cycle."""
         response = await self._send("GET", "assistants", params=params, collection=True,
                                     budget=budget)
         return self._json(_answered(response), "GET", "assistants")

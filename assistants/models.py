@@ -29,8 +29,6 @@ from pydantic import (
 from assistants import limits
 from assistants.canonical import MANAGED_FIELDS, MARKER_KEY
 
-"""The reserved metadata key that carries the ownership marker (see reconciler/identity.py)."""
-
 IDENT_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
 Ident = Annotated[str, StringConstraints(pattern=IDENT_PATTERN)]
 FunctionName = Annotated[str, StringConstraints(pattern=limits.FUNCTION_NAME_PATTERN)]

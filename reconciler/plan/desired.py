@@ -45,7 +45,7 @@ class DesiredAssistant:
         return Marker(owner, self.key, self.protect, self.write_only_digest)
 
     def form_sha256(self, owner: str) -> str:
-        """The digest (identity.form_sha256) of what the API should hold for this assistant:
+        """The digest (assistants.canonical.form_sha256) of what the API should hold for this assistant:
         a live assistant with this digest needs no change."""
         core = core_sha256(canonical(self.spec.api_fields()))
         return marked_sha256(core, str(self.marker(owner)))

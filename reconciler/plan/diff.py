@@ -46,7 +46,7 @@ RESET_VALUES: dict[str, Any] = {
 
 
 def live_sha256(live: Mapping[str, Any]) -> str:
-    """Digest of an API object's canonical form (identity.form_sha256): volatile fields
+    """Digest of an API object's canonical form (assistants.canonical.form_sha256): volatile fields
     don't make a plan stale."""
     return form_sha256(canonical(live))
 

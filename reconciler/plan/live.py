@@ -27,7 +27,7 @@ class LiveAssistant:
     id: str
     marker: Marker | None  # parsed ownership marker; None when absent or not ours to read
     created_at: float | None  # for "the oldest copy of a key is the match"
-    sha256: str  # digest of its canonical form (identity.form_sha256)
+    sha256: str  # digest of its canonical form (assistants.canonical.form_sha256)
     form: Mapping[str, Any] | None = None  # its canonical form, where a document may need it
     unreadable: str | None = None  # why it has no canonical form (a server's malformed field)
 
