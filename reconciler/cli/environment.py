@@ -85,11 +85,13 @@ def settings_environment(run: RunContext, root: Path) -> Environment | None:
     return select(found.settings, run.environment, run.environment_given)
 
 
-def import_owner(run: RunContext, out_dir: Path) -> str | None:
+def import_target(run: RunContext, out_dir: Path) -> tuple[str | None, str | None]:
     """For `import --env NAME`: connect where that environment of the settings in `out_dir`
-    (the config root written into) does; the owner by the usual precedence, or None."""
+    (the config root written into) does. The owner by the usual precedence (or None), and the
+    environment's name (None without one): the documents written hold that server's ids, so
+    they exist in that environment only."""
     found = settings_environment(run, out_dir)
     if found is not None and found.settings.endpoint and not run.endpoint and not run.local:
         run.endpoint = found.settings.endpoint
     owner = run.owner or (found.settings.owner if found else None) or flag_owner(run)
-    return require_owner(owner) if owner else None
+    return (require_owner(owner) if owner else None), (found.name if found else None)

@@ -207,14 +207,14 @@ def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str) -> 
     import asyncio
     from pathlib import Path
 
-    from reconciler.cli.environment import import_owner
+    from reconciler.cli.environment import import_target
     from reconciler.cli.session import open_client
     from reconciler.config.importer import write_import
 
     if all_ == bool(ids):
         raise click.UsageError("give --all or at least one --id, not both")
 
-    owner = import_owner(run, Path(out_dir))
+    owner, environment = import_target(run, Path(out_dir))
 
     async def fetch():
         async with open_client(run) as client:
@@ -222,7 +222,8 @@ def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str) -> 
                 return await client.list_all()
             return [await client.get(i) for i in ids]
 
-    result = write_import(asyncio.run(fetch()), Path(out_dir), owner=owner, explicit=bool(ids))
+    result = write_import(asyncio.run(fetch()), Path(out_dir), owner=owner, explicit=bool(ids),
+                          environment=environment)
     for item in result.files:
         extra = "".join(f" + {p}" for p in item.extra_files)
         click.echo(f"  {item.key} ({item.id}) -> {item.path}{extra}")

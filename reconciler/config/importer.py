@@ -126,14 +126,17 @@ def recover_write_only(digest: str) -> dict[str, Any]:
     return {}
 
 
-def document(assistant: Mapping[str, Any], key: str,
-             stem: str | None = None) -> tuple[dict[str, Any], str | None]:
+def document(assistant: Mapping[str, Any], key: str, stem: str | None = None,
+             environment: str | None = None) -> tuple[dict[str, Any], str | None]:
     """The YAML document for one live assistant and, when the instructions are multi-line or
-    long, the text for the instructions file (the document then names it)."""
+    long, the text for the instructions file (the document then names it). Read from an
+    environment's server, it exists in that `environment` only (its `id:` is that server's)."""
     form = canonical(assistant)
     if isinstance(form.get("tools"), list):  # as the server orders them, not sorted
         form["tools"] = canonical_tools(assistant.get("tools"))
     doc: dict[str, Any] = {"key": key, "id": str(assistant.get("id"))}
+    if environment is not None:
+        doc["environments"] = [environment]
     instructions = form.pop("instructions", None)
     metadata = form.pop("metadata", {})
     metadata = {k: v for k, v in metadata.items() if k != MARKER_KEY} if isinstance(
@@ -158,11 +161,13 @@ def document(assistant: Mapping[str, Any], key: str,
 
 
 def write_import(assistants: Iterable[Mapping[str, Any]], out_dir: Path, *,
-                 owner: str | None = None, explicit: bool = False) -> ImportResult:
+                 owner: str | None = None, explicit: bool = False,
+                 environment: str | None = None) -> ImportResult:
     """Write one file per assistant under `out_dir`; never overwrites an existing file.
 
     `owner` is the owner the folder will plan as (None: unknown); `explicit` says the user named
-    these assistants (`--id`) rather than asking for all of them."""
+    these assistants (`--id`) rather than asking for all of them; `environment` is the one of
+    the settings they were read from (`import --env`)."""
     existing = scan_existing(out_dir)
     owner = owner or existing.owner
     chosen: list[Mapping[str, Any]] = []
@@ -187,7 +192,7 @@ def write_import(assistants: Iterable[Mapping[str, Any]], out_dir: Path, *,
         ident = str(assistant.get("id"))
         key = keys[ident]
         stem = _file_stem(key, stems)
-        doc, text = document(assistant, key, stem)
+        doc, text = document(assistant, key, stem, environment)
         path = out_dir / f"{stem}.yaml"
         planned.append((path, yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                                         width=100)))

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import yaml
+
 from tests.support.cli import run_cli
 from tests.support.files import write
 
@@ -226,6 +228,14 @@ def test_production_max_deletes_and_import_and_rollback_use_the_environment(serv
                    ASSISTANTS_ENDPOINT=staging.base_url)
     assert imported.exit_code == 0, imported.output
     assert "Imported 5 assistants" in imported.stdout
+    # Each document holds a production id, so it exists in production only.
+    documents = [yaml.safe_load(p.read_text()) for p in sorted(out.glob("*.yaml"))
+                 if p.name != "assistants.project.yaml"]
+    assert len(documents) == 5
+    assert all(d["environments"] == ["production"] for d in documents)
+    validated = cli(["validate", str(out), "--format", "json"], tmp_path)
+    assert validated.exit_code == 0, validated.output
+    assert json.loads(validated.stdout)["valid"] is True
 
     # rollback of a production apply goes back to production, without --env
     (cfg / "tenants.csv").write_text("tenant,region\nacme,eu\nglobex,us\n")
