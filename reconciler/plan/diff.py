@@ -70,7 +70,7 @@ def plan_update(desired: DesiredAssistant, live: LiveAssistant, owner: str) -> C
     live_id, sha = live.id, live.sha256
     if not desired.ignore_changes and sha == desired.form_sha256(owner):
         return Change(Action.NOOP, desired.key, live_id, live_sha256=sha, source=desired.source)
-    live_form = live.readable_form()
+    live_form = live.kept_form()
     spec = desired.spec
     written = desired_fields(spec, owner)
     if spec.ignore_changes:
@@ -171,7 +171,7 @@ def plan_delete(live: LiveAssistant, twin: DesiredAssistant | None = None,
     if live.form is None and twin is not None and owner is not None:
         live_form: Mapping[str, Any] = desired_form(twin, owner)
     else:
-        live_form = live.readable_form()
+        live_form = live.kept_form()
     return Change(Action.DELETE, key, live.id, (), dict(live_form), None, None, live.sha256,
                   None)
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from assistants.canonical import canonical, form_sha256
-from assistants.errors import PlanError
 from reconciler.plan.desired import DesiredAssistant
 from reconciler.plan.marker import Marker, live_marker
 
@@ -29,27 +28,19 @@ class LiveAssistant:
     created_at: float | None  # for "the oldest copy of a key is the match"
     sha256: str  # digest of its canonical form (assistants.canonical.form_sha256)
     form: Mapping[str, Any] | None = None  # its canonical form, where a document may need it
-    unreadable: str | None = None  # why it has no canonical form (a server's malformed field)
 
     @classmethod
     def of(cls, obj: Mapping[str, Any]) -> LiveAssistant:
         """The record of an API object, its form kept. A malformed object (a list where a map
-        belongs, ...) is still a record: counted or named, and an error only if a change needs
-        its form."""
-        ident, marker = str(obj.get("id")), live_marker(obj)
-        created_at = _number(obj.get("created_at"))
-        try:
-            form = canonical(obj)
-        except (AttributeError, TypeError, ValueError) as err:
-            return cls(ident, marker, created_at, sha256="", unreadable=_why(err))
-        return cls(ident, marker, created_at, form_sha256(form), form)
+        belongs, ...) has a form too: `canonical` keeps a value of the wrong shape as it is,
+        so it differs from every desired value and a plan replaces it."""
+        form = canonical(obj)
+        return cls(str(obj.get("id")), live_marker(obj), _number(obj.get("created_at")),
+                   form_sha256(form), form)
 
-    def readable_form(self) -> Mapping[str, Any]:
-        """Its canonical form, or a PlanError naming it and what could not be read."""
-        if self.unreadable is not None:
-            raise PlanError(f"assistant {self.id} on the server cannot be read: "
-                            f"{self.unreadable}")
-        if self.form is None:  # FormNeed keeps every form a change can need
+    def kept_form(self) -> Mapping[str, Any]:
+        """Its canonical form (FormNeed keeps every form a change can need)."""
+        if self.form is None:
             raise AssertionError(f"the canonical form of {self.id} was not kept")
         return self.form
 
@@ -76,9 +67,7 @@ class FormNeed:
 
     def record(self, obj: Mapping[str, Any]) -> LiveAssistant:
         live = LiveAssistant.of(obj)
-        if live.unreadable is not None or self._needs_form(live):
-            return live
-        return replace(live, form=None)
+        return live if self._needs_form(live) else replace(live, form=None)
 
     def _needs_form(self, live: LiveAssistant) -> bool:
         if live.id in self._named_ids:
@@ -87,10 +76,6 @@ class FormNeed:
         if marker is None or marker.owner != self._owner:
             return False
         return self._wanted.get(marker.key) != live.sha256
-
-
-def _why(err: Exception) -> str:
-    return f"{type(err).__name__}: {err}"
 
 
 def _number(value: Any) -> float | None:
