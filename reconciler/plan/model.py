@@ -77,7 +77,7 @@ class Plan:
             if data.get("format_version") not in READABLE_VERSIONS:
                 raise PlanError(
                     f"{source}: plan format {data.get('format_version')!r} is not "
-                    f"{FORMAT_VERSION}; make the plan again with this version of the tool"
+                    f"{FORMAT_VERSION} (or 1); make the plan again with this version of the tool"
                 )
             return cls(
                 endpoint=data["endpoint"],
