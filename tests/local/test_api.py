@@ -131,8 +131,13 @@ def test_delete_then_not_found(client):
 @pytest.mark.parametrize("headers", [
     {}, {"Authorization": "Bearer "}, {"Authorization": "Basic abc"},
 ])
-def test_missing_credentials_401(tmp_path, headers):
-    with local_client(tmp_path, headers={"OpenAI-Beta": "assistants=v2", **headers}) as client:
+def test_no_key_is_accepted_unless_a_key_is_configured(tmp_path, headers):
+    """`serve` without `--api-key` answers requests with or without a key (issue 22);
+    with `--api-key`, a request that carries none is a 401."""
+    plain = {"OpenAI-Beta": "assistants=v2", **headers}
+    with local_client(tmp_path, headers=plain) as client:
+        assert client.get("/assistants").status_code == 200
+    with local_client(tmp_path, api_key="sk-right", headers=plain) as client:
         error = error_of(client.get("/assistants"), 401)
         assert "API key" in error["message"]
 
