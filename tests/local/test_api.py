@@ -245,3 +245,22 @@ def test_works_through_httpx_asgi_transport_without_lifespan(tmp_path):
 
     assert set(asyncio.run(scenario())) == {200}
     assert (tmp_path / "sub" / "dir" / "local.db").exists()
+
+
+def test_a_stored_record_lacking_fields_is_answered_with_their_defaults(client):
+    """A row written by an older version (no `response_format`, no `top_p`, no
+    `reasoning_effort`) reads, lists and updates without a 500 (issue 22)."""
+    old = {"id": "asst_old", "object": "assistant", "created_at": 1_700_000_000,
+           "name": "Old", "model": "gpt-4o", "instructions": None, "tools": [],
+           "metadata": {}, "temperature": 1.0}
+    client.app.state.store.insert(old)
+    fetched = client.get("/assistants/asst_old")
+    assert fetched.status_code == 200, fetched.text
+    body = fetched.json()
+    assert (body["response_format"], body["top_p"], body["description"]) == ("auto", 1.0, None)
+    assert body["tool_resources"] == {} and "reasoning_effort" not in body
+    listed = client.get("/assistants").json()["data"]
+    assert listed == [body]
+    updated = client.post("/assistants/asst_old", json={"name": "Renewed"})
+    assert updated.status_code == 200
+    assert updated.json() == {**body, "name": "Renewed"}
