@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from assistants.canonical import MANAGED_FIELDS, WRITE_ONLY_FIELDS, canonical
 from assistants.client import AssistantsClient
-from assistants.local.transport import local_client
 from assistants.models import MARKER_KEY, AssistantSpec
 from reconciler.apply.applier import Applier
+from reconciler.cli.local_client import local_client
 from reconciler.config.importer import write_import
 from reconciler.config.loader import load_config
 from reconciler.plan.build import build_plan
