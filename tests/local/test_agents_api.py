@@ -459,3 +459,19 @@ def test_a_written_value_is_returned_in_every_dialect(tmp_path):
                            service_tier="auto")
         assert (agent["reasoning"]["effort"], agent["text"]["verbosity"],
                 agent["service_tier"]) == ("low", "medium", "auto")
+
+
+def test_skip_paging_makes_an_agents_cursor_skip_as_other_servers_do(tmp_path):
+    """`--skip-paging` compares a cursor's id as a string within a second: agents inserted
+    with ids sorting against their order are skipped by the next page."""
+    with client_for(tmp_path, faults=Faults(skip_paging=True)) as client:
+        store = client.app.state.store
+        ids = seed_agents(store, 12)
+        for index, ident in enumerate(ids):  # ids now sort opposite to insertion order
+            record = store.agents.get(ident)
+            store.agents.delete(ident)
+            record["id"] = f"agent_{99 - index:02d}"
+            store.agents.insert(record)
+        assert len(walk(client, order="asc", limit=5)) < 12
+    with client_for(tmp_path) as honest:
+        assert len(walk(honest, order="asc", limit=5)) == 12

@@ -10,6 +10,9 @@ import sys
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
+
+from tests.support.agents import AGENT_HEADERS, agents_app
 
 HEADERS = {"Authorization": "Bearer sk-test", "OpenAI-Beta": "assistants=v2"}
 
@@ -94,3 +97,8 @@ def test_agent_defaults_option_serves_another_dialect(serve):
         assert http.get(f"/agents/{agent['id']}").json() == agent
     assert [e["path"] for e in handle.log_entries()] == ["/v1/agents",
                                                          f"/v1/agents/{agent['id']}"]
+    # --local reads the same database in process, resolving as OpenAI publishes
+    with TestClient(agents_app(handle.db_path), base_url="http://local/v1",
+                    headers=AGENT_HEADERS) as local:
+        seen = local.get(f"/agents/{agent['id']}").json()
+    assert seen["id"] == agent["id"] and seen["reasoning"]["effort"] == "medium"
