@@ -84,7 +84,8 @@ def public(record: dict[str, Any], defaults: AgentDefaults = PUBLISHED) -> dict[
         "service_tier": record.get("service_tier") or defaults.service_tier,
         "multi_agent": {
             "enabled": enabled,
-            "max_concurrent_subagents": (subagents or defaults.subagents) if enabled else None,
+            "max_concurrent_subagents": subagents if subagents is not None
+            else (defaults.subagents if enabled else None),
         },
         "metadata": record.get("metadata") or {},
     }

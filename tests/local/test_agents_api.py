@@ -122,6 +122,8 @@ def test_given_values_come_back_as_given(client):
 def test_multi_agent_enabled_without_a_number_runs_six(client):
     body = create(client, multi_agent={"enabled": True})
     assert body["multi_agent"] == {"enabled": True, "max_concurrent_subagents": 6}
+    kept = create(client, multi_agent={"enabled": False, "max_concurrent_subagents": 3})
+    assert kept["multi_agent"] == {"enabled": False, "max_concurrent_subagents": 3}
 
 
 def test_an_omitted_effort_follows_the_current_model(client):
