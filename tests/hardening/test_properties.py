@@ -26,8 +26,8 @@ from assistants.kinds.assistant import (
     adopt_default_ranker,
     canonical,
 )
-from assistants.local.transport import local_client
 from reconciler.apply.applier import Applier
+from reconciler.cli.local_client import local_client
 from reconciler.config.importer import write_import
 from reconciler.config.loader import load_config
 from reconciler.kinds.assistant import AssistantSpec
