@@ -23,6 +23,7 @@ from assistants.client import AssistantsClient
 from assistants.listing import Listing
 from reconciler.cli.context import RunContext
 from reconciler.cli.environment import resolve_owner, use_environment
+from reconciler.cli.pacing import pacing
 from reconciler.config.loader import Config, load_config
 from reconciler.plan.build import build_plan
 from reconciler.plan.change import Outcome
@@ -43,8 +44,9 @@ def open_client(run: RunContext) -> AssistantsClient:
     if run.local:
         from assistants.local.transport import local_client  # the server only for --local
 
-        return local_client(run.db_path, log=log, timeout=run.timeout)
-    client = AssistantsClient.from_env(run.endpoint, run.env, log=log, timeout=run.timeout)
+        return local_client(run.db_path, log=log, timeout=run.timeout, retry=pacing(run.env).retry)
+    client = AssistantsClient.from_env(run.endpoint, run.env, log=log, timeout=run.timeout,
+                                       retry=pacing(run.env).retry)
     if log:
         log(f"credentials: {client.auth}")
     return client
@@ -143,7 +145,7 @@ async def execute(
         progress.step(outcome.ok)
 
     applier = Applier(client, plan.owner, concurrency=concurrency, fail_fast=fail_fast,
-                      report=report)
+                      report=report, settle_seconds=pacing(run.env).settle_seconds)
     outcomes: list[Outcome] = []
     try:
         outcomes = await applier.run(plan)
