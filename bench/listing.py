@@ -51,10 +51,7 @@ def seed(db: Path, config: Path, n: int) -> None:
     from assistants.local.objects import new_assistant
     from assistants.local.store import Store
     from reconciler.config.loader import load_config
-    from reconciler.marker import desired_fields, write_only_values
-
-    twins = [{**desired_fields(d.spec, OWNER), **write_only_values(d.spec)}
-             for d in load_config([str(config)]).documents]
+    twins = [dict(d.written) for d in load_config([str(config)]).resolve(OWNER).desired]
     every = n // len(twins)
     records = []
     for i in range(n):

@@ -111,9 +111,9 @@ async def plan_and_apply(server: Server, config_dir: Path) -> dict[str, int]:
     from reconciler.cli.session import load, make_plan, open_client
 
     run = run_context(server)
-    config, owner = load(run, [str(config_dir)])
+    _, state = load(run, [str(config_dir)])
     async with open_client(run) as client:
-        plan = await make_plan(run, client, config, owner)
+        plan = await make_plan(run, client, state)
         outcomes = await Applier(client, OWNER, concurrency=16).run(plan)
         assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok][:3]
         return {"requests": client.stats["requests"], "changes": len(plan.pending)}
@@ -157,19 +157,23 @@ async def apply_once(server: Server, config_dir: Path, count: int, concurrency: 
     by build_plan and executed by Applier at `concurrency`; then the same bodies again, with
     the temperature 0.05 higher, from a bare httpx loop at the same concurrency (the empirical
     floor). Successive calls must pass temperatures at least 0.1 apart."""
+    from assistants.kinds.assistant import ASSISTANT
     from reconciler.apply.applier import Applier
     from reconciler.cli.session import open_client
-    from reconciler.config.resolved import Document, load_config
-    from tests.support.planning import plan_of as build_plan
+    from reconciler.config.loader import load_config
+    from reconciler.config.resolved import Document
+    from reconciler.plan.build import build_plan
+    from reconciler.plan.live import LiveRecord
 
     config = load_config([str(config_dir)])
     changed = [Document(d.spec.model_copy(update={"temperature": temperature}), d.source)
                if i < count else d for i, d in enumerate(config.documents)]
-    config = dataclasses.replace(config, assistants=tuple(changed))
+    config = dataclasses.replace(config, documents=tuple(changed))
     client = open_client(run_context(server))
     async with client:
         live = await client.list_all()
-        plan = build_plan(config, live, OWNER, endpoint=client.endpoint)
+        plan = build_plan(config.resolve(OWNER), [LiveRecord.of(ASSISTANT, o) for o in live],
+                          endpoint=client.endpoint)
         assert len(plan.pending) == count, plan.summary
         before = client.stats["requests"]
         started = time.perf_counter()
@@ -200,8 +204,14 @@ def cpu_per_assistant(server: Server, config_dir: Path, live: list[dict[str, Any
     """CPU seconds of load_config (and its wall time) and of build_plan (canonical form,
     matching, diff) on an unchanged config, no network (the live assistants are given), in
     this one process, nothing cached; a cProfile of both into `profile_out` if given."""
+    from assistants.kinds.assistant import ASSISTANT
     from reconciler.config.loader import load_config
-    from tests.support.planning import plan_of as build_plan
+    from reconciler.plan.build import build_plan as build
+    from reconciler.plan.live import LiveRecord
+
+    def build_plan(config: Any, live: list[dict[str, Any]], owner: str, endpoint: str) -> Any:
+        records = [LiveRecord.of(ASSISTANT, obj) for obj in live]
+        return build(config.resolve(owner), records, endpoint=endpoint)
 
     started, wall = time.process_time(), time.perf_counter()
     config = load_config([str(config_dir)])

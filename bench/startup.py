@@ -95,4 +95,5 @@ def import_times(command: list[str], env: dict[str, str], reps: int = 3) -> dict
         if module == "trio":
             parent = next((m for d, m, _ in lines[index + 1:] if d < depth), "")
             trio = {"cumulative_us": cumulative, "imported_by": parent}
-    return {"total_us": sum(best.values()), "top": top, "trio": trio}
+    ours = {name: packages.get(name, 0) for name in ("assistants", "reconciler")}
+    return {"total_us": sum(best.values()), "top": top, "ours": ours, "trio": trio}

@@ -130,13 +130,13 @@ def seed_store(db_path: Path, config_root: Path, managed: Iterable[int] | None =
     `OTHER_OWNER`'s marker. Returns how many."""
     from assistants.local.objects import new_assistant
     from assistants.local.store import Store
-    from reconciler.marker import desired_fields, write_only_values
+    from reconciler.config.resolved import resolve
 
     kept = None if managed is None else set(managed)
     records = []
     for i, desired in enumerate(twins if twins is not None else live_twins(config_root)):
         owner = OWNER if kept is None or i in kept else OTHER_OWNER
-        body = {**desired_fields(desired.spec, owner), **write_only_values(desired.spec)}
+        body = dict(resolve(desired.spec, desired.source, owner).written)  # a create's body
         records.append(new_assistant(body, created_at=1_700_000_000 + i))
     store = Store(db_path)
     try:
