@@ -14,7 +14,6 @@ from reconciler.apply.journal import read_journal, rollback_plan
 from reconciler.apply.saved import check_saved_plan, read_plan
 from reconciler.cli.context import RunContext
 from reconciler.cli.environment import max_deletes as deletes_limit
-from reconciler.cli.environment import use_environment
 from reconciler.cli.saved_environment import (
     check_plan_environment,
     use_journal_environment,
@@ -62,10 +61,9 @@ async def apply_saved(run: RunContext, plan_file: str, *, max_deletes: int | Non
     plan = read_plan(plan_file)
     check_plan_environment(run, plan, plan_file)
     config = load_config(plan.paths, environment=plan.environment) if plan.paths else None
-    if config is not None:
-        use_environment(run, config)
-    else:
-        use_plan_endpoint(run, plan)
+    current = config.environment if config is not None else None
+    use_plan_endpoint(run, plan, plan_file,
+                      [current.settings.endpoint if current is not None else None])
     client = open_client(run)
     async with client:
         check_deletes(plan, deletes_limit(max_deletes, config))

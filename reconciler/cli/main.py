@@ -8,6 +8,7 @@ Common options (`--endpoint`, `--local`, `--db`, `--owner`, `--timeout`, `--verb
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 
 import click
@@ -76,7 +77,8 @@ def plan(run: RunContext, paths: tuple[str, ...], out_file: str | None, fmt: str
             handle.write(the_plan.to_json())
     render_plan(run, the_plan, fmt, sys.stdout)
     if out_file and fmt == "text":
-        click.echo(f"Saved the plan to {out_file}; apply it with: assistants apply --plan {out_file}")
+        click.echo(f"Saved the plan to {out_file}; apply it with: "
+                   f"assistants apply --plan {shlex.quote(out_file)}")
     if detailed_exitcode and the_plan.pending:
         sys.exit(2)
 
@@ -142,7 +144,7 @@ def rollback(run: RunContext, journal: str, out_file: str, fmt: str) -> None:
         handle.write(the_plan.to_json())
     render_plan(run, the_plan, fmt, sys.stdout)
     click.echo(f"Saved the rollback plan to {out_file}; apply it with: "
-               f"assistants apply --plan {out_file}", err=fmt != "text")
+               f"assistants apply --plan {shlex.quote(out_file)}", err=fmt != "text")
 
 
 @main.command()

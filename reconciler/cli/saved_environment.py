@@ -3,8 +3,10 @@ may only repeat it, and it decides the endpoint as it did when the plan was made
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from assistants.errors import PlanError
 from reconciler.cli.context import RunContext
@@ -18,12 +20,48 @@ def check_plan_environment(run: RunContext, plan: Plan, plan_file: str) -> None:
     _same(run, plan.environment, plan_file, "plan")
 
 
-def use_plan_endpoint(run: RunContext, plan: Plan) -> None:
-    """A plan of an environment that names no config (a rollback plan) goes where it was
-    made, unless `--endpoint` or `--local` say otherwise."""
-    if plan.environment and not (run.endpoint or run.local):
-        if not plan.endpoint.startswith(LOCAL_ENDPOINT_PREFIX):
-            run.endpoint = plan.endpoint
+def use_plan_endpoint(run: RunContext, plan: Plan, plan_file: str,
+                      candidates: Sequence[str | None] = ()) -> None:
+    """Connect where the saved plan was made: its endpoint (a `local:` one with its `--db`).
+    `--endpoint`, `--local` or `--db` may only repeat it. Of the URLs that name the same server
+    (`--endpoint`, then `candidates`: the environment's, `ASSISTANTS_ENDPOINT`), the first is
+    used as written, so query parameters the plan does not record (`api-version`) still ride."""
+    given = _given_endpoint(run)
+    if given is not None and given != plan.endpoint:
+        flag = "--endpoint" if run.endpoint and not run.local else "--local/--db"
+        raise PlanError(f"{flag} points at {given}, but {plan_file} was made against "
+                        f"{plan.endpoint}; leave {flag} out (the plan says where it applies), "
+                        "or plan again against the other endpoint")
+    if plan.endpoint.startswith(LOCAL_ENDPOINT_PREFIX):
+        run.local, run.endpoint = True, None
+        run.db = plan.endpoint[len(LOCAL_ENDPOINT_PREFIX):]
+        return
+    run.local = False
+    for url in (run.endpoint, *candidates, run.env.get("ASSISTANTS_ENDPOINT")):
+        if url and same_endpoint(url) == plan.endpoint:
+            run.endpoint = url
+            return
+    run.endpoint = plan.endpoint
+
+
+def _given_endpoint(run: RunContext) -> str | None:
+    """The endpoint the command line names, as a plan records it (None when it names none)."""
+    if run.local:
+        return f"{LOCAL_ENDPOINT_PREFIX}{run.db_path}"
+    return same_endpoint(run.endpoint) if run.endpoint else None
+
+
+def same_endpoint(url: str) -> str:
+    """`url` as a client's `endpoint` (and so a plan) records it: no query, no credentials, no
+    trailing slash, the scheme in lower case."""
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:
+        return url
+    host = f"[{host}]" if ":" in host else host
+    return urlunsplit((parts.scheme.lower(), host + port, parts.path.rstrip("/"), "", ""))
 
 
 def use_journal_environment(run: RunContext, journal: dict[str, Any], journal_file: str) -> None:
