@@ -203,46 +203,15 @@ def drift(run: RunContext, paths: tuple[str, ...], fmt: str, output: str | None,
 @click.option("--id", "ids", multiple=True, metavar="ID", help="Import this assistant (repeatable).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="imported",
               show_default=True, help="Directory to write the YAML files into.")
+@FORMAT_TEXT_JSON
 @common_options
-def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str) -> None:
+def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str, fmt: str) -> None:
     """Write YAML for assistants that already exist. Only reads the server."""
-    import asyncio
-    from pathlib import Path
-
-    from reconciler.cli.environment import import_target
-    from reconciler.cli.session import open_client
-    from reconciler.config.importer import write_import
+    from reconciler.cli.import_command import import_command
 
     if all_ == bool(ids):
         raise click.UsageError("give --all or at least one --id, not both")
-
-    owner, environment = import_target(run, Path(out_dir))
-
-    async def fetch():
-        async with open_client(run) as client:
-            if all_:
-                return await client.list_all()
-            return [await client.get(i) for i in ids]
-
-    result = write_import(asyncio.run(fetch()), Path(out_dir), owner=owner, explicit=bool(ids),
-                          environment=environment)
-    for item in result.files:
-        extra = "".join(f" + {p}" for p in item.extra_files)
-        click.echo(f"  {item.key} ({item.id}) -> {item.path}{extra}")
-        for warning in item.warnings:
-            click.echo(f"warning: {warning}", err=True)
-    for line in result.skipped:
-        click.echo(f"skipped: {line}", err=True)
-    if result.settings:
-        click.echo(f"  owner {owner} -> {result.settings}")
-    count = len(result.files)
-    click.echo(f"Imported {count} assistant{'s' if count != 1 else ''} into {out_dir}. Next: "
-               f"assistants validate {out_dir}, then assistants plan {out_dir} "
-               "(the first plan only adds the ownership marker).")
-    if not owner and not (Path(out_dir) / "assistants.project.yaml").is_file():
-        click.echo("note: no owner is set; before planning, put `owner: NAME` in "
-                   f"{Path(out_dir) / 'assistants.project.yaml'} (or pass --owner, or set "
-                   "ASSISTANTS_OWNER)", err=True)
+    import_command(run, all_=all_, ids=ids, out_dir=out_dir, fmt=fmt)
 
 
 @main.command()
