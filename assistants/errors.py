@@ -74,7 +74,8 @@ class TooManyDeletesError(PlanError):
     def __init__(self, count: int, limit: int):
         self.count, self.limit = count, limit
         super().__init__(
-            f"plan deletes {count} assistant(s) but --max-deletes is {limit}; nothing was written "
+            f"plan deletes {count} assistant{'s' if count != 1 else ''} but --max-deletes is "
+            f"{limit}; nothing was written "
             f"(raise --max-deletes or max_deletes in the project settings to allow it)"
         )
 

@@ -86,7 +86,7 @@ def test_colour_only_when_asked():
 def test_no_changes_message():
     plan = a_plan(changes=(Change(Action.NOOP, "same", "asst_5", live_sha256="2" * 64),),
                   orphans=())
-    assert text_of(plan).rstrip().endswith("No changes. 1 assistant match the config.")
+    assert text_of(plan).rstrip().endswith("No changes. 1 assistant matches the config.")
 
 
 def test_markdown_folds_long_diffs_and_keeps_short_ones_open():

@@ -67,6 +67,7 @@ async def apply_saved(run: RunContext, plan_file: str, *, max_deletes: int | Non
     client = open_client(run)
     async with client:
         check_deletes(plan, deletes_limit(max_deletes, config))
+        run.step = "while checking the saved plan"
         await check_saved_plan(plan, config, client, endpoint_label(run, client))
         if not plan.pending:
             click.echo(closing_line(plan), file=out)
@@ -83,6 +84,7 @@ async def plan_rollback(run: RunContext, journal_file: str) -> Plan:
         if journal.get("endpoint") != endpoint:
             raise PlanError(f"{journal_file} was written against {journal.get('endpoint')}, "
                             f"not {endpoint}")
+        run.step = "before planning the rollback"
         live = await client.list_all()
     try:
         return rollback_plan(journal, live)

@@ -25,6 +25,7 @@ def import_command(run: RunContext, *, all_: bool, ids: tuple[str, ...], out_dir
     from reconciler.config.importer import write_import
 
     owner, environment = import_target(run, Path(out_dir))
+    run.step = "while importing"
 
     async def fetch() -> list[dict[str, Any]]:
         async with open_client(run) as client:

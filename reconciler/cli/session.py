@@ -43,8 +43,10 @@ def open_client(run: RunContext) -> AssistantsClient:
     if run.local:
         from assistants.local.transport import local_client  # the server only for --local
 
-        return local_client(run.db_path, log=log, timeout=run.timeout)
-    client = AssistantsClient.from_env(run.endpoint, run.env, log=log, timeout=run.timeout)
+        return local_client(run.db_path, log=log, timeout=run.timeout,
+                            warn=run.listing_warning)
+    client = AssistantsClient.from_env(run.endpoint, run.env, log=log, timeout=run.timeout,
+                                       warn=run.listing_warning)
     if log:
         log(f"credentials: {client.auth}")
     return client
@@ -129,6 +131,7 @@ async def execute(
 
     from reconciler.apply.applier import Applier, ids_map
     from reconciler.apply.journal import write_journal
+    from reconciler.report.apply_report import second_copies
     from reconciler.report.render import outcome_line, outcomes_summary
 
     out = out or sys.stdout
@@ -142,6 +145,7 @@ async def execute(
         print(outcome_line(outcome), file=out, flush=True)
         progress.step(outcome.ok)
 
+    run.step = "after creating"
     applier = Applier(client, plan.owner, concurrency=concurrency, fail_fast=fail_fast,
                       report=report)
     outcomes: list[Outcome] = []
@@ -153,7 +157,8 @@ async def execute(
     if ids_out:
         Path(ids_out).write_text(json.dumps(ids_map(plan, outcomes), indent=2) + "\n",
                                  encoding="utf-8")
+    copies = second_copies(finished)
     if plan.pending:
-        print(outcomes_summary(plan, outcomes) + (f" Journal: {journal}" if journal else ""),
-              file=out)
-    return ApplyResult(plan, tuple(outcomes), journal)
+        print(outcomes_summary(plan, outcomes, copies) + (f" Journal: {journal}" if journal
+                                                          else ""), file=out)
+    return ApplyResult(plan, tuple(outcomes), journal, second_copies=copies)

@@ -10,6 +10,7 @@ from assistants.errors import ConfigError, Problem
 from reconciler.cli.context import RunContext
 from reconciler.report.error_report import error_document
 from reconciler.report.validate_report import render_validate_json
+from reconciler.report.words import count
 
 
 def validate_command(run: RunContext, paths: Sequence[str], fmt: str, out: TextIO) -> None:
@@ -47,12 +48,11 @@ def validate_command(run: RunContext, paths: Sequence[str], fmt: str, out: TextI
     if fmt == "json":
         render_validate_json(total, [], out)
         return
-    plural = "s" if total != 1 else ""
     if names == [None]:
-        out.write(f"Valid: {total} assistant{plural} in {where}\n")
+        out.write(f"Valid: {count(total, 'assistant')} in {where}\n")
         return
     each = ", ".join(f"{n}: {c}" for n, c in counts.items())
-    out.write(f"Valid: {total} assistant{plural} in {where} ({each})\n")
+    out.write(f"Valid: {count(total, 'assistant')} in {where} ({each})\n")
 
 
 def _failed_json(err: ConfigError, problems: list[Problem], envs: list[str | None] | None,

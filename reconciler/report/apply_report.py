@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,6 +23,7 @@ class ApplyResult:
     outcomes: tuple[Outcome, ...] = ()
     journal: Path | None = None
     cancelled: bool = False
+    second_copies: int = 0  # our own copies deleted after a race (`second_copies`)
 
     @property
     def ok(self) -> bool:
@@ -44,10 +46,22 @@ class ApplyResult:
                 "message": outcome_line(o),
             } for o in self.outcomes],
             "summary": {"created": done[Action.CREATE], "updated": done[Action.UPDATE],
-                        "deleted": done[Action.DELETE],
+                        "deleted": done[Action.DELETE] + self.second_copies,
+                        "second_copies_deleted": self.second_copies,
                         "failed": sum(1 for o in self.outcomes if not o.ok)},
             "journal": str(self.journal) if self.journal else None,
         }
+
+
+def second_copies(reported: Iterable[Outcome]) -> int:
+    """How many of the assistants this apply created it deleted again: when another apply
+    created the same key at the same time, the applier keeps the first copy, deletes its own
+    and reports the change a second time with the survivor's id."""
+    ids: dict[str, set[str]] = {}
+    for outcome in reported:
+        if outcome.ok and outcome.id and outcome.change.action is Action.CREATE:
+            ids.setdefault(outcome.change.key, set()).add(outcome.id)
+    return sum(len(found) - 1 for found in ids.values())
 
 
 def render_apply_json(result: ApplyResult, out: TextIO) -> None:

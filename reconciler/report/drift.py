@@ -21,6 +21,7 @@ from reconciler.plan.model import Orphan, Plan, sorted_keys
 from reconciler.report.annotations import github_command
 from reconciler.report.environment_label import environment_part
 from reconciler.report.render import change_lines, untouched_note
+from reconciler.report.words import count, verb
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ class DriftReport:
 
     def headline(self) -> str:
         if not self.drifted:
-            return f"No drift: {self.in_sync} assistants match the config."
+            return (f"No drift: {count(self.in_sync, 'assistant')} "
+                    f"{verb(self.in_sync, 'matches', 'match')} the config.")
         return (f"Drift: {len(self.changed)} changed on the server, {len(self.missing)} missing "
                 f"from the server, {len(self.extra)} not in the config; {self.in_sync} in sync.")
 

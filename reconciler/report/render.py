@@ -12,6 +12,7 @@ from reconciler.plan.change import Action, Change, Outcome
 from reconciler.plan.model import Plan
 from reconciler.report.detail import Line, block, field_lines, line, show
 from reconciler.report.environment_label import environment_part
+from reconciler.report.words import count, plural, verb
 
 SIGNS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.NOOP: " "}
 COLOURS = {"+": "32", "-": "31", "~": "33", "!": "35"}
@@ -126,11 +127,16 @@ def progress_line(done: int, total: int, failed: int = 0) -> str:
     return f"[{done}/{total}] {percent}%" + (f", {failed} failed" if failed else "")
 
 
-def outcomes_summary(plan: Plan, outcomes: list[Outcome]) -> str:
+def outcomes_summary(plan: Plan, outcomes: list[Outcome], second_copies: int = 0) -> str:
+    """`Apply: 0 created, 2 updated, 1 deleted, 0 failed.`; `second_copies`: our own copies
+    deleted after another apply created the same keys at the same time, counted as deleted."""
     done = Counter(o.change.action for o in outcomes if o.ok)
     failed = sum(1 for o in outcomes if not o.ok)
+    copies = (f" ({count(second_copies, 'second copy')} of our own: another apply created "
+              f"the same {plural('key', second_copies)} at the same time)"
+              if second_copies else "")
     return (f"Apply: {done[Action.CREATE]} created, {done[Action.UPDATE]} updated, "
-            f"{done[Action.DELETE]} deleted, {failed} failed.")
+            f"{done[Action.DELETE] + second_copies} deleted{copies}, {failed} failed.")
 
 
 RENDERERS: dict[str, Callable[..., None]] = {
@@ -143,7 +149,8 @@ RENDERERS: dict[str, Callable[..., None]] = {
 def closing_line(plan: Plan) -> str:
     if not plan.pending:
         unchanged = plan.summary["noop"]
-        return f"No changes. {unchanged} assistant{'s' if unchanged != 1 else ''} match the config."
+        return (f"No changes. {count(unchanged, 'assistant')} "
+                f"{verb(unchanged, 'matches', 'match')} the config.")
     return summary_line(plan)
 
 

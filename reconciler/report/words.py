@@ -4,14 +4,16 @@ here, so a second kind of object only passes its own noun."""
 
 from __future__ import annotations
 
-IRREGULAR = {"copy": "copies", "entry": "entries", "key": "keys"}
-
 
 def plural(noun: str, n: int) -> str:
-    """`noun` agreeing with `n`."""
+    """`noun` (its last word) agreeing with `n`: copy -> copies, key -> keys."""
     if n == 1:
         return noun
-    return IRREGULAR.get(noun, noun + "s")
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return noun[:-1] + "ies"
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return noun + "es"
+    return noun + "s"
 
 
 def count(n: int, noun: str) -> str:
