@@ -44,7 +44,9 @@ def change_lines(change: Change) -> list[Line]:
             else:
                 lines.extend(field_lines(name, before.get(name), after.get(name)))
         return lines
-    if change.action is Action.CREATE:
+    if change.action is Action.CREATE:  # what is sent: the body as written, in its order
+        if change.body:
+            return _whole(change.body, "+", as_sent=True)
         return _whole(change.after or {}, "+")
     if change.action is Action.DELETE:
         return _whole(change.before or {}, "-")
@@ -164,9 +166,10 @@ def untouched_note(plan: Plan) -> str:
     return ", ".join(extra)
 
 
-def _whole(values: dict[str, Any], sign: str) -> list[Line]:
+def _whole(values: dict[str, Any], sign: str, *, as_sent: bool = False) -> list[Line]:
     """A created or deleted assistant: each field, nested values as indented blocks."""
-    return [one for name, value in values.items() for one in block(name, value, sign)]
+    return [one for name, value in values.items()
+            for one in block(name, value, sign, as_sent=as_sent)]
 
 
 def _because(change: Change) -> str:
