@@ -129,9 +129,9 @@ async def execute(
     """Apply `plan`, print each outcome to `out` (stdout), keep a journal."""
     from datetime import UTC, datetime
 
-    from reconciler.apply.applier import Applier, ids_map
+    from reconciler.apply.applier import Applier
     from reconciler.apply.journal import write_journal
-    from reconciler.report.apply_report import second_copies
+    from reconciler.report.apply_report import known_ids, second_copies
     from reconciler.report.render import outcome_line, outcomes_summary
 
     out = out or sys.stdout
@@ -154,9 +154,9 @@ async def execute(
     finally:
         progress.close()
         journal = write_journal(plan, outcomes or finished, started) if plan.pending else None
-    if ids_out:
-        Path(ids_out).write_text(json.dumps(ids_map(plan, outcomes), indent=2) + "\n",
-                                 encoding="utf-8")
+        if ids_out:  # also when cut short: the ids known so far
+            Path(ids_out).write_text(json.dumps(known_ids(plan, outcomes or finished),
+                                                indent=2) + "\n", encoding="utf-8")
     copies = second_copies(finished)
     if plan.pending:
         print(outcomes_summary(plan, outcomes, copies) + (f" Journal: {journal}" if journal

@@ -64,5 +64,25 @@ def second_copies(reported: Iterable[Outcome]) -> int:
     return sum(len(found) - 1 for found in ids.values())
 
 
+def known_ids(plan: Plan, outcomes: Iterable[Outcome]) -> dict[str, str]:
+    """`{key: id}` (for `--ids-out`) of every assistant of the config whose id is known after
+    the apply, however far it got: unchanged ones; updated ones unless their update was tried
+    and failed (it may have failed because the assistant is gone), so those skipped by
+    `--fail-fast` or never reached keep theirs; created ones that were created."""
+    outcomes = list(outcomes)
+    failed = {o.change.key for o in outcomes if o.change.action is Action.UPDATE and not o.ok
+              and not (o.error or "").startswith(SKIPPED)}
+    ids = {c.key: c.id for c in plan.changes if c.id and (
+        c.action is Action.NOOP or (c.action is Action.UPDATE and c.key not in failed))}
+    for outcome in outcomes:
+        if outcome.ok and outcome.change.action is Action.CREATE and outcome.id:
+            ids[outcome.change.key] = outcome.id
+    return dict(sorted(ids.items()))
+
+
+SKIPPED = "skipped:"
+"""How the applier's outcome of a change `--fail-fast` did not start begins."""
+
+
 def render_apply_json(result: ApplyResult, out: TextIO) -> None:
     out.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
