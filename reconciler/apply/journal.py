@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -88,7 +89,9 @@ def rollback_plan(journal: Mapping[str, Any], live: Iterable[Mapping[str, Any]])
             if current is None:
                 notes.append(f"{key}: created as {ident}, already gone")
             else:
-                changes.append(plan_delete(LiveAssistant.of(current)))
+                changes.append(replace(plan_delete(LiveAssistant.of(current)),
+                                       reason=f"created by the apply being rolled back "
+                                              f"({journal.get('started_at', 'its journal')})"))
         elif action is Action.UPDATE:
             if current is None:
                 notes.append(f"{key} ({ident}) no longer exists; its update cannot be undone")
