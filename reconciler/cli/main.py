@@ -215,12 +215,20 @@ def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str, fmt
 
 
 @main.command()
+@click.option("--settings", is_flag=True,
+              help="The schema of assistants.project.yaml instead of an assistant's.")
 @VERSION
-def schema() -> None:
+def schema(settings: bool) -> None:
     """Print the JSON Schema of the YAML format (for yaml-language-server and editors)."""
-    from reconciler.config.schema import yaml_json_schema
+    if settings:
+        from reconciler.config.schema_settings import settings_json_schema
 
-    click.echo(json.dumps(yaml_json_schema(), indent=2, sort_keys=False))
+        document = settings_json_schema()
+    else:
+        from reconciler.config.schema import yaml_json_schema
+
+        document = yaml_json_schema()
+    click.echo(json.dumps(document, indent=2, sort_keys=False))
 
 
 @main.command(cls=SectionedCommand)
