@@ -8,7 +8,6 @@ Common options (`--endpoint`, `--local`, `--db`, `--owner`, `--timeout`, `--verb
 from __future__ import annotations
 
 import json
-import shlex
 import sys
 
 import click
@@ -68,17 +67,19 @@ def plan(run: RunContext, paths: tuple[str, ...], out_file: str | None, fmt: str
     """Show what apply would change. Reads the server, writes nothing to it."""
     import asyncio
 
+    from reconciler.cli.environment import max_deletes
     from reconciler.cli.session import plan_paths
-    from reconciler.cli.show_command import render_plan
+    from reconciler.cli.show_command import apply_hint, render_plan
 
-    _, the_plan = asyncio.run(plan_paths(run, paths, prune=prune, only=only, takeover=takeover))
+    config, the_plan = asyncio.run(plan_paths(run, paths, prune=prune, only=only,
+                                              takeover=takeover))
     if out_file:
         with open(out_file, "w", encoding="utf-8") as handle:
             handle.write(the_plan.to_json())
     render_plan(run, the_plan, fmt, sys.stdout)
     if out_file and fmt == "text":
         click.echo(f"Saved the plan to {out_file}; apply it with: "
-                   f"assistants apply --plan {shlex.quote(out_file)}")
+                   f"{apply_hint(the_plan, out_file, max_deletes(None, config))}")
     if detailed_exitcode and the_plan.pending:
         sys.exit(2)
 
@@ -137,14 +138,14 @@ def rollback(run: RunContext, journal: str, out_file: str, fmt: str) -> None:
     import asyncio
 
     from reconciler.cli.apply_command import plan_rollback
-    from reconciler.cli.show_command import render_plan
+    from reconciler.cli.show_command import apply_hint, render_plan
 
     the_plan = asyncio.run(plan_rollback(run, journal))
     with open(out_file, "w", encoding="utf-8") as handle:
         handle.write(the_plan.to_json())
     render_plan(run, the_plan, fmt, sys.stdout)
     click.echo(f"Saved the rollback plan to {out_file}; apply it with: "
-               f"assistants apply --plan {shlex.quote(out_file)}", err=fmt != "text")
+               f"{apply_hint(the_plan, out_file, 0)}", err=fmt != "text")
 
 
 @main.command()

@@ -76,3 +76,36 @@ def test_an_endpoint_plan_applies_with_the_printed_command_and_refuses_another(s
     with handle.client() as client:
         names = [a["name"] for a in client.get("/assistants").json()["data"]]
     assert names == ["Bot"]
+
+
+def test_a_local_journal_rolls_back_with_the_printed_commands(tmp_path):
+    bot(tmp_path / "cfg")
+    assert run_cli(["apply", "cfg", "--db", "my.db", "--auto-approve"],
+                   cwd=tmp_path).exit_code == 0
+    journal = next((tmp_path / ".assistants" / "history").glob("*.json"))
+    rolled = run_cli(["rollback", str(journal), "--out", "r.json"], cwd=tmp_path)
+    assert rolled.exit_code == 0, rolled.output
+    applied = run_cli(printed_command(rolled.stdout), cwd=tmp_path)
+    assert applied.exit_code == 0, applied.output
+    assert "1 deleted" in applied.stdout
+    refused = run_cli(["rollback", str(journal), "--out", "r.json", "--local"], cwd=tmp_path)
+    assert refused.exit_code == 1
+    assert "was written against local:my.db" in refused.stderr
+
+
+def test_a_pruning_plan_prints_the_delete_allowance_it_needs(tmp_path):
+    config = bot(tmp_path / "cfg")
+    (config / "extra.yaml").write_text("key: extra\nmodel: gpt-4o\n")
+    assert run_cli(["apply", "cfg", "--local", "--auto-approve"], cwd=tmp_path).exit_code == 0
+    (config / "extra.yaml").unlink()
+    planned = run_cli(["plan", "cfg", "--local", "--prune", "--out", "p.json"], cwd=tmp_path)
+    command = printed_command(planned.stdout)
+    assert command == ["apply", "--plan", "p.json", "--max-deletes", "1"]
+    applied = run_cli(command, cwd=tmp_path)
+    assert applied.exit_code == 0 and "1 deleted" in applied.stdout, applied.output
+    (config / "assistants.project.yaml").write_text("owner: saved-endpoint\nmax_deletes: 3\n")
+    (config / "extra.yaml").write_text("key: extra\nmodel: gpt-4o\n")
+    assert run_cli(["apply", "cfg", "--local", "--auto-approve"], cwd=tmp_path).exit_code == 0
+    (config / "extra.yaml").unlink()
+    planned = run_cli(["plan", "cfg", "--local", "--prune", "--out", "p.json"], cwd=tmp_path)
+    assert printed_command(planned.stdout) == ["apply", "--plan", "p.json"]  # settings allow
