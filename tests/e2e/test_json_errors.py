@@ -114,3 +114,15 @@ def test_import_format_json_lists_what_it_wrote(tmp_path):
                                                                                  "bot.yaml")]
     assert document["imported"][0]["id"].startswith("asst_")
     assert "Imported 1 assistant into back" in result.stderr
+
+
+def test_an_unreachable_server_is_a_transport_error_with_its_request():
+    """(The CLI path is the same as above; an unreachable server is not tried here, as the real
+    retry backoff would wait for seconds.)"""
+    from assistants.errors import TransportError
+    from reconciler.report.error_report import error_document
+
+    err = TransportError("could not connect", method="GET", url="http://127.0.0.1:9/v1/x")
+    assert error_document(err) == {"error": {
+        "type": "transport_error", "message": "GET http://127.0.0.1:9/v1/x: could not connect",
+        "method": "GET", "url": "http://127.0.0.1:9/v1/x", "sent": False}}
