@@ -42,6 +42,9 @@ def use_saved_endpoint(run: RunContext, endpoint: str, made: str,
     if endpoint.startswith(LOCAL_ENDPOINT_PREFIX):
         run.local, run.endpoint = True, None
         run.db = endpoint[len(LOCAL_ENDPOINT_PREFIX):]
+        if not run.db_path.is_file():  # a relative --db, from another directory: not it
+            raise PlanError(f"{made} {endpoint}, and there is no {run.db} here; run it from "
+                            "the directory the plan was made in")
         return
     run.local = False
     for url in (run.endpoint, *candidates, run.env.get("ASSISTANTS_ENDPOINT")):

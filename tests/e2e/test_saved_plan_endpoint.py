@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import shutil
 from pathlib import Path
 
 from tests.support.cli import run_cli
@@ -36,6 +37,14 @@ def test_a_local_plan_applies_with_the_printed_command(tmp_path):
     again = run_cli(["plan", "cfg", "--db", "my.db", "--format", "json"], cwd=tmp_path)
     assert json.loads(again.stdout)["summary"]["create"] == 0
     assert not (tmp_path / ".assistants" / "local.db").exists()  # not the default db
+    elsewhere = tmp_path / "elsewhere"
+    shutil.copytree(tmp_path / "cfg", elsewhere / "cfg")
+    (tmp_path / "the plan.json").rename(elsewhere / "p.json")
+    moved = run_cli(["apply", "--plan", "p.json"], cwd=elsewhere)
+    assert moved.exit_code == 1
+    assert "there is no my.db here; run it from the directory the plan was made in" in \
+        moved.stderr
+    assert not (elsewhere / "my.db").exists()
 
 
 def test_a_local_plan_refuses_another_db_or_an_endpoint(tmp_path):
