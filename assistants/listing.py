@@ -185,7 +185,8 @@ class Listing:
         self._listed |= found.keys()
         if found:
             self._warn(f"the server's listing skips items: reading both ends on to their "
-                       f"ends found {len(found)} assistant(s) the first listing missed "
+                       f"ends found {len(found)} assistant{'s' if len(found) != 1 else ''} the first "
+                       "listing missed "
                        f"({', '.join(sorted(found)[:5])}{', ...' if len(found) > 5 else ''})")
         return list(found.values())
 

@@ -53,9 +53,10 @@ class StalePlanError(PlanError):
 
 
 class TooManyDeletesError(PlanError):
-    def __init__(self, count: int, limit: int):
+    def __init__(self, count: int, limit: int, what: str | None = None):
+        """`what` names the deletes by kind (`1 assistant and 2 agents`)."""
         self.count, self.limit = count, limit
         super().__init__(
-            f"plan deletes {count} assistant(s) but --max-deletes is {limit}; nothing was written "
+            f"plan deletes {what or count} but --max-deletes is {limit}; nothing was written "
             f"(raise --max-deletes or max_deletes in the project settings to allow it)"
         )

@@ -190,8 +190,9 @@ def test_fleet_errors_name_the_template_line_and_the_item(files: dict[str, str],
 
 def test_each_outside_a_fleet_says_what_is_missing() -> None:
     write("a.yaml", "key: a\nmodel: gpt-4o\nname: ${each.name}\n")
-    assert problems() == ["cfg/a.yaml:3:7: `${each.name}` is for fleets: add `for_each` or "
-                          "`for_each_file` to this document (or write `$${` for a literal `${`)"]
+    assert problems() == ["cfg/a.yaml:3:7: `name`: `${each.name}` is for fleets: add `for_each` "
+                          "or `for_each_file` to this document (or write `$${` for a literal "
+                          "`${`)"]
 
 
 def test_for_each_file_stays_inside_the_config_root(tmp_path: Path) -> None:

@@ -90,7 +90,7 @@ def test_no_changes_message():
     plan = a_plan(changes=(Change.noop(kind="assistant", key="same", id="asst_5",
                                        live_sha256="2" * 64, source=None),),
                   orphans=())
-    assert text_of(plan).rstrip().endswith("No changes. 1 assistant match the config.")
+    assert text_of(plan).rstrip().endswith("No changes. 1 assistant matches the config.")
 
 
 def test_markdown_folds_long_diffs_and_keeps_short_ones_open():

@@ -35,7 +35,7 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         'bad-settings/assistants.project.yaml:2:14: `max_deletes` must be at least 0, got -1',
     ]),
     ("bad-variable-syntax", ["bad-variable-syntax"], [
-        'bad-variable-syntax/assistant.yaml:3:14: bad variable reference `${PRICE and ${1ABC}`: expected `${NAME}` or `${NAME:-default}` (write `$${` for a literal `${`)',
+        'bad-variable-syntax/assistant.yaml:3:14: `description`: bad variable reference `${PRICE and ${1ABC}`: expected `${NAME}` or `${NAME:-default}` (write `$${` for a literal `${`)',
     ]),
     ("billion-laughs", ["billion-laughs"], [
         'billion-laughs/assistant.yaml:7:8: aliases expand to more than 10,000 nodes (at *d); refusing a possible alias bomb',
@@ -123,8 +123,8 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         'top-p-range/assistant.yaml:3:8: `top_p` must be between 0 and 1, got -0.1',
     ]),
     ("undefined-variable", ["undefined-variable"], [
-        'undefined-variable/assistant.yaml:2:8: variable `ASSISTANTS_CORPUS_UNSET_MODEL` is not set (set it, or give a default: `${ASSISTANTS_CORPUS_UNSET_MODEL:-value}`)',
-        'undefined-variable/assistant.yaml:5:24: variable `ASSISTANTS_CORPUS_UNSET_STORE` is not set (set it, or give a default: `${ASSISTANTS_CORPUS_UNSET_STORE:-value}`)',
+        'undefined-variable/assistant.yaml:2:8: `model`: variable `ASSISTANTS_CORPUS_UNSET_MODEL` is not set (set it, or give a default: `${ASSISTANTS_CORPUS_UNSET_MODEL:-value}`)',
+        'undefined-variable/assistant.yaml:5:24: `tool_resources.file_search.vector_store_ids[0]`: variable `ASSISTANTS_CORPUS_UNSET_STORE` is not set (set it, or give a default: `${ASSISTANTS_CORPUS_UNSET_STORE:-value}`)',
     ]),
     ("unknown-key", ["unknown-key"], [
         'unknown-key/assistant.yaml:3:1: unknown key `instruction` — did you mean `instructions`?',

@@ -14,7 +14,6 @@ from reconciler.apply.journal import read_journal
 from reconciler.apply.saved import check_saved_plan, read_plan
 from reconciler.cli.context import RunContext
 from reconciler.cli.environment import max_deletes as deletes_limit
-from reconciler.cli.environment import use_environment
 from reconciler.cli.saved_environment import (
     check_plan_environment,
     use_journal_environment,
@@ -63,13 +62,13 @@ async def apply_saved(run: RunContext, plan_file: str, *, max_deletes: int | Non
     plan = read_plan(plan_file)
     check_plan_environment(run, plan, plan_file)
     config = load_config(plan.paths, environment=plan.environment) if plan.paths else None
-    if config is not None:
-        use_environment(run, config)
-    else:
-        use_plan_endpoint(run, plan)
+    current = config.environment if config is not None else None
+    use_plan_endpoint(run, plan, plan_file,
+                      [current.settings.endpoint if current is not None else None])
     client = open_client(run)
     async with client:
         check_deletes(plan, deletes_limit(max_deletes, config))
+        run.step = "while checking the saved plan"
         await check_saved_plan(plan, config.config_sha256 if config else None, client,
                                endpoint_label(run, client))
         if not plan.pending:
@@ -91,6 +90,7 @@ async def plan_rollback(run: RunContext, journal_file: str) -> Plan:
         if journal.get("endpoint") != endpoint:
             raise PlanError(f"{journal_file} was written against {journal.get('endpoint')}, "
                             f"not {endpoint}")
+        run.step = "before planning the rollback"
         found = await asyncio.gather(*(client.list_all(kind=kind) for kind in kinds))
     try:
         return rollback_plan(journal, {k.name: objs for k, objs in zip(kinds, found, strict=True)})

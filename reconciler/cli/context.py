@@ -27,6 +27,7 @@ class RunContext:
     no_color: bool = False
     env: dict[str, str] = field(default_factory=lambda: dict(os.environ))
     noted: set[str] = field(default_factory=set, repr=False, compare=False)  # see note_once
+    step: str = "before planning"  # what the run is doing, for listing warnings
 
     def choose_environment(self, flag: str | None) -> None:
         """`--env`, else `ASSISTANTS_ENV`. The variable may be set for a whole CI job: for a
@@ -58,6 +59,16 @@ class RunContext:
             self.noted.add(line)
             print(f"note: {line}", file=sys.stderr, flush=True)
 
+    def listing_warning(self, line: str) -> None:
+        """A warning about the server's listing (assistants/listing.py), once per run for each
+        kind however many listings the run reads, naming the step it happened in and what the
+        user can do."""
+        kind = line.split(":", 1)[0]
+        if f"warning:{kind}" in self.noted:
+            return
+        self.noted.add(f"warning:{kind}")
+        print(f"warning: {line} ({self.step}). {LISTING_ADVICE}", file=sys.stderr, flush=True)
+
     def apply_progress(self, total: int, stream: TextIO | None = None) -> Progress:
         """A compact `[done/total]` line for applies of many changes, redrawn in place on
         stderr; on a terminal only (CI logs stay clean) and only from `PROGRESS_MIN` changes."""
@@ -77,6 +88,10 @@ class RunContext:
             print(github_command("error", problem.message, problem.path, problem.line),
                   file=sys.stderr)
 
+
+LISTING_ADVICE = ("Nothing was missed: the tool read on past the fault. If it recurs, "
+                  "run `assistants plan` again to confirm no change is left, and report the "
+                  "server's paging to its operators (--verbose logs the requests).")
 
 PROGRESS_MIN = 20
 """Fewer changes than this finish too fast for a progress line to help."""

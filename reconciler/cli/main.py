@@ -68,16 +68,19 @@ def plan(run: RunContext, paths: tuple[str, ...], out_file: str | None, fmt: str
     """Show what apply would change. Reads the server, writes nothing to it."""
     import asyncio
 
+    from reconciler.cli.environment import max_deletes
     from reconciler.cli.session import plan_paths
-    from reconciler.cli.show_command import render_plan
+    from reconciler.cli.show_command import apply_hint, render_plan
 
-    _, the_plan = asyncio.run(plan_paths(run, paths, prune=prune, only=only, takeover=takeover))
+    config, the_plan = asyncio.run(plan_paths(run, paths, prune=prune, only=only,
+                                              takeover=takeover))
     if out_file:
         with open(out_file, "w", encoding="utf-8") as handle:
             handle.write(the_plan.to_json())
     render_plan(run, the_plan, fmt, sys.stdout)
     if out_file and fmt == "text":
-        click.echo(f"Saved the plan to {out_file}; apply it with: assistants apply --plan {out_file}")
+        click.echo(f"Saved the plan to {out_file}; apply it with: "
+                   f"{apply_hint(the_plan, out_file, max_deletes(None, config))}")
     if detailed_exitcode and the_plan.pending:
         sys.exit(2)
 
@@ -136,14 +139,14 @@ def rollback(run: RunContext, journal: str, out_file: str, fmt: str) -> None:
     import asyncio
 
     from reconciler.cli.apply_command import plan_rollback
-    from reconciler.cli.show_command import render_plan
+    from reconciler.cli.show_command import apply_hint, render_plan
 
     the_plan = asyncio.run(plan_rollback(run, journal))
     with open(out_file, "w", encoding="utf-8") as handle:
         handle.write(the_plan.to_json())
     render_plan(run, the_plan, fmt, sys.stdout)
     click.echo(f"Saved the rollback plan to {out_file}; apply it with: "
-               f"assistants apply --plan {out_file}", err=fmt != "text")
+               f"{apply_hint(the_plan, out_file, 0)}", err=fmt != "text")
 
 
 @main.command()
@@ -210,58 +213,34 @@ def drift(run: RunContext, paths: tuple[str, ...], fmt: str, output: str | None,
               default="assistant", show_default=True, help="The kind of object to import.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="imported",
               show_default=True, help="Directory to write the YAML files into.")
+@FORMAT_TEXT_JSON
 @common_options
-def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str,
-            kind_name: str) -> None:
+def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str, kind_name: str,
+            fmt: str) -> None:
     """Write YAML for assistants (or, with --kind agent, saved agents) that already exist.
     Only reads the server."""
-    import asyncio
-    from pathlib import Path
+    from reconciler.cli.import_command import import_command
 
-    from assistants.kinds import kind_named
-    from reconciler.cli.environment import import_target
-    from reconciler.cli.session import open_client
-    from reconciler.config.importer import write_import
-
-    kind = kind_named(kind_name)
     if all_ == bool(ids):
         raise click.UsageError("give --all or at least one --id, not both")
-
-    owner, environment = import_target(run, Path(out_dir))
-
-    async def fetch():
-        async with open_client(run) as client:
-            if all_:
-                return await client.list_all(kind=kind)
-            return [await client.get(i, kind=kind) for i in ids]
-
-    result = write_import(asyncio.run(fetch()), Path(out_dir), owner=owner, explicit=bool(ids),
-                          environment=environment, kind=kind)
-    for item in result.files:
-        extra = "".join(f" + {p}" for p in item.extra_files)
-        click.echo(f"  {item.key} ({item.id}) -> {item.path}{extra}")
-        for warning in item.warnings:
-            click.echo(f"warning: {warning}", err=True)
-    for line in result.skipped:
-        click.echo(f"skipped: {line}", err=True)
-    if result.settings:
-        click.echo(f"  owner {owner} -> {result.settings}")
-    click.echo(f"Imported {kind.count(len(result.files))} into {out_dir}. Next: "
-               f"assistants validate {out_dir}, then assistants plan {out_dir} "
-               "(the first plan only adds the ownership marker).")
-    if not owner and not (Path(out_dir) / "assistants.project.yaml").is_file():
-        click.echo("note: no owner is set; before planning, put `owner: NAME` in "
-                   f"{Path(out_dir) / 'assistants.project.yaml'} (or pass --owner, or set "
-                   "ASSISTANTS_OWNER)", err=True)
+    import_command(run, all_=all_, ids=ids, out_dir=out_dir, kind_name=kind_name, fmt=fmt)
 
 
 @main.command()
+@click.option("--settings", is_flag=True,
+              help="The schema of assistants.project.yaml instead of an assistant's.")
 @VERSION
-def schema() -> None:
+def schema(settings: bool) -> None:
     """Print the JSON Schema of the YAML format (for yaml-language-server and editors)."""
-    from reconciler.config.schema import yaml_json_schema
+    if settings:
+        from reconciler.config.schema_settings import settings_json_schema
 
-    click.echo(json.dumps(yaml_json_schema(), indent=2, sort_keys=False))
+        document = settings_json_schema()
+    else:
+        from reconciler.config.schema import yaml_json_schema
+
+        document = yaml_json_schema()
+    click.echo(json.dumps(document, indent=2, sort_keys=False))
 
 
 @main.command(cls=SectionedCommand)

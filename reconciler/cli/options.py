@@ -76,7 +76,9 @@ def command_options(*, network: bool = True, owner: bool = True, db: bool | None
 
 
 def _reported(run: RunContext, func: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
-    """Run a command: every `AssistantsError` becomes one line on stderr and exit 1."""
+    """Run a command: every `AssistantsError` becomes one line on stderr and exit 1; with
+    `--format json` also one `{"error": ...}` document on stdout (report/error_report.py)."""
+    as_json = kwargs.get("fmt") == "json"
     try:
         result = func(run=run, **kwargs)
         sys.stdout.flush()  # inside the try: a reader that left is met here, not at exit
@@ -85,11 +87,16 @@ def _reported(run: RunContext, func: Callable[..., Any], kwargs: dict[str, Any])
         for problem in err.problems:
             click.echo(f"error: {problem}", err=True)
         run.annotate_problems(err.problems)
+        _json_error(as_json, err)
         sys.exit(1)
     except AssistantsError as err:
         click.echo(f"error: {err}", err=True)
+        _json_error(as_json, err)
         sys.exit(1)
-    except (click.exceptions.Exit, click.ClickException, click.Abort):
+    except click.ClickException as err:
+        _json_error(as_json, err, message=err.format_message())
+        raise
+    except (click.exceptions.Exit, click.Abort):
         raise
     except BrokenPipeError:  # `assistants plan | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -97,7 +104,17 @@ def _reported(run: RunContext, func: Callable[..., Any], kwargs: dict[str, Any])
     except Exception as err:  # a bug: one line for the user, the traceback with --verbose
         if run.verbose:
             traceback.print_exc()
-        click.echo(f"error: internal error ({type(err).__name__}); this is a bug in "
-                   "assistants-reconciler: please report it with the --verbose output",
-                   err=True)
+        line = (f"internal error ({type(err).__name__}); this is a bug in "
+                "assistants-reconciler: please report it with the --verbose output")
+        click.echo(f"error: {line}", err=True)
+        _json_error(as_json, err, message=line, kind="internal_error")
         sys.exit(1)
+
+
+def _json_error(as_json: bool, err: BaseException, **kw: str | None) -> None:
+    """The error document on stdout under `--format json`, unless the command already wrote
+    its own (`validate` puts the verdict and the error in one document)."""
+    if as_json and not getattr(err, "reported_as_json", False):
+        from reconciler.report.error_report import render_error_json
+
+        render_error_json(err, sys.stdout, **kw)

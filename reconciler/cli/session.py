@@ -48,9 +48,10 @@ def open_client(run: RunContext) -> AssistantsClient:
     if run.local:
         from reconciler.cli.local_client import local_client  # the server only for --local
 
-        return local_client(run.db_path, log=log, timeout=run.timeout, retry=pacing(run.env).retry)
+        return local_client(run.db_path, log=log, timeout=run.timeout,
+                            retry=pacing(run.env).retry, warn=run.listing_warning)
     client = AssistantsClient.from_env(run.endpoint, run.env, log=log, timeout=run.timeout,
-                                       retry=pacing(run.env).retry)
+                                       retry=pacing(run.env).retry, warn=run.listing_warning)
     if log:
         log(f"credentials: {client.auth}")
     return client
@@ -156,8 +157,9 @@ async def execute(
     """Apply `plan`, print each outcome to `out` (stdout), keep a journal."""
     from datetime import UTC, datetime
 
-    from reconciler.apply.applier import Applier, ids_map
+    from reconciler.apply.applier import Applier
     from reconciler.apply.journal import write_journal
+    from reconciler.report.apply_report import known_ids, second_copies
     from reconciler.report.render import outcome_line, outcomes_summary
 
     out = out or sys.stdout
@@ -171,6 +173,7 @@ async def execute(
         print(outcome_line(outcome), file=out, flush=True)
         progress.step(outcome.ok)
 
+    run.step = "after creating"
     applier = Applier(client, plan.owner, concurrency=concurrency, fail_fast=fail_fast,
                       report=report, settle_seconds=pacing(run.env).settle_seconds)
     outcomes: list[Outcome] = []
@@ -179,10 +182,11 @@ async def execute(
     finally:
         progress.close()
         journal = write_journal(plan, outcomes or finished, started) if plan.pending else None
-    if ids_out:
-        Path(ids_out).write_text(json.dumps(ids_map(plan, outcomes), indent=2) + "\n",
-                                 encoding="utf-8")
+        if ids_out:  # also when cut short: the ids known so far
+            Path(ids_out).write_text(json.dumps(known_ids(plan, outcomes or finished),
+                                                indent=2) + "\n", encoding="utf-8")
+    copies = second_copies(finished)
     if plan.pending:
-        print(outcomes_summary(plan, outcomes) + (f" Journal: {journal}" if journal else ""),
-              file=out)
-    return ApplyResult(plan, tuple(outcomes), journal)
+        print(outcomes_summary(plan, outcomes, copies) + (f" Journal: {journal}" if journal
+                                                          else ""), file=out)
+    return ApplyResult(plan, tuple(outcomes), journal, second_copies=copies)

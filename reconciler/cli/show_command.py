@@ -6,6 +6,7 @@ alphabetically where `plan` kept the config's order; the lines are the same."""
 
 from __future__ import annotations
 
+import shlex
 from typing import TextIO
 
 from reconciler.apply.saved import read_plan
@@ -27,3 +28,12 @@ def render_plan(run: RunContext, plan: Plan, fmt: str, out: TextIO) -> None:
 def show_saved(run: RunContext, plan_file: str, fmt: str, out: TextIO) -> None:
     """Render a saved plan (from `plan --out` or `rollback --out`); nothing is contacted."""
     render_plan(run, read_plan(plan_file, flag=None), fmt, out)
+
+
+def apply_hint(plan: Plan, plan_file: str, limit: int) -> str:
+    """The command that applies a saved plan, to be pasted as printed: with `--max-deletes`
+    when the plan deletes more than `limit` (what apply would allow without the flag); the
+    deletes are in the plan just printed above it."""
+    deletes = plan.summary["delete"]
+    extra = f" --max-deletes {deletes}" if deletes > limit else ""
+    return f"assistants apply --plan {shlex.quote(plan_file)}{extra}"

@@ -9,6 +9,7 @@ from typing import TextIO
 from assistants.kinds import count_kinds
 from reconciler.cli.context import RunContext
 from reconciler.errors import ConfigError, Problem
+from reconciler.report.error_report import error_document
 from reconciler.report.validate_report import render_validate_json
 
 
@@ -24,7 +25,7 @@ def validate_command(run: RunContext, paths: Sequence[str], fmt: str, out: TextI
                                    else list(declared or [None]))
     except ConfigError as err:
         if fmt == "json":
-            render_validate_json(0, err.problems, out)
+            _failed_json(err, err.problems, None, out)
         raise
     counts: dict[str | None, int] = {}
     kinds: list[str] = []  # of every document, in every environment
@@ -41,9 +42,10 @@ def validate_command(run: RunContext, paths: Sequence[str], fmt: str, out: TextI
             where = ", ".join(config.paths)
     if found:
         problems, envs = _tagged(names, found)
+        error = ConfigError([_named(p, e) for p, e in zip(problems, envs, strict=True)])
         if fmt == "json":
-            render_validate_json(0, problems, out, envs)
-        raise ConfigError([_named(p, e) for p, e in zip(problems, envs, strict=True)])
+            _failed_json(error, problems, envs, out)
+        raise error
     total = sum(counts.values())
     if fmt == "json":
         render_validate_json(total, [], out)
@@ -53,6 +55,13 @@ def validate_command(run: RunContext, paths: Sequence[str], fmt: str, out: TextI
         return
     each = ", ".join(f"{n}: {c}" for n, c in counts.items())
     out.write(f"Valid: {count_kinds(kinds)} in {where} ({each})\n")
+
+
+def _failed_json(err: ConfigError, problems: list[Problem], envs: list[str | None] | None,
+                 out: TextIO) -> None:
+    """The verdict with the error in one document: `{"valid": false, ..., "error": {...}}`."""
+    render_validate_json(0, problems, out, envs, error=error_document(err)["error"])
+    err.reported_as_json = True  # type: ignore[attr-defined]  # options._json_error
 
 
 def _tagged(names: list[str | None], found: dict[str | None, list[Problem]]

@@ -106,7 +106,8 @@ def place_document(doc: YamlDocument, declared: Mapping[str, Any] | None,
                                                                      f"be a mapping of fields"))
                 else:
                     problems.extend(doc.problem(("overrides", name, k), f"`{k}` cannot be "
-                                                f"overridden per environment", key=True)
+                                                f"overridden per environment (environment "
+                                                f"`{name}`)", key=True)
                                     for k in FIXED if k in (value or {}))
             if current is not None and present and not problems:
                 override = overrides.get(current.name)

@@ -223,7 +223,8 @@ def _csv_items(text: str, display: str) -> tuple[list[Item], list[Problem]]:
         if len(row) != len(header):
             problems.append(Problem(display, line, 1, f"row {line} has {len(row)} value"
                                                        f"{'s' if len(row) != 1 else ''}; the "
-                                                       f"header has {len(header)} columns"))
+                                                       f"header has {len(header)} column"
+                                                       f"{'s' if len(header) != 1 else ''}"))
             continue
         items.append(Item(f"row {line} of {display}", dict(zip(header, row, strict=True))))
     return items, problems

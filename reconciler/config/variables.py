@@ -44,7 +44,8 @@ def _walk(doc: YamlDocument, value: Any, path: DataPath, env: Mapping[str, str],
     errors: list[str] = []
     result = _VAR.sub(lambda m: _replace(m, env, errors, template), value)
     for message in errors:
-        problems.append(doc.problem(path, message))
+        problems.append(doc.problem(path, f"`{field_label(path)}`: {message}" if path
+                                    else message))
     located = doc.marks.get(path)
     if located is not None and located.plain and not errors:
         return retype(result)
@@ -78,6 +79,14 @@ def _replace(match: re.Match[str], env: Mapping[str, str], errors: list[str],
     errors.append(f"variable `{name}` is not set (set it, or give a default: "
                   f"`${{{name}:-value}}`)")
     return text
+
+
+def field_label(path: DataPath) -> str:
+    """`tools[0].function.description`: the field as a message names it."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
 
 
 def retype(text: str) -> Any:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from assistants.kinds import Kind
+from assistants.kinds import Kind, count_kinds
 from reconciler.config.resolved import Desired, DesiredState
 from reconciler.errors import PlanError, TooManyDeletesError
 from reconciler.plan.change import Action, Change
@@ -124,6 +124,6 @@ def _some(keys: Sequence[str], shown: int = 5) -> str:
 
 def check_deletes(plan: Plan, max_deletes: int) -> None:
     """Raise before any write when the plan deletes more than allowed."""
-    count = plan.summary[Action.DELETE]
-    if count > max_deletes:
-        raise TooManyDeletesError(count, max_deletes)
+    kinds = [c.kind for c in plan.changes if c.action is Action.DELETE]
+    if len(kinds) > max_deletes:
+        raise TooManyDeletesError(len(kinds), max_deletes, count_kinds(kinds))

@@ -33,7 +33,10 @@ def rollback_plan(journal: Mapping[str, Any],
             if current is None:
                 notes.append(f"{key}: created as {ident}, already gone")
             else:
-                changes.append(plan_delete(LiveRecord.of(kind, current)))
+                changes.append(plan_delete(
+                    LiveRecord.of(kind, current),
+                    reason=f"created by the apply being rolled back "
+                           f"({journal.get('started_at', 'its journal')})"))
         elif action is Action.UPDATE:
             if current is None:
                 notes.append(f"{key} ({ident}) no longer exists; its update cannot be undone")

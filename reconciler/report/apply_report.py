@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -22,6 +23,7 @@ class ApplyResult:
     outcomes: tuple[Outcome, ...] = ()
     journal: Path | None = None
     cancelled: bool = False
+    second_copies: int = 0  # our own copies deleted after a race (`second_copies`)
 
     @property
     def ok(self) -> bool:
@@ -44,10 +46,42 @@ class ApplyResult:
                 "message": outcome_line(o),
             } for o in self.outcomes],
             "summary": {"created": done[Action.CREATE], "updated": done[Action.UPDATE],
-                        "deleted": done[Action.DELETE],
+                        "deleted": done[Action.DELETE] + self.second_copies,
+                        "second_copies_deleted": self.second_copies,
                         "failed": sum(1 for o in self.outcomes if not o.ok)},
             "journal": str(self.journal) if self.journal else None,
         }
+
+
+def second_copies(reported: Iterable[Outcome]) -> int:
+    """How many of the assistants this apply created it deleted again: when another apply
+    created the same key at the same time, the applier keeps the first copy, deletes its own
+    and reports the change a second time with the survivor's id."""
+    ids: dict[str, set[str]] = {}
+    for outcome in reported:
+        if outcome.ok and outcome.id and outcome.change.action is Action.CREATE:
+            ids.setdefault(outcome.change.key, set()).add(outcome.id)
+    return sum(len(found) - 1 for found in ids.values())
+
+
+def known_ids(plan: Plan, outcomes: Iterable[Outcome]) -> dict[str, str]:
+    """`{key: id}` (for `--ids-out`) of every assistant of the config whose id is known after
+    the apply, however far it got: unchanged ones; updated ones unless their update was tried
+    and failed (it may have failed because the assistant is gone), so those skipped by
+    `--fail-fast` or never reached keep theirs; created ones that were created."""
+    outcomes = list(outcomes)
+    failed = {o.change.key for o in outcomes if o.change.action is Action.UPDATE and not o.ok
+              and not (o.error or "").startswith(SKIPPED)}
+    ids = {c.key: c.id for c in plan.changes if c.id and (
+        c.action is Action.NOOP or (c.action is Action.UPDATE and c.key not in failed))}
+    for outcome in outcomes:
+        if outcome.ok and outcome.change.action is Action.CREATE and outcome.id:
+            ids[outcome.change.key] = outcome.id
+    return dict(sorted(ids.items()))
+
+
+SKIPPED = "skipped:"
+"""How the applier's outcome of a change `--fail-fast` did not start begins."""
 
 
 def render_apply_json(result: ApplyResult, out: TextIO) -> None:

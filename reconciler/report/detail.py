@@ -51,17 +51,21 @@ def shown(field: str, value: Any) -> str:
     return DEFAULTS.get(field, DEFAULT) if value is None else show(value)
 
 
-def block(label: str, value: Any, sign: str, depth: int = 0) -> list[Line]:
+def block(label: str, value: Any, sign: str, depth: int = 0, *,
+          as_sent: bool = False) -> list[Line]:
     """A whole value as an indented block under `label`, Terraform-style: maps (and tools,
     keyed as plans name them) one key a line, lists of maps one item a block, multi-line text
-    one line a line; other values on the label's line."""
-    value = _keyed(value) if isinstance(value, list) else value
+    one line a line; other values on the label's line. `as_sent`: the value as a request body
+    holds it (a create's), tools a list in the config's order and shape, not keyed."""
+    value = _keyed(value) if isinstance(value, list) and not as_sent else value
     if isinstance(value, dict) and value:
         return [line(sign, f"{label}:", depth)] + [
-            one for k, v in value.items() for one in block(str(k), v, sign, depth + 1)]
+            one for k, v in value.items()
+            for one in block(str(k), v, sign, depth + 1, as_sent=as_sent)]
     if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
         return [line(sign, f"{label}:", depth)] + [
-            one for i, v in enumerate(value) for one in block(f"[{i}]", v, sign, depth + 1)]
+            one for i, v in enumerate(value)
+            for one in block(f"[{i}]", v, sign, depth + 1, as_sent=as_sent)]
     if _multiline(value):
         return [line(sign, f"{label}: ({len(value.splitlines())} lines)", depth)] + [
             line(sign, text, depth + 1) for text in value.splitlines()]

@@ -12,6 +12,7 @@ from reconciler.plan.change import Action, Change, Outcome
 from reconciler.plan.model import Plan
 from reconciler.report.detail import Line, block, field_lines, line, show
 from reconciler.report.environment_label import environment_part
+from reconciler.report.words import count, plural, verb
 
 SIGNS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.NOOP: " "}
 COLOURS = {"+": "32", "-": "31", "~": "33", "!": "35"}
@@ -45,7 +46,9 @@ def change_lines(change: Change) -> list[Line]:
             else:
                 lines.extend(field_lines(name, before.get(name), after.get(name)))
         return lines
-    if change.action is Action.CREATE:
+    if change.action is Action.CREATE:  # what is sent: the body as written, in its order
+        if change.body:
+            return _whole(change.body, "+", as_sent=True)
         return _whole(change.after or {}, "+")
     if change.action is Action.DELETE:
         return _whole(change.before or {}, "-")
@@ -129,11 +132,16 @@ def progress_line(done: int, total: int, failed: int = 0) -> str:
     return f"[{done}/{total}] {percent}%" + (f", {failed} failed" if failed else "")
 
 
-def outcomes_summary(plan: Plan, outcomes: list[Outcome]) -> str:
+def outcomes_summary(plan: Plan, outcomes: list[Outcome], second_copies: int = 0) -> str:
+    """`Apply: 0 created, 2 updated, 1 deleted, 0 failed.`; `second_copies`: our own copies
+    deleted after another apply created the same keys at the same time, counted as deleted."""
     done = Counter(o.change.action for o in outcomes if o.ok)
     failed = sum(1 for o in outcomes if not o.ok)
+    copies = (f" ({count(second_copies, 'second copy')} of our own: another apply created "
+              f"the same {plural('key', second_copies)} at the same time)"
+              if second_copies else "")
     return (f"Apply: {done[Action.CREATE]} created, {done[Action.UPDATE]} updated, "
-            f"{done[Action.DELETE]} deleted, {failed} failed.")
+            f"{done[Action.DELETE] + second_copies} deleted{copies}, {failed} failed.")
 
 
 RENDERERS: dict[str, Callable[..., None]] = {
@@ -146,7 +154,8 @@ RENDERERS: dict[str, Callable[..., None]] = {
 def closing_line(plan: Plan) -> str:
     if not plan.pending:
         unchanged = plan.summary["noop"]
-        return f"No changes. {unchanged} assistant{'s' if unchanged != 1 else ''} match the config."
+        return (f"No changes. {count(unchanged, 'assistant')} "
+                f"{verb(unchanged, 'matches', 'match')} the config.")
     return summary_line(plan)
 
 
@@ -160,9 +169,10 @@ def untouched_note(plan: Plan) -> str:
     return ", ".join(extra)
 
 
-def _whole(values: dict[str, Any], sign: str) -> list[Line]:
+def _whole(values: dict[str, Any], sign: str, *, as_sent: bool = False) -> list[Line]:
     """A created or deleted assistant: each field, nested values as indented blocks."""
-    return [one for name, value in values.items() for one in block(name, value, sign)]
+    return [one for name, value in values.items()
+            for one in block(name, value, sign, as_sent=as_sent)]
 
 
 def _because(change: Change) -> str:

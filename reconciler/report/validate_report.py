@@ -26,6 +26,11 @@ def validate_document(count: int, problems: Sequence[Problem],
 
 
 def render_validate_json(count: int, problems: Sequence[Problem], out: TextIO,
-                         envs: Sequence[str | None] | None = None) -> None:
+                         envs: Sequence[str | None] | None = None,
+                         error: dict[str, Any] | None = None) -> None:
+    """`error`, on a failure: the `{"type", "message", "problems"}` every command's JSON
+    error document holds (report/error_report.py), beside the verdict."""
     document = validate_document(count, problems, envs)
+    if error is not None:
+        document["error"] = error
     out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")

@@ -137,7 +137,7 @@ def test_deletes_need_prune_and_stop_at_max_deletes_before_any_write(serve, tmp_
     too_many = run_cli(["apply", str(config), "--auto-approve", "--prune"], env=env,
                        cwd=tmp_path)
     assert too_many.exit_code == 1
-    assert "deletes 3 assistant(s) but --max-deletes is 2" in too_many.stderr  # settings say 2
+    assert "deletes 3 assistants but --max-deletes is 2" in too_many.stderr  # settings say 2
     assert writes(handle.log_entries()[before:]) == []
 
     allowed = run_cli(["apply", str(config), "--auto-approve", "--prune", "--max-deletes", "3"],

@@ -45,7 +45,7 @@ def test_explicit_max_deletes_wins_over_the_settings(serve, tmp_path, saved, fla
     deletes = [e for e in handle.log_entries()[before:] if e["method"] == "DELETE"]
     if refused:
         assert result.exit_code == 1
-        assert "deletes 1 assistant(s) but --max-deletes is 0" in result.stderr
+        assert "deletes 1 assistant but --max-deletes is 0" in result.stderr
         assert deletes == []
     else:
         assert result.exit_code == 0, result.output

@@ -201,8 +201,8 @@ def test_bad_input_is_one_clear_error_and_writes_nothing(serve, tmp_path):
     missing = cli(["apply", "cfg", "--env", "production", "--auto-approve"], tmp_path)
     assert missing.exit_code == 1
     assert error_lines(missing) == [
-        "error: cfg/hr.yaml:4:36: variable `HR_STORE_ID` is not set (set it, or give a "
-        "default: `${HR_STORE_ID:-value}`)"]
+        "error: cfg/hr.yaml:4:36: `tool_resources.file_search.vector_store_ids[0]`: variable "
+        "`HR_STORE_ID` is not set (set it, or give a default: `${HR_STORE_ID:-value}`)"]
     for handle in (staging, production):
         assert [e for e in handle.log_entries() if e.get("method") == "POST"] == []
         assert live(handle) == {}

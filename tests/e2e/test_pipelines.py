@@ -53,7 +53,8 @@ def test_apply_json_gives_outcomes_ids_summary_and_journal(serve, tmp_path):
     assert {(o["action"], o["key"], o["id"], o["ok"]) for o in doc["outcomes"]} == {
         ("create", key, ident, True) for key, ident in ids.items()}
     assert set(ids) == KEYS
-    assert doc["summary"] == {"created": 4, "updated": 0, "deleted": 0, "failed": 0}
+    assert doc["summary"] == {"created": 4, "updated": 0, "deleted": 0, "second_copies_deleted": 0,
+                              "failed": 0}
     assert doc["ok"] is True and doc["endpoint"] == handle.base_url
     journal = json.loads((tmp_path / doc["journal"]).read_text())
     assert journal["kind"] == "apply-journal"

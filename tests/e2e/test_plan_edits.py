@@ -261,4 +261,4 @@ def test_edit_plans_exactly_its_fields_and_converges(world, tmp_path, name, edit
 
     again = run_cli(["plan", str(tmp_path), "--only", key, "--detailed-exitcode"], env=env)
     assert again.exit_code == 0, again.stdout
-    assert "No changes. 1 assistant match the config." in again.stdout
+    assert "No changes. 1 assistant matches the config." in again.stdout

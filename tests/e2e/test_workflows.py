@@ -335,6 +335,9 @@ def test_every_job_of_the_gitlab_pipeline(harness):
         assert job.returncode == 0, job.stdout + job.stderr
     assert (h.repo / "note.md").read_text().startswith("<!-- assistants-plan -->\n### Plan: 4 to")
     calls = h.stub_calls()
+    # the tool itself, from where the team gets it (not a package index name it may not own)
+    assert calls[0] == ("pip install --disable-pip-version-check assistants-reconciler @ "
+                        "git+https://github.com/acme/assistants-reconciler@v0.1.0")
     assert calls[-1].startswith("curl -sSf -X POST --header PRIVATE-TOKEN: glpat-stub "
                                 "--data-urlencode body@note.md https://gl/api/v4/projects/5/"
                                 "merge_requests/3/notes")

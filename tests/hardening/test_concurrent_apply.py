@@ -9,6 +9,7 @@ have asked, so both plan against the same empty (or same old) world before eithe
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -97,6 +98,10 @@ def test_two_applies_of_the_same_config_at_once_leave_one_assistant_per_key(race
     assert len(creates) - len(deletes) == len(KEYS)
     assert sum(r.stdout.count("another apply created it at the same time") for r in results) \
         == len(KEYS)
+    # The summaries count the copies each run deleted again, not "0 deleted".
+    deleted = [re.search(r"Apply: \d+ created, 0 updated, (\d+) deleted", r.stdout)
+               for r in results]
+    assert sum(int(m.group(1)) for m in deleted if m) == len(KEYS), [r.stdout for r in results]
     # And the config has converged: a third run has nothing to do.
     proxy.reset()
     (again,) = run_together([["plan", str(config), "--detailed-exitcode"]], environment(proxy),
