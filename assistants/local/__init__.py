@@ -1,4 +1,5 @@
-"""The embedded Assistants API: an ASGI app over a SQLite store, servable with uvicorn."""
+"""The embedded API (`/assistants` and `/agents`): an ASGI app over a SQLite store, servable
+with uvicorn."""
 
 from __future__ import annotations
 

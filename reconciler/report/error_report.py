@@ -16,13 +16,8 @@ import json
 import re
 from typing import Any, TextIO
 
-from assistants.errors import (
-    APIError,
-    ConfigError,
-    StalePlanError,
-    TooManyDeletesError,
-    TransportError,
-)
+from assistants.errors import APIError, TransportError
+from reconciler.errors import ConfigError, StalePlanError, TooManyDeletesError
 
 
 def error_type(err: BaseException) -> str:

@@ -11,9 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from reconciler.plan.marker import live_marker
-
-from assistants.local.transport import local_client
+from reconciler.cli.local_client import local_client
+from reconciler.marker import live_marker
 from tests.support.cli import Run, run_cli
 
 DB = Path(".assistants") / "local.db"
