@@ -14,6 +14,7 @@ import click
 
 from reconciler.cli.context import RunContext
 from reconciler.cli.help_sections import SectionedCommand, TestingOption
+from reconciler.cli.migrate_command import migrate
 from reconciler.cli.options import VERSION, command_options
 
 # Exit code 2 means "changes present" here (plan --detailed-exitcode, drift), so a CI job can
@@ -303,6 +304,9 @@ def serve(run: RunContext, host: str, port: int, api_key: str | None, models: st
                     only_query=only_query, skip_paging=skip_paging, reject_desc=reject_desc)
     run_server(host=host, port=port, db=run.db_path, api_key=api_key, faults=faults,
                log_path=log_path, models=allowed, keyless=keyless)
+
+
+main.add_command(migrate)
 
 
 def entry_point() -> None:
