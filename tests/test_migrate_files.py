@@ -188,3 +188,27 @@ def test_path_must_be_a_directory(here):
     write(here / "a.yaml", "key: a\nmodel: m\n")
     with pytest.raises(ConfigError, match="a.yaml: is not a directory"):
         migrate(Request("a.yaml", "agents"))
+
+
+def test_documents_of_another_kind_are_left_out_and_named(here):
+    # map_files alone: the loader that validates agent documents is another module's
+    from reconciler.migrate.layout import choose_layout
+    from reconciler.migrate.run import map_files
+
+    write(here / "configs" / "mixed.yaml", "key: a\nmodel: m\n---\nkind: agent\nkey: b\n"
+                                           "model: m\n")
+    write(here / "configs" / "agents-only.yaml", "kind: agent\nkey: c\nmodel: m\n")
+    outputs, skipped = map_files(choose_layout("configs", "configs/agents"), {})
+    assert [o.path.as_posix() for o in outputs] == ["configs/agents/mixed.yaml"]
+    assert [m.key for m in outputs[0].migrated] == ["a"]
+    assert skipped == ["configs/agents-only.yaml:1: kind agent, not an assistant: left out",
+                       "configs/mixed.yaml:4: kind agent, not an assistant: left out"]
+
+
+def test_an_error_names_the_line_of_the_file_path_that_would_leave_the_root(here):
+    write(here / "configs" / "prompts" / "a.md", "Hi.\n")
+    write(here / "configs" / "a.yaml", "key: a\nmodel: m\n\ninstructions_file: prompts/a.md\n")
+    with pytest.raises(ConfigError) as caught:
+        migrate(Request("configs", "agents"))
+    assert str(caught.value).startswith("configs/a.yaml:4:1: `instructions_file` "
+                                        "`prompts/a.md` would name a file outside `agents`")

@@ -17,7 +17,7 @@ from reconciler.migrate.yaml_edit import round_trip
 def migrate_text(text: str, models: dict[str, str] | None = None) -> tuple[str, Findings]:
     """The agent document's text and the findings; `*_file` paths get a `new/` prefix."""
     dumper, docs = round_trip(text)
-    findings = Mapper(lambda ref, key: f"new/{ref}", models or {}).document(docs[0])
+    findings = Mapper(lambda ref, key, holder: f"new/{ref}", models or {}).document(docs[0])
     buffer = io.StringIO()
     dumper.dump_all(docs, buffer)
     return buffer.getvalue(), findings
@@ -299,3 +299,11 @@ name: "HR"
 def test_an_explicit_kind_assistant_becomes_agent_in_place():
     out, _ = migrate_text("key: k\nkind: assistant\nmodel: m\n")
     assert out == "key: k\nkind: agent\nmodel: m\n"
+
+
+def test_a_yaml_1_1_yes_is_read_as_the_project_reads_it():
+    # PyYAML reads `strict: yes` as true; the round-trip reader (YAML 1.2) as a string
+    out, f = migrate_text("key: k\nmodel: m\ntools:\n  - type: function\n"
+                          "    function: {name: f, description: d, parameters: {}, strict: yes}\n")
+    assert lost(f) == {"tools[0].function.strict": True}
+    assert "strict" not in out

@@ -19,6 +19,7 @@ import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistants.errors import ConfigError, Problem
 from reconciler.config.settings import SETTINGS_FILE
@@ -95,13 +96,14 @@ class Rewriter:
         self.problems: list[Problem] = []
         self.line = 0  # of the document being mapped, for problems
 
-    def __call__(self, ref: str, file_key: str) -> str:
+    def __call__(self, ref: str, file_key: str, holder: Any = None) -> str:
         if not isinstance(ref, str) or not ref or os.path.isabs(ref):
             return ref  # the loader has accepted it: nothing to rewrite
         named = posixpath.normpath(posixpath.join(self.source_dir, ref.replace("\\", "/")))
         if not _within(named, self.root):
+            line, col = _place(holder, file_key) or (self.line, 1 if self.line else 0)
             self.problems.append(Problem(
-                display_path(self.source), self.line, 1 if self.line else 0,
+                display_path(self.source), line, col,
                 f"`{file_key}` `{ref}` would name a file outside `{display_path(self.layout.out)}`, "
                 "the config root of the agents (--out is outside "
                 f"{display_path(self.layout.source)}): write them inside it, e.g. --out "
@@ -109,6 +111,15 @@ class Rewriter:
                 "the assistants"))
             return ref
         return posixpath.relpath(named, self.target_dir)
+
+
+def _place(holder: Any, key: str) -> tuple[int, int] | None:
+    """The 1-based line and column of `key` in a round-trip mapping, when it knows them."""
+    try:
+        line, col = holder.lc.key(key)
+    except (AttributeError, KeyError, TypeError):
+        return None
+    return line + 1, col + 1
 
 
 _MODELINE = re.compile(r"^(# yaml-language-server: \$schema=)(\S+)$", re.MULTILINE)

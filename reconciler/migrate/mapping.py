@@ -96,7 +96,7 @@ class Mapper:
         f.carry(prefix + key)
 
     def _file(self, m: CommentedMap, key: str, f: Findings, prefix: str) -> None:
-        m[key] = self.rewrite(m[key], key)
+        m[key] = self.rewrite(m[key], key, m)
         f.carry(prefix + key)
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ruamel.yaml.error import YAMLError
+
 from assistants.errors import ConfigError, Problem
 from reconciler.config.settings import SETTINGS_FILE
 from reconciler.config.yaml_source import display_path
@@ -128,7 +130,7 @@ def _parse(file: Path) -> tuple[str, Any, list[Any]]:
     text = file.read_text(encoding="utf-8")
     try:
         yaml, docs = round_trip(text)
-    except Exception as err:  # validated by the loader already: a reader disagreement
+    except YAMLError as err:  # the loader has read it: the two readers disagree
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         message = f"cannot be read for migration: {err}".splitlines()[0]

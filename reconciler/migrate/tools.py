@@ -10,10 +10,11 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from reconciler.migrate.findings import Findings
-from reconciler.migrate.yaml_edit import is_flow, new_map, remove_key, replace_key
+from reconciler.migrate.yaml_edit import is_flow, is_true, new_map, remove_key, replace_key
 
-Rewrite = Callable[[str, str], str]
-"""A `*_file` path as the assistant document writes it (and its key) -> as the agent's does."""
+Rewrite = Callable[[str, str, CommentedMap], str]
+"""A `*_file` path as the assistant document writes it (with its key and the mapping that holds
+it, for errors) -> as the agent's does."""
 
 SUPPLIED_DESCRIPTION = ""
 """An agent's function tool requires `description`; one the assistant left out becomes "": the
@@ -87,10 +88,10 @@ def _function(tool: CommentedMap, where: str, rewrite: Rewrite, f: Findings) -> 
     for key in function:
         value = function[key]
         if key == "strict":
-            if value is True:
+            if is_true(value):
                 f.lose(f"{where}.function.strict", True, SUGGEST["function.strict"])
             continue
-        new[key] = rewrite(value, "parameters_file") if key == "parameters_file" else value
+        new[key] = rewrite(value, key, function) if key == "parameters_file" else value
         if key in function.ca.items:
             new.ca.items[key] = function.ca.items[key]
     name = function.get("name")
@@ -143,7 +144,7 @@ def _text_format(value: CommentedMap, where: str, rewrite: Rewrite,
     fmt = CommentedMap()
     fmt["type"] = value["type"]
     if "schema_file" in schema:
-        fmt["schema_file"] = rewrite(schema["schema_file"], "schema_file")
+        fmt["schema_file"] = rewrite(schema["schema_file"], "schema_file", schema)
         f.carry(f"{where}.json_schema.schema_file", "text.format.schema_file")
     elif "schema" in schema:
         fmt["schema"] = schema["schema"]
@@ -155,7 +156,7 @@ def _text_format(value: CommentedMap, where: str, rewrite: Rewrite,
     for part in ("name", "description"):
         if schema.get(part) not in (None, ""):
             f.lose(f"{where}.json_schema.{part}", schema[part], SUGGEST[f"json_schema.{part}"])
-    if schema.get("strict") is True:
+    if is_true(schema.get("strict")):
         f.lose(f"{where}.json_schema.strict", True, SUGGEST["json_schema.strict"])
     flow = is_flow(value)
     if flow:

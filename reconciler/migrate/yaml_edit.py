@@ -128,3 +128,12 @@ def new_map(*pairs: tuple[str, Any], flow: bool = False) -> CommentedMap:
 
 def is_flow(value: Any) -> bool:
     return isinstance(value, CommentedMap | CommentedSeq) and value.fa.flow_style()
+
+
+_YAML11_TRUE = frozenset({"yes", "Yes", "YES", "on", "On", "ON"})
+
+
+def is_true(value: Any) -> bool:
+    """Whether the project's reader (PyYAML, YAML 1.1) reads `value` as true: ruamel reads YAML
+    1.2, where a plain `yes` or `on` is a string, and writes it back plain (so still true)."""
+    return value is True or (isinstance(value, str) and value in _YAML11_TRUE)
