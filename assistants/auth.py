@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from urllib.parse import SplitResult, parse_qsl, urlsplit, urlunsplit
 
-from assistants.errors import ConfigError, CredentialError, Problem
+from assistants.errors import CredentialError, EndpointURLError
 
 DEFAULT_ENDPOINT = "https://api.portkey.ai/v1"
 ENDPOINT_ENV = "ASSISTANTS_ENDPOINT"
@@ -124,13 +124,10 @@ def parse_endpoint(endpoint: str) -> SplitResult:
         parts = urlsplit(endpoint.strip())
         parts.port  # noqa: B018 - raises ValueError on a malformed port
     except ValueError as exc:
-        raise ConfigError(Problem("--endpoint", 0, 0, f"not a valid URL: {exc}")) from None
+        raise EndpointURLError(f"not a valid URL: {exc}") from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise ConfigError(
-            Problem(
-                "--endpoint", 0, 0, f"must be an http:// or https:// URL, got {redact_url(endpoint)!r}"
-            )
-        )
+        raise EndpointURLError(
+            f"must be an http:// or https:// URL, got {redact_url(endpoint)!r}")
     return parts
 
 

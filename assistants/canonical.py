@@ -1,28 +1,9 @@
-"""The one canonical form in which desired and live assistants are compared.
+"""What every kind's comparison shares: deterministic JSON, digests of canonical forms, the
+ownership marker's metadata key, and how plans name a tool.
 
-Both sides are API-shaped JSON (a create body, or a server's assistant object). `canonical`
-keeps the managed fields only and drops every value that means "the API's default", so that two
-assistants are equal exactly when their canonical forms are equal (`==`), and a field is absent
-from the canonical form exactly when it is at its default. The rules (API-FACTS "Semantics"):
-
-- `null` equals empty: `{}`, `[]`, and for name, description and instructions `""`.
-- Server defaults equal absence: temperature and top_p 1.0, response_format "auto", function
-  `strict: false` and `parameters: {}`, file_search `ranking_options` at its default (score
-  threshold 0 and ranker absent, `auto` or `default_2024_08_21`; any other ranking options keep
-  their ranker as written), empty per-tool `tool_resources` lists.
-- Numbers in number fields are floats (`1` equals `1.0`); key order never matters.
-- Order carries no meaning in `tools` (sorted by type, then function name), `file_ids` and
-  `vector_store_ids` (sorted), so reordering them is no change.
-- Unknown live fields (`updated_at`, `object`, `created_at`, ...) are ignored, and so are
-  unknown keys inside `tool_resources` (a `vector_stores` helper list).
-- A live value of the wrong shape (a list where a map belongs, text for a number) is kept as it
-  is: it differs from every desired value, so a plan replaces it instead of failing.
-
-The canonical form is for comparing only: bodies are built from the values as the user wrote
-them (reconciler/plan/diff.py), tools in the config's order and a pinned ranker as pinned.
-
-Write-only fields (`reasoning_effort`) are not in the canonical form: the server never returns
-them, so they are compared through the digest in the ownership marker instead.
+Each kind's canonical form (the one form in which a desired and a live object are compared) is
+declared by its module in assistants/kinds/. The canonical form is for comparing only: bodies
+are built from the values as the user wrote them.
 """
 
 from __future__ import annotations
@@ -32,68 +13,26 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-MANAGED_FIELDS = (
-    "model", "name", "description", "instructions", "tools", "tool_resources", "metadata",
-    "temperature", "top_p", "response_format",
-)
-"""Fields compared and sent, in the order plans list them."""
-
-WRITE_ONLY_FIELDS = ("reasoning_effort",)
-
 MARKER_KEY = "managed-by"
-"""The metadata key of the ownership marker (reconciler/plan/marker.py)."""
-
-_TEXT_FIELDS = ("name", "description", "instructions")
-_UNIT_DEFAULT_FIELDS = ("temperature", "top_p")
-DEFAULT_RANKERS = (None, "auto", "default_2024_08_21")
-"""The rankers that, with a score threshold of 0, mean the default ranking options."""
-
-
-def canonical(obj: Mapping[str, Any]) -> dict[str, Any]:
-    """The canonical form of an API-shaped assistant: managed, non-default fields only."""
-    out: dict[str, Any] = {}
-    model = obj.get("model")
-    if model:
-        out["model"] = model
-    for field in _TEXT_FIELDS:
-        value = obj.get(field)
-        if value:
-            out[field] = value
-    tools = canonical_tools(obj.get("tools"))
-    if tools:
-        out["tools"] = sorted(tools, key=_tool_sort_key) if isinstance(tools, list) else tools
-    resources = _tool_resources(obj.get("tool_resources"))
-    if resources:
-        out["tool_resources"] = resources
-    metadata = obj.get("metadata")
-    if metadata:
-        out["metadata"] = dict(sorted(metadata.items())) if _is_map(metadata) else metadata
-    for field in _UNIT_DEFAULT_FIELDS:
-        value = _unit_value(obj.get(field))
-        if value is not None:
-            out[field] = value
-    response_format = _response_format(obj.get("response_format"))
-    if response_format is not None:
-        out["response_format"] = response_format
-    return out
-
-
-def canonical_tools(value: Any) -> Any:
-    """The tools in canonical form, in the order given (`canonical` sorts them; import keeps
-    the server's order); a value that is not a list is kept as it is."""
-    if not isinstance(value, list):
-        return value
-    return [_tool(t) if _is_map(t) else t for t in value]
+"""The metadata key of the ownership marker (reconciler/marker.py)."""
 
 
 def tool_ident(tool: Any) -> str:
-    """How plans and `ignore_changes` name a tool: `function:<name>`, or its type."""
-    if not _is_map(tool):
+    """How plans and `ignore_changes` name a tool: `function:<name>` (an assistant's function
+    nests its name under `function`, an agent's has it at the top), `mcp:<server_label>`, or
+    its type."""
+    if not is_map(tool):
         return canonical_json(tool)
-    function = tool.get("function")
-    if tool.get("type") == "function" and _is_map(function):
-        return f"function:{function.get('name')}"
-    return str(tool.get("type"))
+    kind = tool.get("type")
+    if kind == "function":
+        function = tool.get("function")
+        if is_map(function):
+            return f"function:{function.get('name')}"
+        if "name" in tool:
+            return f"function:{tool.get('name')}"
+    if kind == "mcp" and "server_label" in tool:
+        return f"mcp:{tool.get('server_label')}"
+    return str(kind)
 
 
 _CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -114,106 +53,22 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-_EMPTY = (None, "", [], {})  # compared with `in`, never changed
-_EMPTY_COLLECTIONS = (None, [], {})
-RESOURCE_LISTS = {"code_interpreter": "file_ids", "file_search": "vector_store_ids"}
-"""The list each `tool_resources` entry holds; other keys there are ignored."""
+EMPTY = (None, "", [], {})  # compared with `in`, never changed
+"""The values that mean "not set" in a canonical form."""
 
 
-def _is_map(value: Any) -> bool:
+def is_map(value: Any) -> bool:
     return type(value) is dict or isinstance(value, Mapping)
 
 
-def _drop_empty(mapping: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in mapping.items() if v not in _EMPTY}
+def drop_empty(mapping: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in mapping.items() if v not in EMPTY}
 
 
-def _unit_value(value: Any) -> Any:
-    """A temperature or top_p: None at the default of 1, a float otherwise (0 included); a
-    value that is no number is kept as it is."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return value  # None (absent) included
-    return None if float(value) == 1.0 else float(value)
-
-
-def _tool(tool: Mapping[str, Any]) -> dict[str, Any]:
-    kind = tool.get("type")
-    if kind == "code_interpreter":
-        return {"type": "code_interpreter"}
-    if kind == "file_search":
-        settings = tool.get("file_search")
-        if not _is_map(settings):
-            return {"type": kind, "file_search": settings} if settings else {"type": kind}
-        settings = _drop_empty({**settings, "ranking_options": _ranking_options(
-            settings.get("ranking_options"))})
-        return {"type": "file_search", "file_search": settings} if settings else {"type": kind}
-    if kind == "function" and _is_map(tool.get("function")):
-        function = dict(tool["function"])
-        if function.get("strict") is False:
-            del function["strict"]
-        return {"type": "function", "function": _drop_empty(function)}
-    return _drop_empty(tool)
-
-
-def _ranking_options(value: Any) -> Any:
-    """None at the default; otherwise the options with the ranker as written (absent stays
-    absent: the diff lets it equal whichever default ranker the server filled in)."""
-    if not _is_map(value):
-        return value
-    ranker = value.get("ranker")
-    threshold = value.get("score_threshold") or 0.0
-    if isinstance(threshold, int | float) and not isinstance(threshold, bool):
-        threshold = float(threshold)
-    if ranker in DEFAULT_RANKERS and threshold == 0.0:
-        return None
-    out = {"score_threshold": threshold}
-    if ranker is not None:
-        out["ranker"] = ranker
-    return out
-
-
-def _tool_sort_key(tool: Any) -> tuple[str, str]:
-    if not _is_map(tool):
-        return ("\uffff", canonical_json(tool))  # malformed items last, in a fixed order
-    function = tool.get("function")
-    name = function.get("name", "") if _is_map(function) else ""
-    return (str(tool.get("type", "")), str(name))
-
-
-def _tool_resources(value: Any) -> Any:
-    if not _is_map(value):
-        return value if value not in _EMPTY_COLLECTIONS else {}
-    out: dict[str, Any] = {}
-    for tool_type, name in RESOURCE_LISTS.items():
-        resource = value.get(tool_type)
-        if not _is_map(resource):
-            if resource not in _EMPTY_COLLECTIONS:
-                out[tool_type] = resource
-            continue
-        ids = resource.get(name)
-        if ids not in _EMPTY_COLLECTIONS:
-            out[tool_type] = {name: _sorted_ids(ids)}
-    return dict(sorted(out.items()))
-
-
-def _sorted_ids(ids: Any) -> Any:
-    if not isinstance(ids, list):
-        return ids
-    if all(isinstance(i, str) for i in ids):
-        return sorted(ids)
-    return sorted(ids, key=canonical_json)
-
-
-def _response_format(value: Any) -> Any:
-    if value in (None, "auto"):
-        return None
-    if _is_map(value) and value.get("type") == "json_schema" and _is_map(value.get("json_schema")):
-        schema = dict(value["json_schema"])
-        if schema.get("strict") is False:
-            del schema["strict"]
-        return {"type": "json_schema", "json_schema": _drop_empty(schema)}
-    if _is_map(value):
-        return dict(value)
+def float_or_kept(value: Any) -> Any:
+    """A number as a float (`1` equals `1.0`); any other value as it is."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
     return value
 
 

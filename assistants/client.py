@@ -1,4 +1,7 @@
-"""`AssistantsClient`: the only code that talks to an Assistants API v2 server.
+"""`AssistantsClient`: the only code that talks to the server (Assistants API v2 and saved agents).
+
+Each operation takes the `Kind` of object it reads or writes (assistants/kinds/): its collection
+path and its `OpenAI-Beta` header; assistants when none is named.
 
 Auth profiles come from `assistants.auth`, backoff from `assistants.retry`, error mapping from
 `assistants.http_errors`, the listing's two ends from `assistants.listing`. Every failure is
@@ -28,7 +31,6 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlunsplit
 
 import httpx
-from pydantic import ValidationError
 
 from assistants import __version__
 from assistants.auth import (
@@ -53,8 +55,9 @@ from assistants.http_errors import (
     error_from_response,
     parse_json_body,
 )
+from assistants.kinds import Kind
+from assistants.kinds.assistant import ASSISTANT
 from assistants.listing import PAGE_SIZE, Listing
-from assistants.models import Assistant
 from assistants.retry import RetryBudget, RetryPolicy, status_is_retryable
 
 __all__ = [
@@ -82,14 +85,6 @@ def create_outcome_unknown(exc: BaseException) -> bool:
     return isinstance(exc, ServerError)
 
 
-def _not_an_assistant(err: ValidationError) -> str:
-    """Why an answer is not an assistant, in one line (no values: they could be long or
-    sensitive). Only the id is checked (models.Assistant)."""
-    kind = err.errors()[0]["type"]
-    return "the assistant has no `id`" if kind in ("missing", "string_too_short") else (
-        "the assistant's `id` is not a string")
-
-
 def _answered(response: httpx.Response | None) -> httpx.Response:
     """`_send` returns None only when asked to accept a 404 on retry (delete)."""
     if response is None:  # pragma: no cover - a bug, not a server behaviour
@@ -98,7 +93,8 @@ def _answered(response: httpx.Response | None) -> httpx.Response:
 
 
 class AssistantsClient:
-    """Async client for `/assistants` on one endpoint, with one set of credentials."""
+    """Async client for the collections of every kind on one endpoint, with one set of
+    credentials."""
 
     def __init__(
         self,
@@ -152,7 +148,6 @@ class AssistantsClient:
             base_url=base + "/",
             headers={
                 **creds,
-                "OpenAI-Beta": "assistants=v2",
                 "User-Agent": USER_AGENT,
                 "x-portkey-trace-id": self.trace_id,
             },
@@ -190,25 +185,26 @@ class AssistantsClient:
 
     # -- the five operations -------------------------------------------------------------------
 
-    def listing(self) -> Listing:
-        """A new listing from both ends (`assistants.listing`), its requests sharing one retry
-        budget."""
+    def listing(self, kind: Kind = ASSISTANT) -> Listing:
+        """A new listing of `kind`'s collection from both ends (`assistants.listing`), its
+        requests sharing one retry budget."""
         budget = RetryBudget(self._retry.max_attempts - 1)
 
         async def fetch(params: dict[str, str]) -> Any:
-            return await self._list_page(params, budget)
+            return await self._list_page(kind, params, budget)
 
-        return Listing(fetch, shape=lambda what: self._shape("GET", "assistants", what),
+        return Listing(fetch, shape=lambda what: self._shape("GET", kind.path, what),
                        warn=self._warn, log=self._log)
 
     async def list_all(
-        self, *, confirm: Callable[[list[dict[str, Any]]], bool] | None = None
+        self, *, confirm: Callable[[list[dict[str, Any]]], bool] | None = None,
+        kind: Kind = ASSISTANT,
     ) -> list[dict[str, Any]]:
         """Every assistant, oldest first. A caller that will create what it does not find
         passes `confirm`: when `confirm(items)` says something it looks for is missing, a
         listing whose ends met in the middle reads both ends on to their ends first (a
         server's cursor may skip items), and the assistants that finds are added."""
-        listing = self.listing()
+        listing = self.listing(kind)
         items = [item async for page in listing.pages() for item in page]
         if confirm is not None and listing.confirmable and confirm(items):
             items += await listing.confirm()
@@ -218,34 +214,38 @@ class AssistantsClient:
         """Every assistant once, oldest first, in pages as they arrive (`Listing.pages`)."""
         return self.listing().pages()
 
-    async def _list_page(self, params: dict[str, str], budget: RetryBudget | None = None) -> Any:
+    async def _list_page(self, kind: Kind, params: dict[str, str],
+                         budget: RetryBudget | None = None) -> Any:
         """One page of the listing, parsed. Nothing here outlives the call but the page: an
         httpx response and its stream refer to each other, so a response still referenced
         when its page is handed on would keep its body (500 KB a page) until the collector
         found the cycle."""
-        response = await self._send("GET", "assistants", params=params, collection=True,
-                                    budget=budget)
-        return self._json(_answered(response), "GET", "assistants")
+        response = await self._send("GET", kind.path, params=params, collection=True,
+                                    budget=budget, beta=kind.beta)
+        return self._json(_answered(response), "GET", kind.path)
 
-    async def get(self, assistant_id: str) -> dict[str, Any]:
-        path = self._item(assistant_id)
-        return self._object(await self._send("GET", path), "GET", path)
+    async def get(self, assistant_id: str, *, kind: Kind = ASSISTANT) -> dict[str, Any]:
+        path = self._item(kind, assistant_id)
+        return self._object(await self._send("GET", path, beta=kind.beta), "GET", path)
 
-    async def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """POST /assistants. Not idempotent: see the module docstring for outcome-unknown errors."""
+    async def create(self, body: Mapping[str, Any], *, kind: Kind = ASSISTANT) -> dict[str, Any]:
+        """POST to the collection. Not idempotent: see the module docstring for
+        outcome-unknown errors."""
         response = await self._send(
-            "POST", "assistants", json=dict(body), idempotent=False, collection=True
+            "POST", kind.path, json=dict(body), idempotent=False, collection=True, beta=kind.beta
         )
-        return self._object(response, "POST", "assistants")
+        return self._object(response, "POST", kind.path)
 
-    async def modify(self, assistant_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        path = self._item(assistant_id)
-        return self._object(await self._send("POST", path, json=dict(body)), "POST", path)
+    async def modify(self, assistant_id: str, body: Mapping[str, Any], *,
+                     kind: Kind = ASSISTANT) -> dict[str, Any]:
+        path = self._item(kind, assistant_id)
+        return self._object(await self._send("POST", path, json=dict(body), beta=kind.beta),
+                            "POST", path)
 
-    async def delete(self, assistant_id: str) -> None:
+    async def delete(self, assistant_id: str, *, kind: Kind = ASSISTANT) -> None:
         """DELETE; a 404 after an earlier attempt may have reached the server counts as done."""
-        path = self._item(assistant_id)
-        response = await self._send("DELETE", path, gone_ok_on_retry=True)
+        path = self._item(kind, assistant_id)
+        response = await self._send("DELETE", path, gone_ok_on_retry=True, beta=kind.beta)
         if response is None or not response.content.strip():
             return
         body = self._json(response, "DELETE", path)
@@ -257,10 +257,10 @@ class AssistantsClient:
 
     # -- plumbing ------------------------------------------------------------------------------
 
-    def _item(self, assistant_id: str) -> str:
-        if not assistant_id:
-            raise ValueError("assistant id must be a non-empty string")
-        return "assistants/" + quote(str(assistant_id), safe="")
+    def _item(self, kind: Kind, object_id: str) -> str:
+        if not object_id:
+            raise ValueError(f"{kind.name} id must be a non-empty string")
+        return f"{kind.path}/" + quote(str(object_id), safe="")
 
     def _url(self, path: str) -> str:
         return f"{self.endpoint}/{path}"
@@ -276,11 +276,13 @@ class AssistantsClient:
         """The assistant a single answer holds, as plain JSON, once `Assistant` accepts it."""
         obj = self._json(_answered(response), method, path)
         if not isinstance(obj, dict):
-            raise self._shape(method, path, f"expected an assistant object, got {type(obj).__name__}")
-        try:
-            Assistant.model_validate(obj)
-        except ValidationError as err:
-            raise self._shape(method, path, _not_an_assistant(err)) from None
+            raise self._shape(method, path, f"expected an object, got {type(obj).__name__}")
+        ident = obj.get("id")
+        if ident is None or ident == "":
+            raise self._shape(method, path, "the object has no `id`")
+        if not isinstance(ident, str | int | float) or isinstance(ident, bool):  # a number is
+            # taken as its text
+            raise self._shape(method, path, "the object's `id` is not a string")
         return obj
 
     def _emit(self, method: str, path: str, params: Mapping[str, str] | None, outcome: str,
@@ -305,6 +307,7 @@ class AssistantsClient:
         collection: bool = False,
         gone_ok_on_retry: bool = False,
         budget: RetryBudget | None = None,
+        beta: str = ASSISTANT.beta,
     ) -> httpx.Response | None:
         """One logical request with retries. Returns the 2xx response (None only for a 404 that
         `gone_ok_on_retry` accepts); raises the mapped error otherwise. With `budget`, each
@@ -320,7 +323,8 @@ class AssistantsClient:
             last = attempt == attempts
             try:
                 async with asyncio.timeout(self._timeout):
-                    response = await self._http.request(method, path, params=all_params, json=json)
+                    response = await self._http.request(method, path, params=all_params, json=json,
+                                                        headers={"OpenAI-Beta": beta})
             except (httpx.HTTPError, TimeoutError) as exc:
                 err = error_from_exception(
                     exc, method=method, url=url, timeout=self._timeout, secrets=self._secrets

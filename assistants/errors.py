@@ -1,12 +1,9 @@
-"""The one exception tree of the project. Every message is a single line fit to print as is,
+"""The API side's exception tree (the reconciler's errors extend it: reconciler/errors.py). Every message is a single line fit to print as is,
 and no message ever holds a credential.
 
     AssistantsError                 base: `str(err)` is the line the CLI prints, exit code 1
-    ├── ConfigError                 bad input; `.problems` lists every `path:line:col: message`
     ├── CredentialError             a credential is missing, or would go where it must not
-    ├── PlanError                   a plan cannot be made, loaded or applied as asked
-    │   ├── StalePlanError          a saved plan no longer matches the config or the live world
-    │   └── TooManyDeletesError     deletes exceed `--max-deletes` (checked before any write)
+    ├── EndpointURLError            `--endpoint` is no http(s) URL with a host
     ├── TransportError              no usable answer: connect, timeout, reset, garbage body
     │                               `.sent` says whether the request may have reached the server
     └── APIError                    the server answered with an error; carries method, url, status
@@ -21,7 +18,6 @@ and no message ever holds a credential.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 
@@ -29,54 +25,15 @@ class AssistantsError(Exception):
     """Base of every error the tool raises on purpose."""
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong with the input, located as precisely as we can."""
-
-    path: str
-    line: int
-    col: int
-    message: str
-
-    def __str__(self) -> str:
-        if self.line:
-            return f"{self.path}:{self.line}:{self.col}: {self.message}"
-        return f"{self.path}: {self.message}" if self.path else self.message
-
-
-class ConfigError(AssistantsError):
-    def __init__(self, problems: list[Problem] | Problem | str):
-        if isinstance(problems, str):
-            problems = [Problem("", 0, 0, problems)]
-        elif isinstance(problems, Problem):
-            problems = [problems]
-        self.problems = sorted(problems)
-        first = str(self.problems[0]) if self.problems else "invalid configuration"
-        more = len(self.problems) - 1
-        super().__init__(first if not more else f"{first} (and {more} more)")
-
-
 class CredentialError(AssistantsError):
     pass
 
 
-class PlanError(AssistantsError):
-    pass
+class EndpointURLError(AssistantsError):
+    """`--endpoint` is no usable URL."""
 
-
-class StalePlanError(PlanError):
-    def __init__(self, reasons: list[str]):
-        self.reasons = reasons
-        super().__init__("saved plan is stale, nothing was written: " + "; ".join(reasons))
-
-
-class TooManyDeletesError(PlanError):
-    def __init__(self, count: int, limit: int):
-        self.count, self.limit = count, limit
-        super().__init__(
-            f"plan deletes {count} assistant(s) but --max-deletes is {limit}; nothing was written "
-            f"(raise --max-deletes or max_deletes in the project settings to allow it)"
-        )
+    def __init__(self, message: str):
+        super().__init__(f"--endpoint: {message}")
 
 
 class TransportError(AssistantsError):

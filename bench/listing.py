@@ -51,7 +51,7 @@ def seed(db: Path, config: Path, n: int) -> None:
     from assistants.local.objects import new_assistant
     from assistants.local.store import Store
     from reconciler.config.loader import load_config
-    from reconciler.plan.marker import desired_fields, write_only_values
+    from reconciler.marker import desired_fields, write_only_values
 
     twins = [{**desired_fields(d.spec, OWNER), **write_only_values(d.spec)}
              for d in load_config([str(config)]).assistants]

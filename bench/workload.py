@@ -130,7 +130,7 @@ def seed_store(db_path: Path, config_root: Path, managed: Iterable[int] | None =
     `OTHER_OWNER`'s marker. Returns how many."""
     from assistants.local.objects import new_assistant
     from assistants.local.store import Store
-    from reconciler.plan.marker import desired_fields, write_only_values
+    from reconciler.marker import desired_fields, write_only_values
 
     kept = None if managed is None else set(managed)
     records = []

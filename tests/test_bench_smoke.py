@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from assistants.errors import ConfigError, TransportError
+from assistants.errors import TransportError
 from bench import run as bench_run
 from bench.workload import OWNER, seed_store, write_config
 from reconciler.cli.context import RunContext
 from reconciler.cli.session import endpoint_label, open_client, plan_paths
 from reconciler.config.loader import load_config
+from reconciler.errors import ConfigError
 from reconciler.plan.build import build_plan
 
 HEADINGS = ("## Targets (issue 15)", "## Plan vs floor", "## Start-up", "## Apply vs floor",

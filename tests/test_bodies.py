@@ -13,7 +13,7 @@ from reconciler.plan.change import Action
 from reconciler.plan.desired import DesiredAssistant
 from reconciler.plan.diff import live_sha256, plan_create, plan_update, update_between
 from reconciler.plan.live import LiveAssistant
-from reconciler.plan.marker import desired_fields
+from reconciler.marker import desired_fields
 
 OWNER = "acme"
 MARKER = f"v1;owner={OWNER};key=k"

@@ -22,7 +22,8 @@ from test_client_fakes import (
 
 from assistants import __version__
 from assistants.client import DEFAULT_ENDPOINT, AssistantsClient, redact_url
-from assistants.errors import ConfigError, CredentialError
+from assistants.errors import CredentialError
+from reconciler.errors import ConfigError
 
 # Headers every request carries that are not credentials (checked separately).
 STANDARD = {"host", "accept", "accept-encoding", "connection", "user-agent", "openai-beta",

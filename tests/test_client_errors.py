@@ -118,11 +118,11 @@ CASES = [
      TransportError, ["expected JSON", "HTML page", "probably from a proxy"]),
     ("2xx-wrong-type", "modify", reply(200, text="OK", content_type="text/plain"),
      TransportError, ["a text/plain body, not JSON"]),
-    ("2xx-array", "get", reply(200, [1, 2]), TransportError, ["expected an assistant object"]),
+    ("2xx-array", "get", reply(200, [1, 2]), TransportError, ["expected an object"]),
     ("2xx-no-id", "create", reply(200, {"object": "assistant"}), TransportError, ["no `id`"]),
     ("2xx-empty-id", "modify", reply(200, {"id": ""}), TransportError, ["no `id`"]),
     ("2xx-null-id", "get", reply(200, {"id": None, "model": "gpt-4o"}),
-     TransportError, ["unexpected answer: the assistant's `id` is not a string"]),
+     TransportError, ["unexpected answer: the object's `id` is not a string"]),
     ("2xx-bad-list", "list", reply(200, {"data": {"a": 1}}), TransportError, ["`data`"]),
 ]
 

@@ -14,7 +14,7 @@ from assistants.canonical import canonical
 from assistants.models import AssistantSpec
 from reconciler.config.loader import load_config
 from reconciler.plan.build import build_plan
-from reconciler.plan.marker import desired_fields
+from reconciler.marker import desired_fields
 
 DOCUMENT = """\
 key: hr

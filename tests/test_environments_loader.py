@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistants.errors import ConfigError
 from reconciler.cli.main import main
 from reconciler.config.loader import load_config
+from reconciler.errors import ConfigError
 from reconciler.plan.model import Plan
 
 SETTINGS = """\

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistants.errors import ConfigError, PlanError
 from assistants.models import AssistantSpec
 from reconciler.config.loader import DesiredAssistant
-from reconciler.plan.marker import Marker, desired_fields, parse_marker, require_owner
+from reconciler.errors import ConfigError, PlanError
+from reconciler.marker import Marker, desired_fields, parse_marker, require_owner
 from reconciler.plan.matching import match
 
 

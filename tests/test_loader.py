@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assistants.errors import ConfigError
 from reconciler.config.loader import load_config
 from reconciler.config.settings import ProjectSettings
+from reconciler.errors import ConfigError
 from tests.support.files import write
 
 

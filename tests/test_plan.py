@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from assistants.errors import PlanError, TooManyDeletesError
 from assistants.models import AssistantSpec
 from reconciler.config.loader import Config
 from reconciler.config.settings import ProjectSettings
+from reconciler.errors import PlanError, TooManyDeletesError
 from reconciler.plan.build import build_plan, check_deletes
 from reconciler.plan.change import Action
 from reconciler.plan.desired import DesiredAssistant
-from reconciler.plan.marker import desired_fields
+from reconciler.marker import desired_fields
 from reconciler.plan.model import Plan, sorted_keys
 
 OWNER = "acme"

@@ -3,9 +3,9 @@ parallel up to a bound.
 
 Retries of reads, modifies and deletes live in the client. A create is not idempotent, so a create
 whose outcome is unknown (a 5xx, a timeout or a reset after the request was sent) is never sent
-again blindly: once the phase is over, one listing looks for the assistants' markers; those found
-were created, the rest are sent again, for a bounded number of rounds. One key never yields two
-assistants, and one listing serves every uncertain create of a round.
+again blindly: once the phase is over, one listing per kind looks for the objects' markers;
+those found were created, the rest are sent again, for a bounded number of rounds. One key never
+yields two objects of a kind, and one listing serves every uncertain create of a round.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any
 
-from assistants.canonical import canonical
 from assistants.client import AssistantsClient, create_outcome_unknown
 from assistants.errors import AssistantsError, NotFoundError
+from assistants.kinds import Kind, kind_named
+from reconciler.marker import live_marker
 from reconciler.plan.change import Action, Change, Outcome
-from reconciler.plan.marker import live_marker
 from reconciler.plan.model import Plan
 
 CREATE_ROUNDS = 4
@@ -84,16 +84,17 @@ class Applier:
         self.report(outcome)
 
     async def _update(self, change: Change) -> Outcome:
+        kind = kind_named(change.kind)
         try:
-            result = await self.client.modify(str(change.id), change.body or {})
+            result = await self.client.modify(str(change.id), change.body or {}, kind=kind)
         except NotFoundError:
             return Outcome(change, False, change.id, f"{change.key} ({change.id}) no longer "
                            "exists on the server; plan again")
-        return Outcome(change, True, change.id, result=canonical(result))
+        return Outcome(change, True, change.id, result=kind.canonical(result))
 
     async def _delete(self, change: Change) -> Outcome:
         try:
-            await self.client.delete(str(change.id))
+            await self.client.delete(str(change.id), kind=kind_named(change.kind))
         except NotFoundError:
             return Outcome(change, True, change.id, note="already gone")
         return Outcome(change, True, change.id)
@@ -110,16 +111,17 @@ class Applier:
             if not unknown:
                 pending = []
                 break
-            found = await self._find_created(c.key for c in unknown)
+            found = await self._find_all_created(unknown)
             for change in unknown:
-                if change.key in found:
-                    live = found[change.key]
-                    outcome = Outcome(change, True, str(live.get("id")), result=canonical(live),
+                if (change.kind, change.key) in found:
+                    live = found[change.kind, change.key]
+                    result = kind_named(change.kind).canonical(live)
+                    outcome = Outcome(change, True, str(live.get("id")), result=result,
                                       note="created; confirmed by its marker after an unknown "
                                       "outcome")
                     self._finish(outcome)
                     done.append(outcome)
-            pending = [c for c in unknown if c.key not in found]
+            pending = [c for c in unknown if (c.kind, c.key) not in found]
         for change in pending:
             stop = ", not tried again as --fail-fast is set" if self.stopped else ""
             outcome = Outcome(change, False, None, "outcome still unknown after "
@@ -140,25 +142,28 @@ class Applier:
         apply yields to ours; any copy that could tie with ours or precede it already exists,
         so we see it and yield if it sorts first. Whatever order a server gives same-second
         ties, both sides agree, and no apply deletes a copy another one reported as its own."""
-        created = {o.change.key: o for o in outcomes if o.ok and o.change.action is Action.CREATE}
+        created = {(o.change.kind, o.change.key): o for o in outcomes
+                   if o.ok and o.change.action is Action.CREATE}
         if not created:
             return outcomes
         wait = self.settle_seconds - (time.monotonic() - self._last_create)
         if wait > 0:
             await asyncio.sleep(wait)
-        first = await self._find_created(created)
+        first = await self._find_all_created([o.change for o in created.values()])
         settled = []
         for outcome in outcomes:
-            mine = created.get(outcome.change.key) is outcome
-            winner = first.get(outcome.change.key) if mine else None
+            ident = (outcome.change.kind, outcome.change.key)
+            winner = first.get(ident) if created.get(ident) is outcome else None
             if winner is None or str(winner.get("id")) == outcome.id:
                 settled.append(outcome)
                 continue
+            kind = kind_named(outcome.change.kind)
             try:
-                await self.client.delete(str(outcome.id))
+                await self.client.delete(str(outcome.id), kind=kind)
             except NotFoundError:
                 pass
-            yielded = Outcome(outcome.change, True, str(winner.get("id")), result=canonical(winner),
+            yielded = Outcome(outcome.change, True, str(winner.get("id")),
+                              result=kind.canonical(winner),
                               note=f"another apply created it at the same time; kept "
                               f"{winner.get('id')}, deleted our copy {outcome.id}")
             self.report(yielded)
@@ -172,10 +177,11 @@ class Applier:
                 outcome = Outcome(change, False, None, "skipped: an earlier change failed and "
                                   "--fail-fast is set")
             else:
+                kind = kind_named(change.kind)
                 try:
-                    result = await self.client.create(change.body or {})
+                    result = await self.client.create(change.body or {}, kind=kind)
                     outcome = Outcome(change, True, str(result.get("id")),
-                                      result=canonical(result))
+                                      result=kind.canonical(result))
                 except AssistantsError as err:
                     if create_outcome_unknown(err):
                         self._last_create = time.monotonic()
@@ -185,7 +191,20 @@ class Applier:
         self._finish(outcome)
         return outcome
 
-    async def _find_created(self, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    async def _find_all_created(
+        self, changes: Iterable[Change]
+    ) -> dict[tuple[str, str], dict[str, Any]]:
+        """The live object of each change's (kind, key) that carries our marker, if any: one
+        listing per kind, concurrently."""
+        keys: dict[str, set[str]] = {}
+        for change in changes:
+            keys.setdefault(change.kind, set()).add(change.key)
+        names = sorted(keys)
+        found = await asyncio.gather(*(self._find_created(kind_named(n), keys[n]) for n in names))
+        return {(name, key): obj for name, objs in zip(names, found, strict=True)
+                for key, obj in objs.items()}
+
+    async def _find_created(self, kind: Kind, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
         wanted = set(keys)
 
         def mine(listed: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -199,13 +218,19 @@ class Applier:
         # A key not found is created again, so it is
         # confirmed absent first (`confirm`: both ends of the listing read to their ends).
         return mine(await self.client.list_all(confirm=lambda listed: len(mine(listed)) <
-                                               len(wanted)))
+                                               len(wanted), kind=kind))
 
 
 def ids_map(plan: Plan, outcomes: Sequence[Outcome]) -> dict[str, str]:
-    """`{key: id}` of every assistant the config names, after the apply."""
-    ids = {c.key: c.id for c in plan.changes if c.action is Action.NOOP and c.id}
+    """`{key: id}` of every object the config names, after the apply: an assistant under its
+    key, an object of another kind under `KIND:key` (`agent:hr-helper`), so that an assistant
+    and the agent that replaces it may share a key."""
+    ids = {ids_key(c): c.id for c in plan.changes if c.action is Action.NOOP and c.id}
     for outcome in outcomes:
         if outcome.ok and outcome.change.action is not Action.DELETE and outcome.id:
-            ids[outcome.change.key] = outcome.id
+            ids[ids_key(outcome.change)] = outcome.id
     return dict(sorted(ids.items()))
+
+
+def ids_key(change: Change) -> str:
+    return change.key if change.kind == "assistant" else f"{change.kind}:{change.key}"

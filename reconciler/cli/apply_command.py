@@ -3,14 +3,14 @@ then execution. Kept apart from cli.py so that the click layer stays thin."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
 import click
 
-from assistants.errors import PlanError
-from reconciler.apply.journal import read_journal, rollback_plan
+from reconciler.apply.journal import read_journal
 from reconciler.apply.saved import check_saved_plan, read_plan
 from reconciler.cli.context import RunContext
 from reconciler.cli.environment import max_deletes as deletes_limit
@@ -22,8 +22,10 @@ from reconciler.cli.saved_environment import (
 )
 from reconciler.cli.session import endpoint_label, execute, load, make_plan, open_client
 from reconciler.config.loader import load_config
+from reconciler.errors import PlanError
 from reconciler.plan.build import check_deletes
 from reconciler.plan.model import Plan
+from reconciler.plan.rollback import journal_kinds, rollback_plan
 from reconciler.report.apply_report import ApplyResult
 from reconciler.report.render import closing_line, render_text
 
@@ -39,10 +41,9 @@ async def apply_fresh(run: RunContext, paths: Sequence[str], *, auto_approve: bo
     if not auto_approve and not interactive:
         raise PlanError("apply off a terminal needs --auto-approve, or a reviewed plan: "
                         "assistants plan --out plan.json, then assistants apply --plan plan.json")
-    config, owner = load(run, paths)
+    config, state = load(run, paths)
     async with open_client(run) as client:
-        plan = await make_plan(run, client, config, owner, prune=prune, only=only,
-                               takeover=takeover)
+        plan = await make_plan(run, client, state, prune=prune, only=only, takeover=takeover)
         render_text(plan, out, color=run.color(out))
         check_deletes(plan, deletes_limit(max_deletes, config))
         if plan.pending and not auto_approve:
@@ -69,7 +70,8 @@ async def apply_saved(run: RunContext, plan_file: str, *, max_deletes: int | Non
     client = open_client(run)
     async with client:
         check_deletes(plan, deletes_limit(max_deletes, config))
-        await check_saved_plan(plan, config, client, endpoint_label(run, client))
+        await check_saved_plan(plan, config.config_sha256 if config else None, client,
+                               endpoint_label(run, client))
         if not plan.pending:
             click.echo(closing_line(plan), file=out)
         return await execute(run, plan, client, concurrency=concurrency, fail_fast=fail_fast,
@@ -79,15 +81,23 @@ async def apply_saved(run: RunContext, plan_file: str, *, max_deletes: int | Non
 async def plan_rollback(run: RunContext, journal_file: str) -> Plan:
     journal = read_journal(journal_file)
     use_journal_environment(run, journal, journal_file)
+    try:
+        kinds = journal_kinds(journal)
+    except (KeyError, TypeError, ValueError, AttributeError) as err:  # a damaged journal
+        raise _damaged(journal_file, err) from None
     client = open_client(run)
     async with client:
         endpoint = endpoint_label(run, client)
         if journal.get("endpoint") != endpoint:
             raise PlanError(f"{journal_file} was written against {journal.get('endpoint')}, "
                             f"not {endpoint}")
-        live = await client.list_all()
+        found = await asyncio.gather(*(client.list_all(kind=kind) for kind in kinds))
     try:
-        return rollback_plan(journal, live)
-    except (KeyError, TypeError, ValueError, AttributeError) as err:  # a damaged journal
-        raise PlanError(f"{journal_file}: not an apply journal this tool wrote "
-                        f"({type(err).__name__}: {err})") from None
+        return rollback_plan(journal, {k.name: objs for k, objs in zip(kinds, found, strict=True)})
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise _damaged(journal_file, err) from None
+
+
+def _damaged(journal_file: str, err: Exception) -> PlanError:
+    return PlanError(f"{journal_file}: not an apply journal this tool wrote "
+                     f"({type(err).__name__}: {err})")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from assistants.errors import Problem
+from reconciler.errors import Problem
 from reconciler.report.annotations import github_command
 
 DEFAULT_DB = Path(".assistants") / "local.db"

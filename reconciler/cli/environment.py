@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistants.errors import ConfigError
 from reconciler.cli.context import RunContext
 from reconciler.config.environments import Environment, select
 from reconciler.config.loader import Config
 from reconciler.config.settings import SETTINGS_FILE, read_settings
 from reconciler.config.yaml_source import display_path
-from reconciler.plan.marker import require_owner
+from reconciler.errors import ConfigError
+from reconciler.marker import require_owner
 
 
 def use_environment(run: RunContext, config: Config) -> None:

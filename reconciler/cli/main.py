@@ -8,6 +8,7 @@ Common options (`--endpoint`, `--local`, `--db`, `--owner`, `--timeout`, `--verb
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
@@ -180,38 +181,50 @@ def drift(run: RunContext, paths: tuple[str, ...], fmt: str, output: str | None,
     from reconciler.report.drift import (
         DRIFT_RENDERERS,
         DriftReport,
-        append_step_summary,
         github_annotations,
+        render_drift_markdown,
     )
 
-    config, the_plan = asyncio.run(plan_paths(run, paths))
-    report = DriftReport(the_plan, {a.key: a.id for a in config.assistants if a.id})
+    config, the_plan = asyncio.run(plan_paths(run, paths, every_kind=True))
+    report = DriftReport(
+        the_plan,
+        declared_ids={(d.kind.name, d.key): d.spec.id for d in config.documents if d.spec.id},
+        field_lines={(d.kind.name, d.key): d.field_lines for d in config.documents})
     render = DRIFT_RENDERERS[fmt]
     render(report, sys.stdout)
     if output:
         with open(output, "w", encoding="utf-8") as handle:
             render(report, handle)
-    append_step_summary(report, run.env)
+    summary = run.env.get("GITHUB_STEP_SUMMARY")
+    if summary:  # GitHub Actions shows this file on the run's page
+        with open(os.path.expanduser(summary), "a", encoding="utf-8") as handle:
+            render_drift_markdown(report, handle)
     for line in github_annotations(report, run.env):
         click.echo(line, err=True)
     sys.exit(2 if report.drifted else 0)
 
 
 @main.command(name="import")
-@click.option("--all", "all_", is_flag=True, help="Import every assistant on the server.")
-@click.option("--id", "ids", multiple=True, metavar="ID", help="Import this assistant (repeatable).")
+@click.option("--all", "all_", is_flag=True, help="Import every object of the kind on the server.")
+@click.option("--id", "ids", multiple=True, metavar="ID", help="Import this object (repeatable).")
+@click.option("--kind", "kind_name", type=click.Choice(["assistant", "agent"]),
+              default="assistant", show_default=True, help="The kind of object to import.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), default="imported",
               show_default=True, help="Directory to write the YAML files into.")
 @common_options
-def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str) -> None:
-    """Write YAML for assistants that already exist. Only reads the server."""
+def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str,
+            kind_name: str) -> None:
+    """Write YAML for assistants (or, with --kind agent, saved agents) that already exist.
+    Only reads the server."""
     import asyncio
     from pathlib import Path
 
+    from assistants.kinds import kind_named
     from reconciler.cli.environment import import_target
     from reconciler.cli.session import open_client
     from reconciler.config.importer import write_import
 
+    kind = kind_named(kind_name)
     if all_ == bool(ids):
         raise click.UsageError("give --all or at least one --id, not both")
 
@@ -220,11 +233,11 @@ def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str) -> 
     async def fetch():
         async with open_client(run) as client:
             if all_:
-                return await client.list_all()
-            return [await client.get(i) for i in ids]
+                return await client.list_all(kind=kind)
+            return [await client.get(i, kind=kind) for i in ids]
 
     result = write_import(asyncio.run(fetch()), Path(out_dir), owner=owner, explicit=bool(ids),
-                          environment=environment)
+                          environment=environment, kind=kind)
     for item in result.files:
         extra = "".join(f" + {p}" for p in item.extra_files)
         click.echo(f"  {item.key} ({item.id}) -> {item.path}{extra}")
@@ -234,8 +247,7 @@ def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str) -> 
         click.echo(f"skipped: {line}", err=True)
     if result.settings:
         click.echo(f"  owner {owner} -> {result.settings}")
-    count = len(result.files)
-    click.echo(f"Imported {count} assistant{'s' if count != 1 else ''} into {out_dir}. Next: "
+    click.echo(f"Imported {kind.count(len(result.files))} into {out_dir}. Next: "
                f"assistants validate {out_dir}, then assistants plan {out_dir} "
                "(the first plan only adds the ownership marker).")
     if not owner and not (Path(out_dir) / "assistants.project.yaml").is_file():

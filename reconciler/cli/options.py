@@ -13,8 +13,9 @@ from typing import Any
 import click
 
 from assistants import __version__
-from assistants.errors import AssistantsError, ConfigError
+from assistants.errors import AssistantsError
 from reconciler.cli.context import RunContext
+from reconciler.errors import ConfigError
 
 VERSION = click.version_option(__version__, "--version", prog_name="assistants")
 

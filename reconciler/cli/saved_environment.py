@@ -6,10 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistants.errors import PlanError
 from reconciler.cli.context import RunContext
 from reconciler.cli.environment import settings_environment
 from reconciler.cli.session import LOCAL_ENDPOINT_PREFIX
+from reconciler.errors import PlanError
 from reconciler.plan.model import Plan
 
 

@@ -1,10 +1,10 @@
-"""The I/O edge of planning: load the config, connect, read the live assistants, build the plan.
+"""The I/O edge of planning: load the config, connect, read the live objects, build the plan.
 
 Every command runs the same steps, in this order, so a bad config sends no request:
 
-    config, owner = load(run, paths)                         # config/: YAML -> desired
+    state = load(run, paths)                                 # config/: YAML -> resolved values
     async with open_client(run) as client:
-        plan = await make_plan(run, client, config, owner)   # list -> match -> diff -> Plan
+        plan = await make_plan(run, client, state)           # list -> match -> diff -> Plan
         ok = await execute(run, plan, client, ...)           # apply/, for `apply` only
 
 (`plan_paths` is the first three lines, for `plan` and `drift`.) The steps live in
@@ -13,6 +13,7 @@ reconciler/config/loader.py, reconciler/plan/ and reconciler/apply/applier.py.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from collections.abc import Sequence
@@ -20,13 +21,16 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from assistants.client import AssistantsClient
+from assistants.errors import EndpointError
+from assistants.kinds import Kind, all_kinds
 from assistants.listing import Listing
 from reconciler.cli.context import RunContext
 from reconciler.cli.environment import resolve_owner, use_environment
 from reconciler.config.loader import Config, load_config
+from reconciler.config.resolved import DesiredState
 from reconciler.plan.build import build_plan
 from reconciler.plan.change import Outcome
-from reconciler.plan.live import FormNeed, LiveAssistant
+from reconciler.plan.live import FormNeed, LiveRecord
 from reconciler.plan.model import Plan
 from reconciler.report.apply_report import ApplyResult
 
@@ -51,63 +55,86 @@ def open_client(run: RunContext) -> AssistantsClient:
 
 
 async def read_live(client: AssistantsClient, run: RunContext, listing: Listing,
-                    need: FormNeed | None = None) -> list[LiveAssistant]:
-    """Every live assistant as a record, each page taken in as it arrives; `need` says which
-    keep their canonical form (all, without it)."""
-    if run.verbose:
-        _stderr_log(f"trace id {client.trace_id}")
-    run.progress(f"Reading assistants from {client.endpoint} ...")
-    record = need.record if need is not None else LiveAssistant.of
-    live: list[LiveAssistant] = []
+                    need: FormNeed) -> list[LiveRecord]:
+    """Every live object of `need.kind` as a record, each page taken in as it arrives; `need`
+    says which keep their canonical form."""
+    kind = need.kind
+    run.progress(f"Reading {kind.plural} from {client.endpoint} ...")
+    live: list[LiveRecord] = []
     async for page in listing.pages(oldest_first=False):  # matching orders copies itself
-        live.extend(record(obj) for obj in page)
-    run.progress(f"Read {len(live)} assistants.")
+        live.extend(need.record(obj) for obj in page)
+    run.progress(f"Read {kind.count(len(live))}.")
     return live
 
 
-def load(run: RunContext, paths: Sequence[str]) -> tuple[Config, str]:
-    """The config under `paths` and its owner: every config error before any request."""
+def load(run: RunContext, paths: Sequence[str]) -> tuple[Config, DesiredState]:
+    """The config under `paths`, resolved for its owner: every config error before any
+    request."""
     config = load_config(paths or (".",), environment=run.environment,
                          named_by=run.environment_given)
     use_environment(run, config)
-    return config, resolve_owner(run, config)
+    return config, config.resolve(resolve_owner(run, config))
 
 
 async def make_plan(
     run: RunContext,
     client: AssistantsClient,
-    config: Config,
-    owner: str,
+    state: DesiredState,
     *,
     prune: bool = False,
     only: Sequence[str] = (),
     takeover: bool = False,
+    every_kind: bool = False,
 ) -> Plan:
-    """The plan for `config`: list the server once (from both ends), match, diff and build
-    (plan/build.py). Servers exist whose cursor skips items, so before a plan creates anything
-    the listing is read on to both ends, and what that finds is planned with the rest."""
-    need = FormNeed(config.assistants, owner)
-    listing = client.listing()
-    live = await read_live(client, run, listing, need)
+    """The plan for `state`: list each collection it needs, concurrently and each from both
+    ends, then match, diff and build (plan/build.py). The collections are those of the kinds
+    the documents name, and every kind's with `prune` or `every_kind` (drift): a server that
+    does not serve a collection no document names has none of its objects. Servers exist whose
+    cursor skips items, so before a plan creates anything the listings are read on to both
+    ends, and what that finds is planned with the rest."""
+    if run.verbose:
+        _stderr_log(f"trace id {client.trace_id}")
+    named = state.kinds()
+    kinds = all_kinds() if prune or every_kind else named
+    needs = {kind: FormNeed(kind, state.desired, state.owner) for kind in kinds}
+    listings = {kind: client.listing(kind) for kind in kinds}
+
+    async def read(kind: Kind) -> list[LiveRecord]:
+        try:
+            return await read_live(client, run, listings[kind], needs[kind])
+        except EndpointError:
+            if kind in named:
+                raise
+            run.progress(f"The server serves no {kind.plural}; none are planned.")
+            listings.pop(kind)
+            return []
+
+    live = [record for found in await asyncio.gather(*(read(k) for k in kinds))
+            for record in found]
 
     def build() -> Plan:
-        return build_plan(config, live, owner, endpoint=endpoint_label(run, client),
+        return build_plan(state, live, endpoint=endpoint_label(run, client),
                           prune=prune, only=only, takeover=takeover)
 
     plan = build()
-    if plan.summary["create"] and listing.confirmable:
-        missed = await listing.confirm()
-        if missed:
-            live.extend(need.record(obj) for obj in missed)
+    if plan.summary["create"]:
+        creating = {c.kind for c in plan.changes if c.action == "create"}
+        pending = [kind for kind, listing in listings.items()
+                   if kind.name in creating and listing.confirmable]
+        missed = await asyncio.gather(*(listings[kind].confirm() for kind in pending))
+        found = [needs[kind].record(obj) for kind, objs in zip(pending, missed, strict=True)
+                 for obj in objs]
+        if found:
+            live.extend(found)
             plan = build()
     return plan
 
 
 async def plan_paths(run: RunContext, paths: Sequence[str], **options: Any) -> tuple[Config, Plan]:
     """`assistants plan PATHS`: load, connect, list, plan (`options` as for `make_plan`)."""
-    config, owner = load(run, paths)
+    config, state = load(run, paths)
     async with open_client(run) as client:
-        return config, await make_plan(run, client, config, owner, **options)
+        return config, await make_plan(run, client, state, **options)
 
 
 def _stderr_log(line: str) -> None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from assistants.errors import ConfigError, Problem
+from assistants.kinds import count_kinds
 from reconciler.cli.context import RunContext
+from reconciler.errors import ConfigError, Problem
 from reconciler.report.validate_report import render_validate_json
 
 
@@ -26,6 +27,7 @@ def validate_command(run: RunContext, paths: Sequence[str], fmt: str, out: TextI
             render_validate_json(0, err.problems, out)
         raise
     counts: dict[str | None, int] = {}
+    kinds: list[str] = []  # of every document, in every environment
     found: dict[str | None, list[Problem]] = {}
     where = ""
     for name in names:
@@ -34,7 +36,8 @@ def validate_command(run: RunContext, paths: Sequence[str], fmt: str, out: TextI
         except ConfigError as err:
             found[name] = err.problems
         else:
-            counts[name] = len(config.assistants)
+            counts[name] = len(config.documents)
+            kinds += [d.kind.name for d in config.documents]
             where = ", ".join(config.paths)
     if found:
         problems, envs = _tagged(names, found)
@@ -45,12 +48,11 @@ def validate_command(run: RunContext, paths: Sequence[str], fmt: str, out: TextI
     if fmt == "json":
         render_validate_json(total, [], out)
         return
-    plural = "s" if total != 1 else ""
     if names == [None]:
-        out.write(f"Valid: {total} assistant{plural} in {where}\n")
+        out.write(f"Valid: {count_kinds(kinds)} in {where}\n")
         return
     each = ", ".join(f"{n}: {c}" for n, c in counts.items())
-    out.write(f"Valid: {total} assistant{plural} in {where} ({each})\n")
+    out.write(f"Valid: {count_kinds(kinds)} in {where} ({each})\n")
 
 
 def _tagged(names: list[str | None], found: dict[str | None, list[Problem]]

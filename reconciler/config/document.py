@@ -1,11 +1,12 @@
-"""One YAML file → what it defines (`Loaded`): its documents' validated assistants with their
+"""One YAML file → what it defines (`Loaded`): its validated documents (of any kind) with their
 places and digests, its problems, and the files it reads as data. loader.py puts the files
 together.
 
 Steps for each document: parse (`yaml_source`), place it in the environment (`environments`:
 membership and overrides), expand a fleet (`fleet`: one copy per item), substitute `${VAR}`
-(`variables`), read the files its `*_file` keys name (`file_refs`), validate with
-`AssistantSpec`, and map validation errors back to lines (`spec_errors`).
+(`variables`), read the files its `*_file` keys name (`file_refs`), validate with its kind's
+document model (`kind:`, assistant by default; reconciler/kinds/), and map validation errors back
+to lines (`spec_errors`).
 """
 
 from __future__ import annotations
@@ -20,16 +21,18 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistants.canonical import text_sha256
-from assistants.errors import Problem
-from assistants.models import IDENT_PATTERN, AssistantSpec
 from reconciler.config.environments import Environment, place_document
 from reconciler.config.file_refs import PathCache, resolve_file_refs
 from reconciler.config.fleet import Item, expand, fleet_items, template
+from reconciler.config.resolved import Document
 from reconciler.config.spec_errors import validation_problems
 from reconciler.config.variables import substitute
 from reconciler.config.yaml_marks import Mark
 from reconciler.config.yaml_source import YamlDocument, parse_documents, read_text
-from reconciler.plan.desired import DesiredAssistant
+from reconciler.errors import Problem
+from reconciler.kinds import KIND_KEY, spec_for
+from reconciler.kinds.controls import DocumentSpec
+from reconciler.marker import IDENT_PATTERN
 
 
 @dataclass(frozen=True)
@@ -73,10 +76,11 @@ class Loaded:
     """What loading one file found."""
 
     problems: list[Problem] = field(default_factory=list)  # in the order they are reported
-    assistants: list[tuple[Placed, DesiredAssistant, str]] = field(default_factory=list)  # + digest
+    documents: list[tuple[Placed, Document, str]] = field(default_factory=list)  # + digest
     targets: set[Path] = field(default_factory=set)  # files its `*_file` keys name
-    invalid_keys: list[tuple[Placed, str]] = field(default_factory=list)  # the string `key`
-    # of each document that failed validation: a duplicate key is reported with its errors
+    invalid_keys: list[tuple[Placed, tuple[str, str]]] = field(default_factory=list)  # the
+    # kind and string `key` of each document that failed validation: a duplicate key is
+    # reported with its errors
 
 
 _KEY = re.compile(IDENT_PATTERN)
@@ -99,7 +103,7 @@ def load_file(file: YamlFile, env: Mapping[str, str], resolved: PathCache,
         if not isinstance(doc.data, dict):
             kind = "a list" if isinstance(doc.data, list) else "a single value"
             item.problems.append(doc.problem((), f"a document must be a mapping (one "
-                                                 f"assistant), got {kind}"))
+                                                 f"assistant or agent), got {kind}"))
             continue
         present, errors = place_document(doc, declared, current)
         items, targets, more = fleet_items(doc, file.root, resolved)
@@ -145,22 +149,38 @@ def _load_document(doc: YamlDocument, file: YamlFile, env: Mapping[str, str],
     errors += refs.problems
     key = doc.data.get("key")
     label = each.label if each is not None else ""
-    try:
-        spec = AssistantSpec.model_validate(doc.data)
-    except ValidationError as err:
-        errors.extend(validation_problems(err, AssistantSpec, doc, refs.origins))
+    model, problem = spec_for(doc.data.get(KIND_KEY, "assistant"))
+    if model is None:
+        errors.append(doc.problem((KIND_KEY,), problem or ""))
     else:
-        if not errors:
-            placed = Placed(doc.path, doc.start.line, doc.mark(("key",)), label)
-            desired = DesiredAssistant(spec, placed.source)
-            item.assistants.append((placed, desired, spec_digest(spec)))
+        data = {k: v for k, v in doc.data.items() if k != KIND_KEY}
+        try:
+            spec = model.model_validate(data)
+        except ValidationError as err:
+            errors.extend(validation_problems(err, model, doc, refs.origins))
+        else:
+            if not errors:
+                placed = Placed(doc.path, doc.start.line, doc.mark(("key",)), label)
+                document = Document(spec, placed.source, _field_lines(doc))
+                item.documents.append((placed, document, spec_digest(spec)))
     if errors and isinstance(key, str) and _KEY.match(key):  # a bad key has its error
+        kind = model.KIND.name if model is not None else str(doc.data.get(KIND_KEY))
         item.invalid_keys.append((Placed(doc.path, doc.start.line, doc.mark(("key",)), label),
-                                  key))
+                                  (kind, key)))
     item.problems.extend(errors)
 
 
-def spec_digest(spec: AssistantSpec) -> str:
+def _field_lines(doc: YamlDocument) -> dict[str, int]:
+    """`{field: line}` of the document's top-level keys (a `*_file` key stands for its field)."""
+    out: dict[str, int] = {}
+    for name in doc.data:
+        located = doc.marks.get((name,))
+        if isinstance(name, str) and located is not None and located.key is not None:
+            out[name.removesuffix("_file")] = located.key.line
+    return out
+
+
+def spec_digest(spec: DocumentSpec) -> str:
     """The digest of a spec in `Config.config_sha256`: the sha256 of the JSON of the fields its
     document set (in its order, files and variables resolved) and of its instructions' sha256.
     Any edit of a document's content changes it (even to a value equal to the default, or of

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistants.errors import ConfigError, Problem
 from reconciler.config.settings import SETTINGS_FILE, EnvironmentSettings, ProjectSettings
 from reconciler.config.spec_errors import closest
 from reconciler.config.yaml_marks import DataPath
 from reconciler.config.yaml_source import YamlDocument
+from reconciler.errors import ConfigError, Problem
 
 FIXED = ("key", "environments", "overrides", "for_each", "for_each_file")
 """Document keys an override may not set: identity, membership and fleets are the same in

@@ -1,5 +1,6 @@
-"""The `*_file` keys of a document: `instructions_file`, `tools[].function.parameters_file` and
-`response_format.json_schema.schema_file`.
+"""The `*_file` keys of a document: `instructions_file`, an assistant's
+`tools[].function.parameters_file` and `response_format.json_schema.schema_file`, an agent's
+`tools[].parameters_file` and `text.format.schema_file`.
 
 Each path is relative to the YAML file that names it and must stay inside the config root (no
 absolute paths, no `../` out of it, no symlink resolving outside it). Instructions are read
@@ -18,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistants.errors import Problem
 from reconciler.config.settings import SETTINGS_FILE
 from reconciler.config.yaml_marks import DataPath
 from reconciler.config.yaml_source import (
@@ -27,6 +27,7 @@ from reconciler.config.yaml_source import (
     parse_documents,
     read_text,
 )
+from reconciler.errors import Problem
 
 
 @dataclass
@@ -70,12 +71,14 @@ def resolve_file_refs(doc: YamlDocument, root: Path,
             if isinstance(function, dict):
                 _replace(doc, root, function, ("tools", i, "function"), "parameters_file",
                          "parameters", True, refs)
-    response_format = data.get("response_format")
-    if isinstance(response_format, dict):
-        schema = response_format.get("json_schema")
-        if isinstance(schema, dict):
-            _replace(doc, root, schema, ("response_format", "json_schema"), "schema_file",
-                     "schema", True, refs)
+            elif isinstance(tool, dict) and tool.get("type") == "function":  # an agent's
+                _replace(doc, root, tool, ("tools", i), "parameters_file", "parameters", True,
+                         refs)
+    for at in (("response_format", "json_schema"), ("text", "format")):
+        outer = data.get(at[0])
+        inner = outer.get(at[1]) if isinstance(outer, dict) else None
+        if isinstance(inner, dict):
+            _replace(doc, root, inner, at, "schema_file", "schema", True, refs)
     return refs
 
 

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistants.errors import Problem
 from reconciler.config.file_refs import PathCache, locate_ref, parse_structured
 from reconciler.config.variables import retype
 from reconciler.config.yaml_marks import DataPath, Located
 from reconciler.config.yaml_source import YamlDocument, display_path, read_text
+from reconciler.errors import Problem
 
 FLEET_KEYS = ("for_each", "for_each_file")
 _EACH = re.compile(r"\$\$\{|\$\{each\.([^}]*)\}")

@@ -1,4 +1,6 @@
-"""`import`: adopt assistants that already exist, writing one YAML document per assistant.
+"""`import`: adopt objects (assistants, agents) that already exist, writing one YAML document
+per object. What follows says "assistant"; an agent is imported alike, its document saying
+`kind: agent`.
 
 Only reads the server. Each document holds `id:` (so the first plan matches it) and a `key`
 derived from the name (a slug; the id when there is no name; made unique against the keys the
@@ -27,13 +29,14 @@ from typing import Any
 
 import yaml
 
-from assistants.canonical import canonical, canonical_tools
-from assistants.errors import ConfigError
+from assistants.canonical import MARKER_KEY
+from assistants.kinds import DEFAULT_KIND, Kind
+from assistants.kinds.assistant import ASSISTANT
 from assistants.limits import REASONING_EFFORTS
-from assistants.models import MARKER_KEY
 from reconciler.config.settings import SETTINGS_FILE
 from reconciler.config.yaml_source import display_path, load_yaml_documents, read_text
-from reconciler.plan.marker import live_marker, marker_value, write_only_digest
+from reconciler.errors import ConfigError
+from reconciler.marker import live_marker, marker_value, write_only_digest
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 KEY_MAX = 64
@@ -60,9 +63,9 @@ class ImportResult:
 
 @dataclass
 class Existing:
-    """What the output folder already holds: keys and ids of its documents, settings."""
+    """What the output folder already holds: (kind, key) and ids of its documents, settings."""
 
-    keys: set[str] = field(default_factory=set)
+    keys: set[tuple[str, str]] = field(default_factory=set)
     ids: set[str] = field(default_factory=set)
     owner: str | None = None
     has_settings: bool = False
@@ -90,7 +93,7 @@ def scan_existing(out_dir: Path) -> Existing:
         for doc in _safe_load_all(path):
             if isinstance(doc, dict):
                 if isinstance(doc.get("key"), str):
-                    found.keys.add(doc["key"])
+                    found.keys.add((str(doc.get("kind", DEFAULT_KIND)), doc["key"]))
                 if isinstance(doc.get("id"), str):
                     found.ids.add(doc["id"])
     return found
@@ -127,14 +130,20 @@ def recover_write_only(digest: str) -> dict[str, Any]:
 
 
 def document(assistant: Mapping[str, Any], key: str, stem: str | None = None,
-             environment: str | None = None) -> tuple[dict[str, Any], str | None]:
-    """The YAML document for one live assistant and, when the instructions are multi-line or
-    long, the text for the instructions file (the document then names it). Read from an
-    environment's server, it exists in that `environment` only (its `id:` is that server's)."""
-    form = canonical(assistant)
-    if isinstance(form.get("tools"), list):  # as the server orders them, not sorted
-        form["tools"] = canonical_tools(assistant.get("tools"))
-    doc: dict[str, Any] = {"key": key, "id": str(assistant.get("id"))}
+             environment: str | None = None,
+             kind: Kind = ASSISTANT) -> tuple[dict[str, Any], str | None]:
+    """The YAML document for one live object of `kind` and, when the instructions are
+    multi-line or long, the text for the instructions file (the document then names it). Read
+    from an environment's server, it exists in that `environment` only (its `id:` is that
+    server's)."""
+    form = kind.canonical(assistant)
+    tools = assistant.get("tools")
+    if isinstance(form.get("tools"), list) and isinstance(tools, list):
+        # as the server orders them, not sorted
+        form["tools"] = [tool for one in tools
+                         for tool in kind.canonical({"tools": [one]}).get("tools", [])]
+    doc: dict[str, Any] = {} if kind.name == DEFAULT_KIND else {"kind": kind.name}
+    doc.update({"key": key, "id": str(assistant.get("id"))})
     if environment is not None:
         doc["environments"] = [environment]
     instructions = form.pop("instructions", None)
@@ -162,7 +171,7 @@ def document(assistant: Mapping[str, Any], key: str, stem: str | None = None,
 
 def write_import(assistants: Iterable[Mapping[str, Any]], out_dir: Path, *,
                  owner: str | None = None, explicit: bool = False,
-                 environment: str | None = None) -> ImportResult:
+                 environment: str | None = None, kind: Kind = ASSISTANT) -> ImportResult:
     """Write one file per assistant under `out_dir`; never overwrites an existing file.
 
     `owner` is the owner the folder will plan as (None: unknown); `explicit` says the user named
@@ -177,22 +186,22 @@ def write_import(assistants: Iterable[Mapping[str, Any]], out_dir: Path, *,
         marker = live_marker(assistant)
         if ident in existing.ids:
             skipped.append(f"{ident}: already in {out_dir} (a document has this id)")
-        elif marker and marker.owner == owner and marker.key in existing.keys:
+        elif marker and marker.owner == owner and (kind.name, marker.key) in existing.keys:
             skipped.append(f"{ident}: already in {out_dir} as `{marker.key}`")
         elif marker and owner and marker.owner != owner and not explicit:
             skipped.append(f"{ident}: managed by owner `{marker.owner}` in another repository "
                            f"(import it with --id {ident}; planning it then needs --takeover)")
         else:
             chosen.append(assistant)
-    keys = derive_keys(chosen, existing.keys)
+    keys = derive_keys(chosen, {k for name, k in existing.keys if name == kind.name})
     stems: set[str] = set()
     planned: list[tuple[Path, str]] = []
     results: list[ImportedFile] = []
     for assistant in chosen:
         ident = str(assistant.get("id"))
         key = keys[ident]
-        stem = _file_stem(key, stems)
-        doc, text = document(assistant, key, stem, environment)
+        stem = _file_stem(key if kind.name == DEFAULT_KIND else f"{key}.{kind.name}", stems)
+        doc, text = document(assistant, key, stem, environment, kind)
         path = out_dir / f"{stem}.yaml"
         planned.append((path, yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                                         width=100)))

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistants.canonical import sha256_of
-from assistants.errors import ConfigError, Problem
 from reconciler.config.document import Loaded, Placed, YamlFile, load_file
 from reconciler.config.environments import Environment, select
 from reconciler.config.file_refs import PathCache
+from reconciler.config.resolved import DesiredState, Document, resolve
 from reconciler.config.settings import (
     SETTINGS_FILE,
     FoundSettings,
@@ -27,9 +27,9 @@ from reconciler.config.settings import (
     read_settings,
 )
 from reconciler.config.yaml_source import display_path
-from reconciler.plan.desired import DesiredAssistant
+from reconciler.errors import ConfigError, Problem
 
-__all__ = ["Config", "DesiredAssistant", "load_config"]
+__all__ = ["Config", "Document", "load_config"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -39,9 +39,17 @@ class Config:
     paths: tuple[str, ...]
     roots: tuple[Path, ...]
     settings: ProjectSettings
-    assistants: tuple[DesiredAssistant, ...]
+    documents: tuple[Document, ...]
     config_sha256: str
     environment: Environment | None = None  # the one loaded for, when the config declares any
+
+    def resolve(self, owner: str) -> DesiredState:
+        """Every document resolved for `owner` (config/resolved.py): what a plan is made of."""
+        return DesiredState(
+            owner=owner,
+            desired=tuple(resolve(d.spec, d.source, owner) for d in self.documents),
+            paths=self.paths, config_sha256=self.config_sha256,
+            environment=self.environment.name if self.environment else None)
 
 
 def load_config(paths: Sequence[str | os.PathLike[str]], *,
@@ -71,20 +79,20 @@ def load_config(paths: Sequence[str | os.PathLike[str]], *,
     for item in kept:
         problems.extend(item.problems)
 
-    assistants: list[DesiredAssistant] = []
-    digests: dict[str, str] = {}
-    first: dict[str, Placed] = {}
+    documents: list[Document] = []
+    digests: dict[str, dict[str, str]] = {}  # kind's plural -> key -> digest
+    first: dict[tuple[str, str], Placed] = {}
     for item in kept:
-        for placed, key, found in _documents(item):
-            if key in first:
-                problems.append(placed.problem(f"duplicate assistant key `{key}`: also "
-                                               f"defined at {first[key].place}"))
+        for placed, (kind, key), found in _documents(item):
+            if (kind, key) in first:
+                problems.append(placed.problem(f"duplicate {kind} key `{key}`: also "
+                                               f"defined at {first[kind, key].place}"))
                 continue
-            first[key] = placed
+            first[kind, key] = placed
             if found is not None:
-                desired, digest = found
-                digests[key] = digest
-                assistants.append(desired)
+                document, digest = found
+                digests.setdefault(document.kind.plural, {})[key] = digest
+                documents.append(document)
 
     if problems:
         raise ConfigError([_one_line(p) for p in problems])
@@ -92,7 +100,7 @@ def load_config(paths: Sequence[str | os.PathLike[str]], *,
         paths=tuple(Path(os.path.normpath(p)).as_posix() for p in given),
         roots=tuple(roots),
         settings=settings,
-        assistants=tuple(assistants),
+        documents=tuple(documents),
         config_sha256=_config_digest(settings, digests, current),
         environment=current,
     )
@@ -110,14 +118,17 @@ def declared_environments(paths: Sequence[str | os.PathLike[str]], *,
     return list(settings.environments) if settings.environments is not None else None
 
 
-def _documents(item: Loaded) -> list[tuple[Placed, str, tuple[DesiredAssistant, str] | None]]:
-    """Each document of a file with a `key`, in the file's order: its place, its key, and the
-    desired assistant with its digest (None: the document is invalid). An invalid document's
+Found = tuple[Placed, tuple[str, str], tuple[Document, str] | None]
+
+
+def _documents(item: Loaded) -> list[Found]:
+    """Each document of a file with a `key`, in the file's order: its place, its kind and key,
+    and the document with its digest (None: the document is invalid). An invalid document's
     key counts for duplicates, so that one run reports both its errors and a duplicate."""
-    valid = [(placed, desired.key, (desired, digest))
-             for placed, desired, digest in item.assistants]
-    invalid = [(placed, key, None) for placed, key in item.invalid_keys]
-    found: list[tuple[Placed, str, tuple[DesiredAssistant, str] | None]] = [*valid, *invalid]
+    valid = [(placed, (document.kind.name, document.key), (document, digest))
+             for placed, document, digest in item.documents]
+    invalid = [(placed, kind_key, None) for placed, kind_key in item.invalid_keys]
+    found: list[Found] = [*valid, *invalid]
     return sorted(found, key=lambda d: (d[0].line, d[0].key.line, d[0].key.col))
 
 
@@ -137,13 +148,14 @@ def _read_settings(roots: list[Path], env: Mapping[str, str],
     return settings
 
 
-def _config_digest(settings: ProjectSettings, digests: Mapping[str, str],
+def _config_digest(settings: ProjectSettings, digests: Mapping[str, Mapping[str, str]],
                    current: Environment | None = None) -> str:
-    """sha256 of the resolved desired state, `{"assistants": {key: spec digest}, "settings":
-    {...}}` as canonical JSON: independent of which files hold the documents and in what order
-    (instructions inline or from a file alike; load_file.spec_digest)."""
+    """sha256 of the resolved desired state, `{"assistants": {key: spec digest}, "agents":
+    {...}, "settings": {...}}` as canonical JSON (a kind without documents is left out, but for
+    assistants): independent of which files hold the documents and in what order (instructions
+    inline or from a file alike; document.spec_digest)."""
     state: dict[str, object] = {
-        "assistants": digests,
+        **digests, "assistants": digests.get("assistants", {}),
         "settings": {"owner": settings.owner, "max_deletes": settings.max_deletes}}
     if current is not None:  # only then: the digests of configs without environments stay
         state["environment"] = {"name": current.name,

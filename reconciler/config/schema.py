@@ -13,8 +13,9 @@ import copy
 from typing import Any
 
 from assistants import limits
-from assistants.models import MARKER_KEY, AssistantSpec
+from assistants.canonical import MARKER_KEY
 from reconciler.config.schema_fleet import add_environment_keys
+from reconciler.kinds.assistant import AssistantSpec
 
 SCHEMA_ID = "https://json-schema.org/draft/2020-12/schema"
 

@@ -28,12 +28,12 @@ from pydantic import (
     ValidationError,
 )
 
-from assistants.errors import Problem
-from assistants.models import IDENT_PATTERN
 from reconciler.config.spec_errors import validation_problems
 from reconciler.config.variables import substitute
 from reconciler.config.yaml_marks import Mark
 from reconciler.config.yaml_source import parse_documents, read_text
+from reconciler.errors import Problem
+from reconciler.marker import IDENT_PATTERN
 
 SETTINGS_FILE = "assistants.project.yaml"
 

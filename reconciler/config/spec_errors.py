@@ -18,9 +18,9 @@ from annotated_types import Ge, Le
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
-from assistants.errors import Problem
 from reconciler.config.yaml_marks import DataPath
 from reconciler.config.yaml_source import YamlDocument
+from reconciler.errors import Problem
 
 _MISSING = object()
 _PATTERNS = {
@@ -83,6 +83,9 @@ def _problem(error: Any, where: _Where, doc: YamlDocument,
         return doc.problem(parent, f"missing required key `{name}`{inside}")
     if kind == "extra_forbidden":
         name = str(path[-1])
+        foreign = getattr(where.model, "FOREIGN_KEYS", {}).get(name)
+        if foreign:
+            return doc.problem(path, f"unknown key `{name}`: {foreign}", key=True)
         allowed = _allowed(where.model)
         close = closest(name, allowed)
         hint = (f" — did you mean `{close}`?" if close

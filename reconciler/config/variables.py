@@ -14,9 +14,9 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from assistants.errors import Problem
 from reconciler.config.yaml_marks import SCALAR_TAGS, STR_TAG, DataPath
 from reconciler.config.yaml_source import YamlDocument
+from reconciler.errors import Problem
 
 _VAR = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

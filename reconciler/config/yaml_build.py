@@ -9,8 +9,8 @@ from typing import Any
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from assistants.errors import Problem
 from reconciler.config.yaml_marks import SCALAR_TAGS, STR_TAG, TAG, DataPath, Located, mark_of
+from reconciler.errors import Problem
 
 _TIMESTAMP_TAG = f"{TAG}timestamp"
 _SEQ_TAG = f"{TAG}seq"

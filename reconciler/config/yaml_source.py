@@ -24,7 +24,6 @@ from typing import Any
 import yaml
 from yaml.nodes import ScalarNode
 
-from assistants.errors import ConfigError, Problem
 from reconciler.config.yaml_build import Builder
 from reconciler.config.yaml_loaders import AliasError, BoundedLoader
 from reconciler.config.yaml_marks import (
@@ -34,6 +33,7 @@ from reconciler.config.yaml_marks import (
     Mark,
     mark_of,
 )
+from reconciler.errors import ConfigError, Problem
 
 MAX_FILE_BYTES = 1024 * 1024
 """Largest YAML or referenced file read (1 MiB)."""

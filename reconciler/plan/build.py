@@ -1,102 +1,113 @@
-"""`build_plan` (pure: values in, a value out): match the config's desired assistants to the
-live records, diff each pair, and gather the changes into a `Plan`."""
+"""`build_plan` (pure: values in, a value out): match the config's desired objects to the live
+records of their kind, diff each pair, and gather the changes into a `Plan`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any
 
-from assistants.errors import PlanError, TooManyDeletesError
+from assistants.kinds import Kind
+from reconciler.config.resolved import Desired, DesiredState
+from reconciler.errors import PlanError, TooManyDeletesError
 from reconciler.plan.change import Action, Change
 from reconciler.plan.diff import plan_create, plan_delete, plan_update
-from reconciler.plan.live import LiveAssistant
-from reconciler.plan.matching import match
+from reconciler.plan.live import LiveRecord
+from reconciler.plan.matching import Matching, match
 from reconciler.plan.model import Orphan, Plan
-
-if TYPE_CHECKING:  # the config's shape only: plan/ reads no files
-    from reconciler.config.loader import Config
 
 
 def build_plan(
-    config: Config,
-    live: Iterable[LiveAssistant | Mapping[str, Any]],
-    owner: str,
+    state: DesiredState,
+    live: Iterable[LiveRecord],
     *,
     endpoint: str,
     prune: bool = False,
     only: Sequence[str] = (),
     takeover: bool = False,
 ) -> Plan:
-    """Pure: the plan that makes `live` (records from `read_live`, or API objects) look like
-    `config`."""
+    """Pure: the plan that makes `live` (records of every kind listed) look like `state`."""
+    owner = state.owner
+    by_kind: dict[Kind, list[LiveRecord]] = {}
+    for record in live:
+        by_kind.setdefault(record.kind, []).append(record)
+    kinds = sorted({*by_kind, *state.kinds()}, key=lambda k: k.name)
+    matchings = {kind: match([d for d in state.desired if d.kind is kind], by_kind.get(kind, []),
+                             owner, takeover=takeover) for kind in kinds}
     wanted = set(only)
-    matching = match(config.assistants, live, owner, takeover=takeover)
-    orphan_keys = {a.marker.key for a in matching.orphans if a.marker}
-    unknown = wanted - {d.key for d in config.assistants} - orphan_keys
+    orphan_keys = {a.marker.key for m in matchings.values() for a in m.orphans if a.marker}
+    unknown = wanted - {d.key for d in state.desired} - orphan_keys
     if unknown:
         raise PlanError(f"--only names keys that are neither in the config nor on the server: "
                         f"{', '.join(sorted(unknown))}")
     changes: list[Change] = []
-    for pair in matching.pairs:
-        if wanted and pair.desired.key not in wanted:
-            continue
-        if pair.live is None:
-            changes.append(plan_create(pair.desired, owner))
-        else:
-            changes.append(plan_update(pair.desired, pair.live, owner))
-
     orphans: list[Orphan] = []
-    kept = {p.desired.key: p.live.id for p in matching.pairs if p.live}
-    by_key = {d.key: d for d in config.assistants}
-    for assistant in matching.orphans:
-        marker = assistant.marker
-        key, ident = (marker.key if marker else "?"), assistant.id
-        if wanted and key not in wanted:
-            continue
-        if marker and marker.protect:
-            orphans.append(Orphan(key, ident, "protected: never deleted"))
-        elif not config.assistants:
-            orphans.append(Orphan(key, ident, "the config holds no assistants: nothing is deleted"))
-        elif prune:
-            changes.append(replace(plan_delete(assistant, by_key.get(key), owner),
-                                   reason=delete_reason(key, kept)))
-        elif key in kept:
-            orphans.append(Orphan(key, ident, f"a second assistant for `{key}`, which is "
-                                  f"{kept[key]}; --prune deletes this copy"))
-        else:
-            orphans.append(Orphan(key, ident, "not in the config; --prune deletes it"))
+    for kind, matching in matchings.items():
+        for pair in matching.pairs:
+            if wanted and pair.desired.key not in wanted:
+                continue
+            changes.append(plan_create(pair.desired) if pair.live is None
+                           else plan_update(pair.desired, pair.live))
+        _orphans(kind, matching, state, prune, wanted, changes, orphans)
 
-    creating = {c.key for c in changes if c.action is Action.CREATE}
-    notes = [*matching.notes, *owner_hints(matching.held_elsewhere, creating, owner)]
+    creating = [(c.kind, c.key) for c in changes if c.action is Action.CREATE]
+    held = [(kind.name, *h) for kind, m in matchings.items() for h in m.held_elsewhere]
+    notes = [*(n for m in matchings.values() for n in m.notes),
+             *owner_hints(held, creating, owner)]
     return Plan(
         endpoint=endpoint,
         owner=owner,
-        paths=config.paths,
-        config_sha256=config.config_sha256,
-        changes=tuple(sorted(changes, key=lambda c: (c.key, c.id or ""))),
-        orphans=tuple(sorted(orphans, key=lambda o: (o.key, o.id))),
-        unmanaged=matching.unmanaged,
-        foreign=matching.foreign,
+        paths=state.paths,
+        config_sha256=state.config_sha256,
+        changes=tuple(sorted(changes, key=lambda c: (c.key, c.kind, c.id or ""))),
+        orphans=tuple(sorted(orphans, key=lambda o: (o.key, o.kind, o.id))),
+        unmanaged=sum(m.unmanaged for m in matchings.values()),
+        foreign=sum(m.foreign for m in matchings.values()),
         notes=tuple(notes),
-        environment=config.environment.name if config.environment else None,
+        environment=state.environment,
     )
 
 
+def _orphans(kind: Kind, matching: Matching, state: DesiredState, prune: bool,
+             wanted: set[str], changes: list[Change], orphans: list[Orphan]) -> None:
+    """The owner's live objects of `kind` that no document matched: deletes with `prune`
+    (never protected ones, never from a config with no documents), else orphans."""
+    kept = {p.desired.key: p.live.id for p in matching.pairs if p.live}
+    by_key: dict[str, Desired] = {d.key: d for d in state.desired if d.kind is kind}
+    for record in matching.orphans:
+        marker = record.marker
+        key, ident = (marker.key if marker else "?"), record.id
+        if wanted and key not in wanted:
+            continue
+        if marker and marker.protect:
+            reason = "protected: never deleted"
+        elif not state.desired:
+            reason = "the config holds no documents: nothing is deleted"
+        elif prune:
+            changes.append(plan_delete(record, by_key.get(key), delete_reason(key, kept)))
+            continue
+        elif key in kept:
+            reason = (f"a second {kind.name} for `{key}`, which is {kept[key]}; --prune "
+                      "deletes this copy")
+        else:
+            reason = "not in the config; --prune deletes it"
+        orphans.append(Orphan(key, ident, reason, kind.name))
+
+
 def delete_reason(key: str, kept: Mapping[str, str]) -> str:
-    """Why this owner's assistant with `key` is deleted: `kept` maps the config's keys to the
-    live assistant each one keeps."""
+    """Why this owner's object with `key` is deleted: `kept` maps the config's keys to the
+    live object each one keeps."""
     if key in kept:
         return f"a second copy of `{key}`; the kept one is {kept[key]}"
     return "removed from the config"
 
 
-def owner_hints(held: Iterable[tuple[str, str]], creating: set[str], owner: str) -> list[str]:
-    """One note per other owner whose markers carry keys this plan creates: a mistyped owner
-    would otherwise create the whole fleet again, silently."""
+def owner_hints(held: Iterable[tuple[str, str, str]], creating: Sequence[tuple[str, str]],
+                owner: str) -> list[str]:
+    """One note per other owner whose markers carry (kind, key)s this plan creates: a mistyped
+    owner would otherwise create the whole fleet again, silently."""
     by_owner: dict[str, list[str]] = {}
-    for other, key in held:
-        if key in creating:
+    wanted = set(creating)
+    for kind, other, key in held:
+        if (kind, key) in wanted:
             by_owner.setdefault(other, []).append(key)
     return [f"owner `{other}` already has {len(keys)} of the {len(creating)} keys this plan "
             f"creates under owner `{owner}` ({_some(keys)}): if they are yours, pass "

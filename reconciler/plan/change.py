@@ -1,6 +1,7 @@
 """`Action` and `Change`: one planned step, with fixed rules for `None` (Terraform's
 `plans.Change`): a create has no `before`, a delete has no `after` and no `body` but a
-`reason`, a noop has neither fields nor body."""
+`reason`, a noop has neither fields nor body. Changes are built by name
+(`Change.create(...)`), never positionally; each carries the kind of object it changes."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ class Action(StrEnum):
 APPLY_ORDER = (Action.CREATE, Action.UPDATE, Action.DELETE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Change:
+    kind: str  # the kind's name: "assistant", "agent"
     action: Action
     key: str
     id: str | None = None
@@ -31,6 +33,32 @@ class Change:
     live_sha256: str | None = None  # sha256 of the live canonical form when planned
     source: str | None = None  # "file:line" of the document, when there is one
     reason: str | None = None  # why a delete deletes ("removed from the config", ...)
+
+    @classmethod
+    def create(cls, *, kind: str, key: str, after: dict[str, Any], body: dict[str, Any],
+               source: str | None) -> Change:
+        return cls(kind=kind, action=Action.CREATE, key=key, fields=tuple(after), after=after,
+                   body=body, source=source)
+
+    @classmethod
+    def update(cls, *, kind: str, key: str, id: str, fields: tuple[str, ...],
+               before: dict[str, Any], after: dict[str, Any], body: dict[str, Any],
+               live_sha256: str, source: str | None) -> Change:
+        return cls(kind=kind, action=Action.UPDATE, key=key, id=id, fields=fields,
+                   before=before, after=after, body=body, live_sha256=live_sha256,
+                   source=source)
+
+    @classmethod
+    def delete(cls, *, kind: str, key: str, id: str, before: dict[str, Any],
+               live_sha256: str, reason: str | None = None) -> Change:
+        return cls(kind=kind, action=Action.DELETE, key=key, id=id, before=before,
+                   live_sha256=live_sha256, reason=reason)
+
+    @classmethod
+    def noop(cls, *, kind: str, key: str, id: str, live_sha256: str,
+             source: str | None) -> Change:
+        return cls(kind=kind, action=Action.NOOP, key=key, id=id, live_sha256=live_sha256,
+                   source=source)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready; `reason` only when there is one (deletes), so other changes read as
@@ -44,10 +72,13 @@ class Change:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Change:
-        """A change read back from a plan file; a wrong shape raises TypeError or ValueError
-        (a saved plan may have been edited by hand)."""
-        change = cls(**{**data, "action": Action(data["action"]),
+        """A change read back from a plan file (of format 1, without `kind`: an assistant); a
+        wrong shape raises TypeError or ValueError (a saved plan may have been edited by
+        hand)."""
+        change = cls(**{"kind": "assistant", **data, "action": Action(data["action"]),
                         "fields": tuple(data["fields"])})
+        if not isinstance(change.kind, str) or not change.kind:
+            raise TypeError("a change's `kind` must be a non-empty string")
         if not isinstance(change.key, str) or not change.key:
             raise TypeError("a change's `key` must be a non-empty string")
         if change.id is not None and (not isinstance(change.id, str) or not change.id):

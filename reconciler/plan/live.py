@@ -1,9 +1,9 @@
-"""What a plan keeps of each live assistant: a small immutable record, made as its page arrives.
+"""What a plan keeps of each live object: a small immutable record, made as its page arrives.
 
-A large workspace lists some 50 MB of JSON. Matching reads an assistant's id, marker and
+A large workspace lists some 50 MB of JSON. Matching reads an object's id, marker and
 `created_at`; the diff compares digests and, only where they differ, canonical forms. So each
-listed object becomes a `LiveAssistant` at once, and the rest of it is let go. Its canonical form
-is kept only where a document may need it (`FormNeed`): an assistant that no document can pair
+listed object becomes a `LiveRecord` at once, and the rest of it is let go. Its canonical form
+is kept only where a document may need it (`FormNeed`): an object that no document can pair
 with is only counted or named, and one whose digest already equals the document with its key
 is a noop whatever matching decides (a second copy with that digest has that very form).
 """
@@ -14,15 +14,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from assistants.canonical import canonical, form_sha256
-from reconciler.plan.desired import DesiredAssistant
-from reconciler.plan.marker import Marker, live_marker
+from assistants.canonical import form_sha256
+from assistants.kinds import Kind
+from reconciler.config.resolved import Desired
+from reconciler.marker import Marker, live_marker
 
 
-@dataclass(frozen=True)
-class LiveAssistant:
-    """One listed assistant, as planning sees it."""
+@dataclass(frozen=True, eq=False)
+class LiveRecord:
+    """One listed object of one kind, as planning sees it."""
 
+    kind: Kind
     id: str
     marker: Marker | None  # parsed ownership marker; None when absent or not ours to read
     created_at: float | None  # for "the oldest copy of a key is the match"
@@ -30,12 +32,12 @@ class LiveAssistant:
     form: Mapping[str, Any] | None = None  # its canonical form, where a document may need it
 
     @classmethod
-    def of(cls, obj: Mapping[str, Any]) -> LiveAssistant:
+    def of(cls, kind: Kind, obj: Mapping[str, Any]) -> LiveRecord:
         """The record of an API object, its form kept. A malformed object (a list where a map
-        belongs, ...) has a form too: `canonical` keeps a value of the wrong shape as it is,
-        so it differs from every desired value and a plan replaces it."""
-        form = canonical(obj)
-        return cls(str(obj.get("id")), live_marker(obj), _number(obj.get("created_at")),
+        belongs, ...) has a form too: the canonical form keeps a value of the wrong shape as it
+        is, so it differs from every desired value and a plan replaces it."""
+        form = kind.canonical(obj)
+        return cls(kind, str(obj.get("id")), live_marker(obj), _number(obj.get("created_at")),
                    form_sha256(form), form)
 
     def kept_form(self) -> Mapping[str, Any]:
@@ -45,31 +47,33 @@ class LiveAssistant:
         return self.form
 
 
-def records(live: Iterable[Mapping[str, Any] | LiveAssistant]) -> list[LiveAssistant]:
-    """`live` as records: API objects are read with their forms kept."""
-    return [a if isinstance(a, LiveAssistant) else LiveAssistant.of(a) for a in live]
+def records(kind: Kind, live: Iterable[Mapping[str, Any] | LiveRecord]) -> list[LiveRecord]:
+    """`live` as records of `kind`: API objects are read with their forms kept."""
+    return [a if isinstance(a, LiveRecord) else LiveRecord.of(kind, a) for a in live]
 
 
 class FormNeed:
-    """Which live assistants keep their canonical form, given the config and the owner: every
-    one a document names by `id:`, and every one of this owner's whose digest is not exactly
-    what the document with its key asks for (an update, an orphan, a document with
-    `ignore_changes`)."""
+    """Which live objects of one kind keep their canonical form: every one a document names by
+    `id:`, and every one of the owner's whose digest is not exactly what the document with its
+    key asks for (an update, an orphan, a document with `ignore_changes`)."""
 
-    def __init__(self, desired: Iterable[DesiredAssistant], owner: str) -> None:
+    def __init__(self, kind: Kind, desired: Iterable[Desired], owner: str) -> None:
+        self.kind = kind
         self._owner = owner
         self._named_ids: set[str] = set()
         self._wanted: dict[str, str | None] = {}  # key -> the digest that makes it a noop
         for item in desired:
+            if item.kind is not kind:
+                continue
             if item.id:
                 self._named_ids.add(item.id)
-            self._wanted[item.key] = None if item.ignore_changes else item.form_sha256(owner)
+            self._wanted[item.key] = None if item.ignore_changes else item.form_sha256
 
-    def record(self, obj: Mapping[str, Any]) -> LiveAssistant:
-        live = LiveAssistant.of(obj)
+    def record(self, obj: Mapping[str, Any]) -> LiveRecord:
+        live = LiveRecord.of(self.kind, obj)
         return live if self._needs_form(live) else replace(live, form=None)
 
-    def _needs_form(self, live: LiveAssistant) -> bool:
+    def _needs_form(self, live: LiveRecord) -> bool:
         if live.id in self._named_ids:
             return True
         marker = live.marker

@@ -1,4 +1,4 @@
-"""Matching desired assistants to live ones (pure).
+"""Matching desired objects to live ones of the same kind (pure).
 
 In order: every document's explicit `id:` first, then this owner's marker with the document's
 key for the documents left (of several copies of one key, the oldest by `created_at`, then id;
@@ -11,28 +11,27 @@ another owner are never touched without `--takeover`; the rest are unmanaged and
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-from assistants.errors import PlanError
-from reconciler.plan.desired import DesiredAssistant
-from reconciler.plan.live import LiveAssistant, records
+from reconciler.config.resolved import Desired
+from reconciler.errors import PlanError
+from reconciler.plan.live import LiveRecord
 
 
 @dataclass(frozen=True)
 class Pair:
     """A desired assistant and the live one it maps to (None: to be created)."""
 
-    desired: DesiredAssistant
-    live: LiveAssistant | None
+    desired: Desired
+    live: LiveRecord | None
     note: str | None = None
 
 
 @dataclass(frozen=True)
 class Matching:
     pairs: tuple[Pair, ...]
-    orphans: tuple[LiveAssistant, ...]  # this owner's, absent from the config
+    orphans: tuple[LiveRecord, ...]  # this owner's, absent from the config
     unmanaged: int  # no marker of ours or anyone's
     foreign: int  # another owner's marker, left alone
     notes: tuple[str, ...] = field(default=())
@@ -41,17 +40,16 @@ class Matching:
 
 
 def match(
-    desired: Sequence[DesiredAssistant],
-    live: Iterable[LiveAssistant | Mapping[str, Any]],
+    desired: Sequence[Desired],
+    live: Sequence[LiveRecord],
     owner: str,
     *,
     takeover: bool = False,
 ) -> Matching:
-    """Pair each desired assistant with at most one live assistant (records, or API objects);
-    classify the rest. Every explicit `id:` is resolved before any marker, and a key's copies
-    are taken oldest first, so the result depends on neither the order of the documents nor
-    that of the listing."""
-    live = records(live)
+    """Pair each desired object with at most one live record of its kind (`desired` and `live`
+    are of one kind); classify the rest. Every explicit `id:` is resolved before any marker,
+    and a key's copies are taken oldest first, so the result depends on neither the order of
+    the documents nor that of the listing."""
     by_id = {a.id: a for a in live}
     found, notes, conflicts = _by_explicit_id(desired, by_id, owner, takeover)
     used = {a.id for a in found.values()}
@@ -87,18 +85,18 @@ def match(
 
 
 def _by_explicit_id(
-    desired: Sequence[DesiredAssistant],
-    by_id: Mapping[str, LiveAssistant],
+    desired: Sequence[Desired],
+    by_id: Mapping[str, LiveRecord],
     owner: str,
     takeover: bool,
-) -> tuple[dict[int, LiveAssistant], dict[int, str], list[str]]:
+) -> tuple[dict[int, LiveRecord], dict[int, str], list[str]]:
     """The documents' explicit `id:`s, resolved before any marker: {document index: live},
     {document index: note} for ids not found, and the conflicts (an id named twice, another
     owner's assistant without --takeover)."""
-    found: dict[int, LiveAssistant] = {}
+    found: dict[int, LiveRecord] = {}
     notes: dict[int, str] = {}
     conflicts: list[str] = []
-    claimed: dict[str, DesiredAssistant] = {}
+    claimed: dict[str, Desired] = {}
     for index, want in enumerate(desired):
         if not want.id:
             continue
@@ -119,9 +117,9 @@ def _by_explicit_id(
     return found, notes, conflicts
 
 
-def _copies_by_key(live: Sequence[LiveAssistant], owner: str) -> dict[str, list[LiveAssistant]]:
+def _copies_by_key(live: Sequence[LiveRecord], owner: str) -> dict[str, list[LiveRecord]]:
     """This owner's live assistants by their marker's key, oldest first (`age`)."""
-    copies: dict[str, list[LiveAssistant]] = {}
+    copies: dict[str, list[LiveRecord]] = {}
     for assistant in live:
         marker = assistant.marker
         if marker and marker.owner == owner:
@@ -131,13 +129,13 @@ def _copies_by_key(live: Sequence[LiveAssistant], owner: str) -> dict[str, list[
     return copies
 
 
-def age(live: LiveAssistant) -> tuple[float, str]:
+def age(live: LiveRecord) -> tuple[float, str]:
     """Sort key of copies of one key: `created_at`, then id. An assistant without a numeric
     `created_at` counts as the newest."""
     return (math.inf if live.created_at is None else live.created_at, live.id)
 
 
-def _held_elsewhere(pairs: Sequence[Pair], live: Sequence[LiveAssistant],
+def _held_elsewhere(pairs: Sequence[Pair], live: Sequence[LiveRecord],
                     owner: str) -> tuple[tuple[str, str], ...]:
     """(owner, key) for each key to be created that another owner's marker carries: a
     mistyped owner would otherwise create the whole fleet again."""

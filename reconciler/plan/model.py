@@ -1,8 +1,9 @@
 """`Plan`: every change for one config against one live world, frozen, sorted and serialisable.
 
-The same inputs give byte-identical JSON: changes are sorted by key then id, and every mapping
-inside them by key. A saved plan carries the config's sha256 and each target's live sha256 so
-that apply can refuse a stale one.
+The same inputs give byte-identical JSON: changes are sorted by key, kind and id, and every
+mapping inside them by key, except each `body`: it is the exact JSON apply sends, in the user's
+order (a strict JSON schema's `properties` are emitted in that order). A saved plan carries the
+config's sha256 and each target's live sha256 so that apply can refuse a stale one.
 """
 
 from __future__ import annotations
@@ -12,19 +13,21 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistants.errors import PlanError
+from reconciler.errors import PlanError
 from reconciler.plan.change import Action, Change
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # 1: before changes carried their `kind` (all assistants)
 
 
 @dataclass(frozen=True)
 class Orphan:
-    """One of this owner's assistants that the config no longer names, and is not deleting."""
+    """One of this owner's objects that the config no longer names, and is not deleting."""
 
     key: str
     id: str
     reason: str
+    kind: str = "assistant"
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class Plan:
             "owner": self.owner,
             "paths": list(self.paths),
             "config_sha256": self.config_sha256,
-            "changes": [sorted_keys(c.to_dict()) for c in self.changes],
+            "changes": [change_json(c) for c in self.changes],
             "orphans": [vars(o) for o in self.orphans],
             "unmanaged": self.unmanaged,
             "foreign": self.foreign,
@@ -71,7 +74,7 @@ class Plan:
     def from_json(cls, text: str, source: str = "plan") -> Plan:
         try:
             data = json.loads(text)
-            if data.get("format_version") != FORMAT_VERSION:
+            if data.get("format_version") not in READABLE_VERSIONS:
                 raise PlanError(
                     f"{source}: plan format {data.get('format_version')!r} is not "
                     f"{FORMAT_VERSION}; make the plan again with this version of the tool"
@@ -92,6 +95,15 @@ class Plan:
             raise
         except (ValueError, KeyError, TypeError, AttributeError) as err:
             raise PlanError(f"{source}: not a plan file this tool wrote ({err})") from None
+
+
+def change_json(change: Change) -> dict[str, Any]:
+    """A change as plan JSON: keys sorted, its `body` as it will be sent."""
+    data = change.to_dict()
+    body = data.pop("body")
+    data = sorted_keys(data)
+    data["body"] = body
+    return dict(sorted(data.items()))
 
 
 def sorted_keys(value: Any) -> Any:

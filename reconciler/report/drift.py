@@ -1,21 +1,20 @@
 """Drift: a plan that reports instead of proposing.
 
-Three classes are drift (exit 2): live fields that differ from the config, assistants of the
-config missing on the server (deleted by hand, or never applied), and this owner's assistants the
-config no longer names. Unmanaged assistants and other owners' are counted, never drift.
+Three classes are drift (exit 2): live fields that differ from the config, objects of the
+config missing on the server (deleted by hand, or never applied), and this owner's objects the
+config no longer names. Unmanaged objects and other owners' are counted, never drift. The
+renderers write to the stream they are given; the CLI decides where (stdout, `--out`, the
+GitHub step summary).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TextIO
 
-from assistants.errors import ConfigError
-from reconciler.config.yaml_source import load_yaml_documents, read_text
+from assistants.kinds import count_kinds, kind_named
 from reconciler.plan.change import Action, Change
 from reconciler.plan.model import Orphan, Plan, sorted_keys
 from reconciler.report.annotations import github_command
@@ -26,11 +25,14 @@ from reconciler.report.render import change_lines, untouched_note
 @dataclass(frozen=True)
 class DriftReport:
     plan: Plan
-    declared_ids: Mapping[str, str] = field(default_factory=dict)
-    """`{key: id}` for the documents that name an `id:`: a missing one was deleted by hand."""
+    declared_ids: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    """`{(kind, key): id}` for the documents that name an `id:`: a missing one was deleted by
+    hand."""
+    field_lines: Mapping[tuple[str, str], Mapping[str, int]] = field(default_factory=dict)
+    """`{(kind, key): {field: line}}`: where each document sets each field."""
 
     def missing_id(self, change: Change) -> str | None:
-        return self.declared_ids.get(change.key)
+        return self.declared_ids.get((change.kind, change.key))
 
     @property
     def changed(self) -> tuple[Change, ...]:
@@ -54,7 +56,8 @@ class DriftReport:
 
     def headline(self) -> str:
         if not self.drifted:
-            return f"No drift: {self.in_sync} assistants match the config."
+            noops = [c.kind for c in self.plan.changes if c.action is Action.NOOP]
+            return f"No drift: {_matching(noops)} the config."
         return (f"Drift: {len(self.changed)} changed on the server, {len(self.missing)} missing "
                 f"from the server, {len(self.extra)} not in the config; {self.in_sync} in sync.")
 
@@ -76,18 +79,28 @@ class DriftReport:
         }
 
 
+def _matching(kinds: list[str]) -> str:
+    """`1 assistant matches`, `4 assistants and 2 agents match`, `0 assistants match`."""
+    return f"{count_kinds(kinds)} {'matches' if len(kinds) == 1 else 'match'}"
+
+
+def _title(change: Change) -> str:
+    return f"{kind_named(change.kind).label}{change.key}"
+
+
 def render_drift_text(report: DriftReport, out: TextIO) -> None:
     out.write(f"Endpoint {report.plan.endpoint}{environment_part(report.plan)}, owner "
               f"{report.plan.owner}.\n\n")
     for change in report.changed:
-        out.write(f"  ~ {change.key} ({change.id}) differs from {change.source} "
+        out.write(f"  ~ {_title(change)} ({change.id}) differs from {change.source} "
                   "(server -> config):\n")
         out.writelines(f"      {text}\n" for _, text in change_lines(change))
     for change in report.missing:
-        out.write(f"  ? {change.key} ({change.source}) is missing from the server"
+        out.write(f"  ? {_title(change)} ({change.source}) is missing from the server"
                   f"{_gone(report, change)}\n")
     for orphan in report.extra:
-        out.write(f"  ! {orphan.key} ({orphan.id}) is not in the config\n")
+        label = kind_named(orphan.kind).label
+        out.write(f"  ! {label}{orphan.key} ({orphan.id}) is not in the config\n")
     out.writelines(f"  note: {note}\n" for note in report.plan.notes)
     if report.drifted or report.plan.notes:
         out.write("\n")
@@ -140,7 +153,7 @@ def github_annotations(report: DriftReport, env: Mapping[str, str]) -> list[str]
     lines = []
     for change in report.changed:
         path, line = _split_source(change.source)
-        where = _field_lines(path, line) if path else {}
+        where = report.field_lines.get((change.kind, change.key), {})
         for name in change.fields:
             lines.append(github_command(
                 "warning", f"{change.key} ({change.id}): `{name}` differs on the server "
@@ -152,15 +165,6 @@ def github_annotations(report: DriftReport, env: Mapping[str, str]) -> list[str]
             "warning", f"{change.key} is missing from the server{_gone(report, change)}",
             path, line))
     return lines
-
-
-def append_step_summary(report: DriftReport, env: Mapping[str, str]) -> None:
-    """Append the Markdown report to $GITHUB_STEP_SUMMARY when it is set."""
-    target = env.get("GITHUB_STEP_SUMMARY")
-    if not target:
-        return
-    with open(os.path.expanduser(target), "a", encoding="utf-8") as handle:
-        render_drift_markdown(report, handle)
 
 
 def _others(report: DriftReport) -> str:
@@ -179,28 +183,3 @@ def _split_source(source: str | None) -> tuple[str | None, int | None]:
     if not path or not line.isdigit():
         return (source or None), None
     return path, int(line)
-
-
-_FILE_FIELDS = {"instructions_file": "instructions"}
-
-
-def _field_lines(path: str, doc_line: int | None) -> dict[str, int]:
-    """`{field: line}` for the top-level keys of the document starting at `doc_line` in
-    `path` (1-based), so an annotation lands on the drifted key; {} when it cannot tell."""
-    text, _ = read_text(Path(path), path)
-    try:
-        docs = load_yaml_documents(text, path) if text is not None else []
-    except ConfigError:
-        docs = []
-    for doc in docs:
-        if not isinstance(doc.data, dict) or not doc.data:
-            continue
-        if doc_line is not None and doc.start.line != doc_line:
-            continue
-        out: dict[str, int] = {}
-        for name in doc.data:
-            located = doc.marks.get((name,))
-            if isinstance(name, str) and located is not None and located.key is not None:
-                out[_FILE_FIELDS.get(name, name)] = located.key.line
-        return out
-    return {}

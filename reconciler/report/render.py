@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from assistants.canonical import WRITE_ONLY_FIELDS
+from assistants.kinds import kind_named
 from reconciler.plan.change import Action, Change, Outcome
 from reconciler.plan.model import Plan
 from reconciler.report.detail import Line, block, field_lines, line, show
@@ -26,9 +26,11 @@ def summary_line(plan: Plan) -> str:
     )
 
 
-def change_title(change: Change) -> str:
-    ident = f" ({change.id})" if change.id else ""
-    return f"{SIGNS[change.action]} {change.key}{ident}"
+def change_title(change: Change, ident: str | None = None) -> str:
+    """`~ hr-helper (asst_1)`, `+ agent support-acme`: the kind is named but for assistants."""
+    ident = ident or change.id
+    shown = f" ({ident})" if ident else ""
+    return f"{SIGNS[change.action]} {kind_named(change.kind).label}{change.key}{shown}"
 
 
 def change_lines(change: Change) -> list[Line]:
@@ -37,7 +39,7 @@ def change_lines(change: Change) -> list[Line]:
         before, after = change.before or {}, change.after or {}
         lines: list[Line] = []
         for name in change.fields:
-            if name in WRITE_ONLY_FIELDS:
+            if name in kind_named(change.kind).write_only_fields:
                 lines.append(line("~", f"{name}: (write-only, not readable) -> "
                                        f"{show(after.get(name))}"))
             else:
@@ -81,7 +83,8 @@ def render_markdown(plan: Plan, out: TextIO) -> None:
         for c in pending:
             fields = (", ".join(c.fields) if c.action is Action.UPDATE
                       else c.reason or "")
-            out.write(f"| {SIGNS[c.action]} {c.action} | `{c.key}` | {_code(c.id)} | {fields} "
+            out.write(f"| {SIGNS[c.action]} {c.action} | {kind_named(c.kind).label}`{c.key}` | "
+                      f"{_code(c.id)} | {fields} "
                       f"| {_code(c.source)} |\n")
         out.write("\n")
     for c in pending:
@@ -112,7 +115,7 @@ def outcome_line(outcome: Outcome) -> str:
     """One line per applied change, printed as it finishes."""
     change = outcome.change
     ident = outcome.id or change.id
-    title = f"{SIGNS[change.action]} {change.key}" + (f" ({ident})" if ident else "")
+    title = change_title(change, ident)
     if not outcome.ok:
         return f"x {title}: failed: {outcome.error}"
     verb = {Action.CREATE: "created", Action.UPDATE: "updated " + ", ".join(change.fields),

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from assistants.errors import Problem
+from reconciler.errors import Problem
 
 
 def validate_document(count: int, problems: Sequence[Problem],

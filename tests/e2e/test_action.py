@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reconciler.plan.marker import live_marker
+from reconciler.marker import live_marker
 from tests.support.action import REPO, load_action, run_action
 
 EXAMPLES = REPO / "examples"

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from assistants.canonical import canonical
-from reconciler.plan.marker import live_marker
+from reconciler.marker import live_marker
 from tests.support.cli import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

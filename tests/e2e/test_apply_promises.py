@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from assistants.models import MARKER_KEY
-from reconciler.plan.marker import live_marker
+from reconciler.marker import live_marker
 from tests.support.chaos_proxy import ChaosProxy, proxied_server
 from tests.support.cli import run_cli
 

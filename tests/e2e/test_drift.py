@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistants.models import MARKER_KEY
-from reconciler.plan.marker import live_marker
+from reconciler.marker import live_marker
 from tests.support.cli import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

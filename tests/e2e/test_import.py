@@ -11,7 +11,7 @@ import yaml
 from openai import OpenAI
 
 from assistants.models import MARKER_KEY
-from reconciler.plan.marker import live_marker
+from reconciler.marker import live_marker
 from tests.support.cli import run_cli
 
 KEY = "sk-import"

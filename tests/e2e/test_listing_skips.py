@@ -13,7 +13,7 @@ from pathlib import Path
 
 from assistants.local.objects import new_assistant
 from assistants.local.store import Store
-from reconciler.plan.marker import live_marker
+from reconciler.marker import live_marker
 from tests.local.helpers import seed_store
 from tests.support.cli import run_cli
 

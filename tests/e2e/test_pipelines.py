@@ -9,7 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
-from reconciler.plan.marker import live_marker
+from reconciler.marker import live_marker
 from tests.support.cli import run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

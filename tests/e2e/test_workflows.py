@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reconciler.plan.marker import live_marker
+from reconciler.marker import live_marker
 from tests.support.action import REPO, read_pairs, run_action
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

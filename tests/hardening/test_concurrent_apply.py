@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.plan.marker import live_marker
+from reconciler.marker import live_marker
 from tests.support.chaos_proxy import ChaosProxy, Script
 from tests.support.server import ServerHandle
 

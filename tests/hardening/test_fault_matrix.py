@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from reconciler.plan.marker import live_marker
+from reconciler.marker import live_marker
 from tests.support.chaos_proxy import ChaosProxy, Script, every, first, nth, proxied_server, when
 from tests.support.cli import Run, run_cli
 from tests.support.server import ServerHandle

@@ -19,8 +19,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from assistants.errors import ConfigError
 from reconciler.config.loader import load_config
+from reconciler.errors import ConfigError
 from tests.hardening.hypothesis_profile import HARDENING
 from tests.hardening.strategies import documents
 from tests.support.cli import run_cli

@@ -28,7 +28,7 @@ from reconciler.config.loader import load_config
 from reconciler.plan.build import build_plan
 from reconciler.plan.change import Action
 from reconciler.plan.diff import adopt_default_ranker
-from reconciler.plan.marker import live_marker
+from reconciler.marker import live_marker
 from tests.hardening.hypothesis_profile import HARDENING
 from tests.hardening.strategies import (
     OWNER,

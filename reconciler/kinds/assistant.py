@@ -1,22 +1,15 @@
-"""Models of what a YAML document may say (`AssistantSpec`, with its tool, tool-resource and
-response-format types) and of what a server returns (`Assistant`).
+"""The assistant document: what a YAML document of `kind: assistant` (the default) may say.
 
 `AssistantSpec` is strict: unknown keys are errors and every API limit is checked here, so that a
-config that validates is one the API accepts. `Assistant` is lenient: servers differ (API-FACTS:
-`null` for lists and maps, float timestamps, ids of any shape, extra fields), so it requires an
-id and takes everything else as sent. The client checks each single answer (create, retrieve,
-modify) against it; listing items get the same id check inline, since 10,000 model validations
-would cost more than the plan's diff. Live assistants stay plain JSON, which
-`assistants/canonical.py` normalises.
+config that validates is one the API accepts.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     StrictBool,
@@ -27,38 +20,41 @@ from pydantic import (
 )
 
 from assistants import limits
-from assistants.canonical import MANAGED_FIELDS, MARKER_KEY
+from assistants.kinds import Kind
+from assistants.kinds.assistant import ASSISTANT, MANAGED_FIELDS
+from reconciler.kinds.controls import (
+    DocumentSpec,
+    FunctionName,
+    MetadataMap,
+    Strict,
+    check_ignore_paths,
+    check_metadata_room,
+    check_tools_unique,
+)
 
-IDENT_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
-Ident = Annotated[str, StringConstraints(pattern=IDENT_PATTERN)]
-FunctionName = Annotated[str, StringConstraints(pattern=limits.FUNCTION_NAME_PATTERN)]
 ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class RankingOptions(_Strict):
+class RankingOptions(Strict):
     ranker: Literal["auto", "default_2024_08_21"] | None = None
     score_threshold: float = Field(ge=0.0, le=1.0, strict=True)  # required by the API
 
 
-class FileSearchSettings(_Strict):
+class FileSearchSettings(Strict):
     max_num_results: int | None = Field(default=None, ge=1, le=50, strict=True)
     ranking_options: RankingOptions | None = None
 
 
-class FileSearchTool(_Strict):
+class FileSearchTool(Strict):
     type: Literal["file_search"]
     file_search: FileSearchSettings | None = None
 
 
-class CodeInterpreterTool(_Strict):
+class CodeInterpreterTool(Strict):
     type: Literal["code_interpreter"]
 
 
-class FunctionDefinition(_Strict):
+class FunctionDefinition(Strict):
     name: FunctionName
     description: StrictStr | None = None
     parameters: dict[str, Any] | None = None
@@ -75,7 +71,7 @@ class FunctionDefinition(_Strict):
         return self
 
 
-class FunctionTool(_Strict):
+class FunctionTool(Strict):
     type: Literal["function"]
     function: FunctionDefinition
 
@@ -83,24 +79,24 @@ class FunctionTool(_Strict):
 Tool = Annotated[FileSearchTool | CodeInterpreterTool | FunctionTool, Field(discriminator="type")]
 
 
-class CodeInterpreterResources(_Strict):
+class CodeInterpreterResources(Strict):
     file_ids: list[StrictStr] = Field(
         default_factory=list, max_length=limits.CODE_INTERPRETER_FILES_MAX
     )
 
 
-class FileSearchResources(_Strict):
+class FileSearchResources(Strict):
     vector_store_ids: list[StrictStr] = Field(
         default_factory=list, max_length=limits.VECTOR_STORES_MAX
     )
 
 
-class ToolResources(_Strict):
+class ToolResources(Strict):
     code_interpreter: CodeInterpreterResources | None = None
     file_search: FileSearchResources | None = None
 
 
-class JsonSchemaFormat(_Strict):
+class JsonSchemaFormat(Strict):
     name: FunctionName
     description: StrictStr | None = None
     schema_: dict[str, Any] | None = Field(default=None, alias="schema")
@@ -119,15 +115,15 @@ class JsonSchemaFormat(_Strict):
         return self
 
 
-class TextFormat(_Strict):
+class TextFormat(Strict):
     type: Literal["text"]
 
 
-class JsonObjectFormat(_Strict):
+class JsonObjectFormat(Strict):
     type: Literal["json_object"]
 
 
-class JsonSchemaResponseFormat(_Strict):
+class JsonSchemaResponseFormat(Strict):
     type: Literal["json_schema"]
     json_schema: JsonSchemaFormat
 
@@ -146,10 +142,6 @@ TOOL_PARTS = {"function": ("description", "parameters", "strict"),
               "file_search": ("max_num_results", "ranking_options")}
 """The parts of a tool `ignore_changes` may name, by tool type (below `parameters` and
 `ranking_options`, any path)."""
-
-# The controls: read by the tool, never sent to the API.
-CONTROL_FIELDS = ("key", "id", "protect", "ignore_changes")
-SOURCE_FIELDS = ("instructions_file",)
 
 
 def _check_tool_path(path: str, rest: str) -> None:
@@ -171,18 +163,11 @@ def _check_tool_path(path: str, rest: str) -> None:
         raise ValueError(f"ignore_changes: `{path}`: `{parts[1]}` has no parts")
 
 
-class AssistantSpec(_Strict):
+class AssistantSpec(DocumentSpec):
     """One assistant as a YAML document describes it. Every field is managed: an omitted field
     means the API's default."""
 
-    key: Ident = Field(description="Stable identity of the assistant in this repository.")
-    id: StrictStr | None = Field(default=None, description="Adopt this existing assistant.")
-    protect: StrictBool = Field(default=False, description="Never delete this assistant.")
-    ignore_changes: list[StrictStr] = Field(
-        default_factory=list,
-        description="Dotted paths left to humans, as plans print them, e.g. `metadata.owner`, "
-                    "`temperature` or `tools.function:lookup.function.description`.",
-    )
+    KIND: ClassVar[Kind] = ASSISTANT
 
     model: Annotated[str, StringConstraints(min_length=1)]
     name: Annotated[str, StringConstraints(max_length=limits.NAME_MAX)] | None = None
@@ -193,10 +178,7 @@ class AssistantSpec(_Strict):
     )
     tools: list[Tool] = Field(default_factory=list, max_length=limits.TOOLS_MAX)
     tool_resources: ToolResources | None = None
-    metadata: dict[
-        Annotated[str, StringConstraints(min_length=1, max_length=limits.METADATA_KEY_MAX)],
-        Annotated[StrictStr, StringConstraints(max_length=limits.METADATA_VALUE_MAX)],
-    ] = Field(default_factory=dict)
+    metadata: MetadataMap = Field(default_factory=dict)
     temperature: float | None = Field(
         default=None, ge=0.0, le=2.0, strict=True,
         description="Sampling temperature, 0 to 2 (API default 1). Not for reasoning models.",
@@ -213,30 +195,14 @@ class AssistantSpec(_Strict):
     @field_validator("metadata")
     @classmethod
     def _metadata_room(cls, value: dict[str, str]) -> dict[str, str]:
-        if MARKER_KEY in value:
-            raise ValueError(f"metadata key `{MARKER_KEY}` is reserved for the ownership marker")
-        if len(value) > limits.METADATA_PAIRS_MAX - 1:
-            raise ValueError(
-                f"metadata has {len(value)} pairs; at most {limits.METADATA_PAIRS_MAX - 1} are "
-                f"allowed (the API's {limits.METADATA_PAIRS_MAX} less one for `{MARKER_KEY}`)"
-            )
-        return value
+        return check_metadata_room(value)
 
     @field_validator("ignore_changes")
     @classmethod
     def _ignorable(cls, paths: list[str]) -> list[str]:
+        check_ignore_paths(paths, IGNORABLE_FIELDS, NESTED_IGNORABLE)
         for path in paths:
             head, _, rest = path.partition(".")
-            if head not in IGNORABLE_FIELDS:
-                raise ValueError(
-                    f"ignore_changes: `{path}` is not a field the API returns; use one of "
-                    + ", ".join(IGNORABLE_FIELDS)
-                )
-            if rest and head not in NESTED_IGNORABLE:
-                raise ValueError(f"ignore_changes: `{path}`: only inside "
-                                 f"{', '.join(NESTED_IGNORABLE)} can a part be ignored")
-            if path == f"metadata.{MARKER_KEY}":
-                raise ValueError(f"ignore_changes: `{path}` is the ownership marker")
             if head == "tools" and rest:
                 _check_tool_path(path, rest)
         return paths
@@ -244,13 +210,8 @@ class AssistantSpec(_Strict):
     @field_validator("tools")
     @classmethod
     def _tools_unique(cls, tools: list[Any]) -> list[Any]:
-        seen: set[str] = set()
-        for tool in tools:
-            ident = f"function `{tool.function.name}`" if tool.type == "function" else tool.type
-            if ident in seen:
-                raise ValueError(f"{ident} appears twice in tools")
-            seen.add(ident)
-        return tools
+        return check_tools_unique(
+            tools, lambda t: f"function `{t.function.name}`" if t.type == "function" else t.type)
 
     @model_validator(mode="after")
     def _one_instructions_source(self) -> AssistantSpec:
@@ -258,49 +219,9 @@ class AssistantSpec(_Strict):
             raise ValueError("give `instructions` or `instructions_file`, not both")
         return self
 
-    def api_fields(self) -> dict[str, Any]:
-        """The fields this spec asks of the API, as JSON (controls and `*_file` sources left out;
-        unset fields left out, meaning the API's default)."""
-        data = self.model_dump(
-            mode="json",
-            by_alias=True,
-            exclude_none=True,
-            exclude={*CONTROL_FIELDS, *SOURCE_FIELDS},
-        )
+    def drop_sources(self, data: dict[str, Any]) -> None:
         for tool in data.get("tools", []):
             tool.get("function", {}).pop("parameters_file", None)
         schema = data.get("response_format")
         if isinstance(schema, dict) and "json_schema" in schema:
             schema["json_schema"].pop("schema_file", None)
-        return data
-
-
-class Assistant(BaseModel):
-    """An assistant as a server returns it. Only `id` is required and checked (a number is
-    taken as its text): every other field is kept as the server sent it, because
-    `assistants/canonical.py` reads whatever shape a field arrives in, and refusing the answer
-    to a write that succeeded would report it as failed. The annotations say what the API
-    sends; servers also send nulls, `[]` for an empty map, other timestamp formats and extra
-    fields."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-
-    id: Annotated[str, StringConstraints(min_length=1)]
-    object: Any = None  # "assistant"
-    created_at: Any = None  # int seconds; float or text elsewhere
-    model: Any = None  # str
-    name: Any = None  # str | None
-    description: Any = None  # str | None
-    instructions: Any = None  # str | None
-    tools: Any = None  # list[dict]
-    tool_resources: Any = None  # dict
-    metadata: Any = None  # dict[str, str]
-    temperature: Any = None  # float
-    top_p: Any = None  # float
-    response_format: Any = None  # "auto" | dict
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id_text(cls, value: Any) -> Any:
-        number = isinstance(value, int | float) and not isinstance(value, bool)
-        return str(value) if number else value

@@ -1,14 +1,18 @@
-"""The ownership marker: its codec, the owner rule, and the API fields it is written into.
+"""The ownership marker: its codec and the owner rule (config writes markers, plan reads them).
 
-Every managed assistant carries one reserved metadata pair, `managed-by`, whose value is
+Every managed object (assistant or agent) carries one reserved metadata pair, `managed-by`,
+whose value is
 
-    v1;owner=<owner>;key=<key>[;protect][;wo=<digest>]
+    v1;owner=<owner>;key=<key>[;protect][;wo=<digest>][;set=<field>,<field>]
 
 - `owner` and `key` are `[A-Za-z0-9._-]{1,64}`, so the value stays far below the API's 512.
 - `protect` is present when the document says `protect: true`: the assistant is never deleted,
   even after its document is removed (the marker is all that is left to say so).
 - `wo` is the first 16 hex digits of the sha256 of the write-only fields (`reasoning_effort`):
   servers accept them but never return them, so the digest is how a plan tells they changed.
+- `set` lists the server-resolved fields the document wrote (an agent's `reasoning`, `text`,
+  ...): a document that omits one accepts what the server resolved, so only the marker can
+  tell that a field was removed from the document, and must be reset.
 
 Matching assistants by these markers is matching.py's job; the digests of canonical forms are
 assistants/canonical.py's.
@@ -22,9 +26,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assistants.canonical import WRITE_ONLY_FIELDS, sha256_of
-from assistants.errors import ConfigError
-from assistants.models import IDENT_PATTERN, MARKER_KEY, AssistantSpec
+from assistants.canonical import MARKER_KEY, sha256_of
+from reconciler.errors import ConfigError
+
+IDENT_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+"""What keys and owners are made of."""
 
 _IDENT = re.compile(IDENT_PATTERN)
 MARKER_VERSION = "v1"
@@ -36,6 +42,7 @@ class Marker:
     key: str
     protect: bool = False
     write_only_digest: str | None = None
+    written: tuple[str, ...] = ()  # the server-resolved fields the document set, sorted
 
     def __str__(self) -> str:
         parts = [MARKER_VERSION, f"owner={self.owner}", f"key={self.key}"]
@@ -43,6 +50,8 @@ class Marker:
             parts.append("protect")
         if self.write_only_digest:
             parts.append(f"wo={self.write_only_digest}")
+        if self.written:
+            parts.append("set=" + ",".join(self.written))
         return ";".join(parts)
 
 
@@ -68,7 +77,8 @@ def _parse_marker(value: str) -> Marker | None:
     owner, key = fields.get("owner", ""), fields.get("key", "")
     if not (_IDENT.match(owner) and _IDENT.match(key)):
         return None
-    return Marker(owner, key, "protect" in flags, fields.get("wo") or None)
+    written = tuple(sorted(f for f in fields.get("set", "").split(",") if f))
+    return Marker(owner, key, "protect" in flags, fields.get("wo") or None, written)
 
 
 def marker_value(live: Mapping[str, Any]) -> Any:
@@ -79,10 +89,6 @@ def marker_value(live: Mapping[str, Any]) -> Any:
 
 def live_marker(live: Mapping[str, Any]) -> Marker | None:
     return parse_marker(marker_value(live))
-
-
-def write_only_values(spec: AssistantSpec) -> dict[str, Any]:
-    return {f: getattr(spec, f) for f in WRITE_ONLY_FIELDS if getattr(spec, f) is not None}
 
 
 def write_only_digest(values: Mapping[str, Any]) -> str | None:
@@ -100,12 +106,3 @@ def require_owner(owner: str | None, settings_source: str | None = None) -> str:
         where = f" (from {settings_source})" if settings_source else ""
         raise ConfigError(f"owner `{owner}`{where} must match [A-Za-z0-9._-]{{1,64}}")
     return owner
-
-
-def desired_fields(spec: AssistantSpec, owner: str) -> dict[str, Any]:
-    """What the API should hold for `spec`: its fields plus the ownership marker."""
-    data = spec.api_fields()
-    digest = write_only_digest(write_only_values(spec))
-    marker = Marker(owner, spec.key, spec.protect, digest)
-    data["metadata"] = {**data.get("metadata", {}), MARKER_KEY: str(marker)}
-    return data

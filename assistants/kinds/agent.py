@@ -1,0 +1,127 @@
+"""The saved agent (Agents API, `/agents`, `OpenAI-Beta: agents=v1`) as a kind (AGENTS-FACTS).
+
+Its canonical form follows the assistant's rules (null equals empty, key and tool order carry
+no meaning, unknown live fields such as `updated_at` are ignored, a value of the wrong shape is
+kept so that it differs) with the agent's own defaults dropped: each tool's (`defer_loading`
+false, `enabled` true, `required` false, `context_size` medium, `mode` live, ...), `text` at
+format text and verbosity medium, `service_tier` auto, `multi_agent` disabled (and 6
+subagents when enabled without a number).
+
+Four settings are resolved by the server (`resolved_fields`): a document that omits one
+accepts what the server holds; one that writes it is compared as written; one that removes it
+resets it (sends null). Within `reasoning`, an omitted `effort` accepts the model's default the
+server filled in (`adopt_live`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from assistants.canonical import drop_empty, is_map, tool_ident
+from assistants.kinds import Kind
+
+MANAGED_FIELDS = (
+    "model", "name", "instructions", "tools", "metadata", "reasoning", "text", "service_tier",
+    "multi_agent",
+)
+RESOLVED_FIELDS = ("reasoning", "text", "service_tier", "multi_agent")
+RESET_VALUES: dict[str, Any] = {
+    "name": None, "instructions": None, "metadata": {}, "tools": [], "reasoning": None,
+    "text": None, "service_tier": None, "multi_agent": None,
+}
+DEFAULT_SUBAGENTS = 6
+
+TOOL_DEFAULTS: dict[str, dict[str, Any]] = {
+    "function": {"defer_loading": False},
+    "programmatic_tool_calling": {"enabled": True},
+    "mcp": {"required": False},
+    "web_search": {"context_size": "medium", "mode": "live"},
+    "computer_use": {"include_screenshots": False},
+}
+"""Each tool type's defaults, which a server fills in and the canonical form drops."""
+
+
+def canonical(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The canonical form of an API-shaped agent: managed, non-default fields only."""
+    out: dict[str, Any] = {}
+    for field in ("model", "name", "instructions"):
+        value = obj.get(field)
+        if value:
+            out[field] = value
+    tools = obj.get("tools")
+    if isinstance(tools, list):
+        tools = sorted((_tool(t) if is_map(t) else t for t in tools), key=tool_ident)
+    if tools:
+        out["tools"] = tools
+    metadata = obj.get("metadata")
+    if metadata:
+        out["metadata"] = dict(sorted(metadata.items())) if is_map(metadata) else metadata
+    settings = {
+        "reasoning": _reasoning(obj.get("reasoning")),
+        "text": _text(obj.get("text")),
+        "service_tier": None if obj.get("service_tier") == "auto" else obj.get("service_tier"),
+        "multi_agent": _multi_agent(obj.get("multi_agent")),
+    }
+    out.update(drop_empty(settings))
+    return out
+
+
+def _tool(tool: Mapping[str, Any]) -> dict[str, Any]:
+    defaults = TOOL_DEFAULTS.get(str(tool.get("type")), {})
+    out = {k: v for k, v in tool.items() if k not in defaults or v != defaults[k]}
+    transport = out.get("transport")
+    if is_map(transport):
+        out["transport"] = drop_empty(transport)
+    location = out.get("location")
+    if is_map(location):
+        out["location"] = drop_empty(location)
+    return drop_empty(out)
+
+
+def _reasoning(value: Any) -> Any:
+    return drop_empty(value) if is_map(value) else value
+
+
+def _text(value: Any) -> Any:
+    if not is_map(value):
+        return value
+    out = dict(value)
+    if out.get("format") == {"type": "text"}:
+        del out["format"]
+    if out.get("verbosity") == "medium":
+        del out["verbosity"]
+    return drop_empty(out)
+
+
+def _multi_agent(value: Any) -> Any:
+    if not is_map(value):
+        return value
+    if value.get("enabled") is False or value.get("enabled") is None:
+        return None
+    out = dict(value)
+    if out.get("max_concurrent_subagents") in (None, DEFAULT_SUBAGENTS):
+        out.pop("max_concurrent_subagents", None)
+    return out
+
+
+def adopt_model_effort(want: Mapping[str, Any], live_form: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`want` with an omitted reasoning effort read from the live agent (the model's default,
+    which only the server knows), when `want` writes `reasoning` without one."""
+    reasoning, live = want.get("reasoning"), live_form.get("reasoning")
+    if not (is_map(reasoning) and is_map(live)) or "effort" in reasoning or "effort" not in live:
+        return want
+    return {**want, "reasoning": {**reasoning, "effort": live["effort"]}}
+
+
+AGENT = Kind(
+    name="agent",
+    plural="agents",
+    path="agents",
+    beta="agents=v1",
+    managed_fields=MANAGED_FIELDS,
+    canonical=canonical,
+    reset_values=RESET_VALUES,
+    resolved_fields=RESOLVED_FIELDS,
+    adopt_live=adopt_model_effort,
+)
