@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assistants.errors import ConfigError
+from reconciler.errors import ConfigError
 from reconciler.migrate.run import Request, migrate
 from tests.support.files import write
 

@@ -9,9 +9,10 @@ import sys
 
 import click
 
-from assistants.errors import AssistantsError, ConfigError
+from assistants.errors import AssistantsError
 from reconciler.cli.context import RunContext
 from reconciler.cli.options import command_options
+from reconciler.errors import ConfigError
 
 
 def parse_models(values: tuple[str, ...]) -> dict[str, str]:

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistants.errors import ConfigError, Problem
 from reconciler.config.settings import SETTINGS_FILE
 from reconciler.config.yaml_source import display_path
+from reconciler.errors import ConfigError, Problem
 
 YAML_SUFFIXES = (".yaml", ".yml")
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from ruamel.yaml.error import YAMLError
 
-from assistants.errors import ConfigError, Problem
 from reconciler.config.settings import SETTINGS_FILE
 from reconciler.config.yaml_source import display_path
+from reconciler.errors import ConfigError, Problem
 from reconciler.migrate.findings import Migrated, Report
 from reconciler.migrate.layout import (
     Layout,
