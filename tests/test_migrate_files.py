@@ -212,3 +212,26 @@ def test_an_error_names_the_line_of_the_file_path_that_would_leave_the_root(here
         migrate(Request("configs", "agents"))
     assert str(caught.value).startswith("configs/a.yaml:4:1: `instructions_file` "
                                         "`prompts/a.md` would name a file outside `agents`")
+
+
+def test_the_agents_load_beside_the_assistants_and_read_the_same_files(here):
+    from reconciler.config.loader import load_config
+
+    project(here / "configs")
+    migrate(Request("configs", "configs/agents"))
+    documents = load_config(["configs"], env={}).documents
+    by_kind: dict[str, dict[str, dict]] = {}
+    for document in documents:
+        by_kind.setdefault(document.spec.KIND.name, {})[document.spec.key] = \
+            document.spec.api_fields()
+    assistants, agents = by_kind["assistant"], by_kind["agent"]
+    assert sorted(agents) == sorted(assistants) == ["hr", "one", "support-acme",
+                                                    "support-globex", "two"]
+    hr, hr_agent = assistants["hr"], agents["hr"]
+    assert hr_agent["instructions"] == hr["instructions"] == "Be kind.\n"
+    assert hr_agent["tools"][0]["parameters"] == hr["tools"][0]["function"]["parameters"]
+    assert hr_agent["text"]["format"]["schema"] == \
+        hr["response_format"]["json_schema"]["schema"]
+    assert agents["support-acme"]["instructions"] == "Be kind.\n"
+    # a second run validates the agents of the first with the assistants, and changes nothing
+    assert migrate(Request("configs", "configs/agents")).files_written == ()

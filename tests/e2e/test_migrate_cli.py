@@ -48,6 +48,9 @@ def test_the_examples_migrate_with_every_loss_named_with_its_value(here):
     assert sorted(p.name for p in (here / "examples/agents/assistants").iterdir()) == [
         "contract-extractor.yaml", "data-analyst.yaml", "hr-helper.yaml",
         "it-service-desk.yaml"]
+    validate = run_cli(["validate", "examples"])
+    assert validate.exit_code == 0, validate.output
+    assert validate.stdout == "Valid: 4 assistants and 4 agents in examples\n"
 
 
 def test_the_text_report_names_values_and_suggestions_and_stdout_holds_it_alone(here):
