@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ruamel.yaml.comments import CommentedMap
 
 from reconciler.migrate.findings import Findings
+from reconciler.migrate.tools import SUGGEST as TOOL_SUGGEST
 from reconciler.migrate.tools import Rewrite, is_json_schema, map_response_format, map_tools
 from reconciler.migrate.yaml_edit import new_map, remove_key, replace_key
 
@@ -124,8 +125,6 @@ def _reasoning(m: CommentedMap, key: str, f: Findings, prefix: str) -> None:
 
 
 def _tool_resources(m: CommentedMap, key: str, f: Findings, prefix: str) -> None:
-    from reconciler.migrate.tools import SUGGEST as TOOL_SUGGEST
-
     resources = m[key]
     if isinstance(resources, dict):
         for part, value in resources.items():
