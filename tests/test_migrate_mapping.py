@@ -307,3 +307,34 @@ def test_a_yaml_1_1_yes_is_read_as_the_project_reads_it():
                           "    function: {name: f, description: d, parameters: {}, strict: yes}\n")
     assert lost(f) == {"tools[0].function.strict": True}
     assert "strict" not in out
+
+
+def test_comments_around_removed_tools_stay_with_what_they_describe():
+    out, _ = migrate_text("""key: k
+model: m
+tools:
+  # search the handbook
+  - type: file_search   # top-k
+  # the lookup function
+  - type: function  # flattened
+    function:
+      name: lookup   # by id
+      description: Look up.
+      parameters: {type: object}
+  # run code
+  - type: code_interpreter
+# about metadata
+metadata: {a: b}
+""")
+    assert out == """kind: agent
+key: k
+model: m
+tools:
+  # the lookup function
+  - type: function  # flattened
+    name: lookup     # by id
+    description: Look up.
+    parameters: {type: object}
+# about metadata
+metadata: {a: b}
+"""

@@ -10,7 +10,14 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap
 
 from reconciler.migrate.findings import Findings
-from reconciler.migrate.yaml_edit import is_flow, is_true, new_map, remove_key, replace_key
+from reconciler.migrate.yaml_edit import (
+    is_flow,
+    is_true,
+    new_map,
+    remove_item,
+    remove_key,
+    replace_key,
+)
 
 Rewrite = Callable[[str, str, CommentedMap], str]
 """A `*_file` path as the assistant document writes it (with its key and the mapping that holds
@@ -72,7 +79,7 @@ def map_tools(m: CommentedMap, rewrite: Rewrite, f: Findings, prefix: str) -> No
             f.lose(where, tool, SUGGEST.get(str(kind)))
             gone.append(i)
     for i in reversed(gone):  # from the end: removing keeps the earlier indices
-        del tools[i]
+        remove_item(tools, i)
     if not tools:
         remove_key(m, "tools")
         return
@@ -85,6 +92,8 @@ def _function(tool: CommentedMap, where: str, rewrite: Rewrite, f: Findings) -> 
     function: CommentedMap = tool["function"]
     new = CommentedMap()
     new["type"] = tool["type"]
+    if "type" in tool.ca.items:
+        new.ca.items["type"] = tool.ca.items["type"]
     for key in function:
         value = function[key]
         if key == "strict":

@@ -69,53 +69,81 @@ def remove_key(mapping: CommentedMap, key: str) -> None:
     comments that follow its value to the next key (they are about that one)."""
     keys = list(mapping)
     position = keys.index(key)
-    following = _following_comment(mapping, key)
+    text = detach_following(mapping, key)
     mapping.ca.items.pop(key, None)
     del mapping[key]
-    text = following
     if not text:
         return
     if position + 1 < len(keys):
         _comment_before(mapping, keys[position + 1], text)
     elif position > 0:
-        _comment_after(mapping, keys[position - 1], text)
+        attach_after(mapping, keys[position - 1], text)
 
 
-def _following_comment(mapping: CommentedMap, key: str) -> str:
-    """The full-line comments after `key`'s value (its end-of-line comment left out): held by
-    the key itself for a scalar or flow value, else by the last item of the nested value."""
-    holder: Any = mapping
-    at: Any = key
+def remove_item(items: CommentedSeq, index: int) -> None:
+    """Remove `items[index]` with the comments above it, keeping the full-line comments that
+    follow it where they are (after the item before, or above the first)."""
+    text = detach_following(items, index)
+    del items[index]
+    if index > 0:
+        if text:
+            attach_after(items, index - 1, text)
+        return
+    above = (items.ca.comment or [None, None])[1] or []
+    text = "".join(line.lstrip(" ") for line in text.splitlines(keepends=True))
+    for token in above:  # about the removed item: their place goes to what followed it
+        token.value = text
+        text = ""
+
+
+def _deepest_last(container: Any, at: Any) -> tuple[Any, Any]:
+    """Where ruamel keeps the comments that follow `container[at]`: the holder and index of
+    its last scalar or flow value."""
+    holder = container
     while True:
         value = holder[at]
         if not isinstance(value, CommentedMap | CommentedSeq) or not len(value) or is_flow(value):
-            break
+            return holder, at
         holder, at = value, (list(value)[-1] if isinstance(value, CommentedMap) else len(value) - 1)
-    entry = holder.ca.items.get(at)
-    token = None
-    if entry is not None:
-        token = entry[2] if isinstance(holder, CommentedMap) else entry[0]
+
+
+def _token_slot(holder: Any, at: Any) -> tuple[list[Any], int]:
+    if isinstance(holder, CommentedMap):
+        return holder.ca.items.setdefault(at, [None, None, None, None]), 2
+    return holder.ca.items.setdefault(at, [None, None]), 0
+
+
+def detach_following(container: Any, at: Any) -> str:
+    """Take the full-line comments after `container[at]` (its end-of-line comment stays)."""
+    holder, last = _deepest_last(container, at)
+    entry = holder.ca.items.get(last)
+    if entry is None:
+        return ""
+    token = entry[2] if isinstance(holder, CommentedMap) else entry[0]
     if not isinstance(token, CommentToken):
         return ""
-    _, _, rest = token.value.partition("\n")
-    if rest.strip() and holder is not mapping:
-        token.value = token.value[:len(token.value) - len(rest)]  # it moves, not copies
-    return rest if rest.strip() else ""
+    head, _, rest = token.value.partition("\n")
+    if not rest.strip():
+        return ""
+    token.value = head + "\n"
+    return rest
+
+
+def attach_after(container: Any, at: Any, text: str) -> None:
+    """Write the comment lines `text` after `container[at]`."""
+    holder, last = _deepest_last(container, at)
+    entry, slot = _token_slot(holder, last)
+    token = entry[slot]
+    if isinstance(token, CommentToken):
+        token.value = (token.value if token.value.endswith("\n") else token.value + "\n") + text
+    else:
+        entry[slot] = CommentToken("\n" + text, CommentMark(0), None)
 
 
 def _comment_before(mapping: CommentedMap, key: str, text: str) -> None:
     entry = mapping.ca.items.setdefault(key, [None, None, None, None])
     before = entry[1] or []
     entry[1] = [CommentToken(text, CommentMark(0), None), *before]
-
-
-def _comment_after(mapping: CommentedMap, key: str, text: str) -> None:
-    value = mapping[key]
-    if isinstance(value, CommentedMap | CommentedSeq):
-        return  # a nested value's comments live inside it: left out rather than misplaced
-    entry = mapping.ca.items.setdefault(key, [None, None, None, None])
-    if entry[2] is None:
-        entry[2] = CommentToken("\n" + text, CommentMark(0), None)
 
 
 def new_map(*pairs: tuple[str, Any], flow: bool = False) -> CommentedMap:
