@@ -235,3 +235,32 @@ def test_the_agents_load_beside_the_assistants_and_read_the_same_files(here):
     assert agents["support-acme"]["instructions"] == "Be kind.\n"
     # a second run validates the agents of the first with the assistants, and changes nothing
     assert migrate(Request("configs", "configs/agents")).files_written == ()
+
+
+def test_migrated_overrides_load_in_every_environment_as_the_assistants_did(here):
+    from reconciler.config.loader import load_config
+
+    write(here / "configs" / "assistants.project.yaml",
+          "owner: acme\nenvironments: {staging: {}, production: {}}\n")
+    write(here / "configs" / "schemas" / "p.json", SCHEMA)
+    write(here / "configs" / "a.yaml", """key: a
+model: gpt-4o
+reasoning_effort: high
+tools:
+  - {type: function, function: {name: f, description: d, parameters_file: schemas/p.json}}
+overrides:
+  staging: {model: gpt-4o-mini, tools: [{type: file_search}], reasoning_effort: null}
+  production:
+    tools: [{type: function, function: {name: g, parameters_file: schemas/p.json}}]
+""")
+    migrate(Request("configs", "configs/agents"), env={})
+    for env, model, tools, reasoning in [
+            ("staging", "gpt-4o-mini", [], None),
+            ("production", "gpt-4o", ["g"], {"effort": "high"})]:
+        documents = load_config(["configs"], env={}, environment=env).documents
+        agent = next(d.spec.api_fields() for d in documents if d.spec.KIND.name == "agent")
+        assert agent["model"] == model
+        assert [t["name"] for t in agent.get("tools", [])] == tools
+        assert agent.get("reasoning") == reasoning
+        if tools:
+            assert agent["tools"][0]["parameters"]["properties"] == {"id": {"type": "string"}}

@@ -338,3 +338,15 @@ tools:
 # about metadata
 metadata: {a: b}
 """
+
+
+def test_an_override_that_empties_tools_or_unsets_the_effort_still_does():
+    agent, f = migrated("""key: k
+model: m
+reasoning_effort: high
+tools: [{type: function, function: {name: f, description: d, parameters: {}}}]
+overrides:
+  staging: {tools: [{type: file_search}], reasoning_effort: null}
+""")
+    assert agent["overrides"] == {"staging": {"tools": [], "reasoning": None}}
+    assert list(lost(f)) == ["overrides.staging.tools[0]"]

@@ -117,8 +117,11 @@ def _sampling(m: CommentedMap, key: str, f: Findings, prefix: str) -> None:
 
 
 def _reasoning(m: CommentedMap, key: str, f: Findings, prefix: str) -> None:
-    if m[key] is None:
-        remove_key(m, key)
+    if m[key] is None:  # an override's null unsets the document's effort: so does `reasoning`
+        if prefix:
+            replace_key(m, key, "reasoning", None)
+        else:
+            remove_key(m, key)
         return
     replace_key(m, key, "reasoning", new_map(("effort", m[key]), flow=True))
     f.carry(prefix + key, prefix + "reasoning.effort")

@@ -80,10 +80,10 @@ def map_tools(m: CommentedMap, rewrite: Rewrite, f: Findings, prefix: str) -> No
             gone.append(i)
     for i in reversed(gone):  # from the end: removing keeps the earlier indices
         remove_item(tools, i)
-    if not tools:
-        remove_key(m, "tools")
+    if not tools and not prefix:
+        remove_key(m, "tools")  # none left: the agent's default
         return
-    f.carry(f"{prefix}tools")
+    f.carry(f"{prefix}tools")  # an override keeps `tools: []`: it still replaces the list
 
 
 def _function(tool: CommentedMap, where: str, rewrite: Rewrite, f: Findings) -> CommentedMap:
