@@ -264,3 +264,10 @@ overrides:
         assert agent.get("reasoning") == reasoning
         if tools:
             assert agent["tools"][0]["parameters"]["properties"] == {"id": {"type": "string"}}
+
+
+def test_a_file_that_cannot_be_written_is_one_error(here):
+    write(here / "configs" / "sub" / "a.yaml", "key: a\nmodel: m\n")
+    write(here / "agents" / "sub", "a file where the directory would go\n")
+    with pytest.raises(ConfigError, match=r"^agents/sub/a.yaml: cannot be written: "):
+        migrate(Request("configs", "agents"))

@@ -59,12 +59,20 @@ def migrate(request: Request, env: Mapping[str, str] | None = None) -> Report:
     if not layout.beside and settings.is_file():
         outputs.append(Output(layout.out / SETTINGS_FILE, settings.read_text(encoding="utf-8")))
     changed = _check_targets(outputs, request.force)
-    for output in changed:
-        output.path.parent.mkdir(parents=True, exist_ok=True)
-        output.path.write_text(output.text, encoding="utf-8")
+    _write(changed)
     migrated = tuple(m for output in outputs for m in output.migrated)
     return Report(migrated, tuple(display_path(o.path) for o in changed), tuple(skipped),
                   root=display_path(layout.load_root))
+
+
+def _write(outputs: list[Output]) -> None:
+    for output in outputs:
+        try:
+            output.path.parent.mkdir(parents=True, exist_ok=True)
+            output.path.write_text(output.text, encoding="utf-8")
+        except OSError as err:
+            raise ConfigError(Problem(display_path(output.path), 0, 0, "cannot be written: "
+                                      f"{err.strerror or err}")) from None
 
 
 def validate(request: Request, env: Mapping[str, str]) -> None:
