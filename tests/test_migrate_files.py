@@ -177,7 +177,8 @@ overrides:
 
 
 @pytest.mark.parametrize(("out", "says"), [("configs", "never over the assistants"),
-                                           (".", "holds configs")])
+                                           (".", "holds configs"),
+                                           ("configs/.agents", "skips directories")])
 def test_out_may_be_neither_path_nor_around_it(here, out, says):
     write(here / "configs" / "a.yaml", "key: a\nmodel: m\n")
     with pytest.raises(ConfigError, match=says):

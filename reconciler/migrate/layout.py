@@ -60,7 +60,11 @@ def choose_layout(path: str, out: str) -> Layout:
                           f"(--out {_join(path, 'agents')}) or beside it")
     if target.exists() and not target.is_dir():
         raise ConfigError(f"--out {out}: not a directory")
-    return Layout(source, target, beside=_within(out_abs, src_abs))
+    beside = _within(out_abs, src_abs)
+    if beside and any(part.startswith(".") for part in Path(out_abs[len(src_abs):]).parts):
+        raise ConfigError(f"--out {out}: the loader skips directories whose name starts with "
+                          f"a dot, so the agents would never be read; choose another name")
+    return Layout(source, target, beside=beside)
 
 
 def source_files(layout: Layout) -> list[Path]:
