@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         old = Path.cwd()
         os.chdir(tmp)
         try:
-            a = {d.key: d.spec for d in load_config(["fleet"], env={}).assistants}
-            b = {d.key: d.spec for d in load_config(["files"], env={}).assistants}
+            a = {d.key: d.spec for d in load_config(["fleet"], env={}).documents}
+            b = {d.key: d.spec for d in load_config(["files"], env={}).documents}
             assert a == b and len(a) == args.size, "the fleet and the files differ"
             fleet_s, files_s = best(Path("fleet"), args.reps), best(Path("files"), args.reps)
         finally:

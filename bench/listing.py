@@ -54,7 +54,7 @@ def seed(db: Path, config: Path, n: int) -> None:
     from reconciler.marker import desired_fields, write_only_values
 
     twins = [{**desired_fields(d.spec, OWNER), **write_only_values(d.spec)}
-             for d in load_config([str(config)]).assistants]
+             for d in load_config([str(config)]).documents]
     every = n // len(twins)
     records = []
     for i in range(n):

@@ -159,12 +159,12 @@ async def apply_once(server: Server, config_dir: Path, count: int, concurrency: 
     floor). Successive calls must pass temperatures at least 0.1 apart."""
     from reconciler.apply.applier import Applier
     from reconciler.cli.session import open_client
-    from reconciler.config.loader import DesiredAssistant, load_config
-    from reconciler.plan.build import build_plan
+    from reconciler.config.resolved import Document, load_config
+    from tests.support.planning import plan_of as build_plan
 
     config = load_config([str(config_dir)])
-    changed = [DesiredAssistant(d.spec.model_copy(update={"temperature": temperature}), d.source)
-               if i < count else d for i, d in enumerate(config.assistants)]
+    changed = [Document(d.spec.model_copy(update={"temperature": temperature}), d.source)
+               if i < count else d for i, d in enumerate(config.documents)]
     config = dataclasses.replace(config, assistants=tuple(changed))
     client = open_client(run_context(server))
     async with client:
@@ -201,7 +201,7 @@ def cpu_per_assistant(server: Server, config_dir: Path, live: list[dict[str, Any
     matching, diff) on an unchanged config, no network (the live assistants are given), in
     this one process, nothing cached; a cProfile of both into `profile_out` if given."""
     from reconciler.config.loader import load_config
-    from reconciler.plan.build import build_plan
+    from tests.support.planning import plan_of as build_plan
 
     started, wall = time.process_time(), time.perf_counter()
     config = load_config([str(config_dir)])

@@ -30,10 +30,10 @@ STAGES = (  # name, and its column in the report (microseconds per file)
 def load_stages(config_dir: Path, sample: int = 2000, reps: int = 3) -> dict[str, float]:
     """CPU microseconds per file for each of `STAGES` on up to `sample` documents of the
     config, best of `reps`."""
-    from assistants.models import AssistantSpec
     from reconciler.config.document import YamlFile, load_file
     from reconciler.config.file_refs import PathCache
     from reconciler.config.yaml_source import parse_documents, read_text
+    from reconciler.kinds.assistant import AssistantSpec
 
     root = config_dir.resolve()
     paths = sorted((root / "assistants").glob("*.yaml"))[:sample]

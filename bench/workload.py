@@ -120,7 +120,7 @@ def live_twins(config_root: Path) -> list[Any]:
     """The desired assistants of the full config at `config_root`, in index order."""
     from reconciler.config.loader import load_config
 
-    return list(load_config([str(config_root)]).assistants)
+    return list(load_config([str(config_root)]).documents)
 
 
 def seed_store(db_path: Path, config_root: Path, managed: Iterable[int] | None = None,

@@ -18,7 +18,7 @@ from reconciler.cli.context import RunContext
 from reconciler.cli.session import endpoint_label, open_client, plan_paths
 from reconciler.config.loader import load_config
 from reconciler.errors import ConfigError
-from reconciler.plan.build import build_plan
+from tests.support.planning import plan_of as build_plan
 
 HEADINGS = ("## Targets (issue 15)", "## Plan vs floor", "## Start-up", "## Apply vs floor",
             "## CPU per assistant", "## Where a full load's CPU goes", "## Peak RSS",
@@ -106,7 +106,7 @@ def test_a_plan_of_records_equals_the_plan_of_whole_objects(big_config: Path,
         return config, plan, again
 
     config, plan, again = asyncio.run(both())
-    assert len(config.assistants) == n
+    assert len(config.documents) == n
     assert plan.summary["noop"] == n
     assert plan.to_json() == again.to_json()
 

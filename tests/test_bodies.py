@@ -8,19 +8,21 @@ from typing import Any
 
 import pytest
 
-from assistants.models import MARKER_KEY, AssistantSpec
+from assistants.canonical import MARKER_KEY
+from assistants.kinds.assistant import ASSISTANT
+from reconciler.config.resolved import Document
+from reconciler.kinds.assistant import AssistantSpec
 from reconciler.plan.change import Action
-from reconciler.plan.desired import DesiredAssistant
-from reconciler.plan.diff import live_sha256, plan_create, plan_update, update_between
-from reconciler.plan.live import LiveAssistant
-from reconciler.marker import desired_fields
+from reconciler.plan.diff import update_between
+from tests.support.planning import live_sha256, plan_create, plan_update, record
+from tests.support.planning import written as desired_fields
 
 OWNER = "acme"
 MARKER = f"v1;owner={OWNER};key=k"
 
 
-def desired(**fields: Any) -> DesiredAssistant:
-    return DesiredAssistant(AssistantSpec(key="k", model="gpt-4o", **fields), "k.yaml:1")
+def desired(**fields: Any) -> Document:
+    return Document(AssistantSpec(key="k", model="gpt-4o", **fields), "k.yaml:1")
 
 
 def live(**fields: Any) -> dict[str, Any]:
@@ -53,10 +55,16 @@ UPDATES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any] | None]]
      {"tools": [search(**ranking("default_2024_08_21", 0.5))]},
      live(tools=[search(**ranking("auto", 0.5))]),
      {"tools": [search(**ranking("default_2024_08_21", 0.5))]}),
-    ("pinning auto over the dated ranker is a change",
+    ("auto accepts the dated ranker the server filled in (issue 22 item 2)",
      {"tools": [search(**ranking("auto", 0.5))]},
-     live(tools=[search(**ranking("default_2024_08_21", 0.5))]),
-     {"tools": [search(**ranking("auto", 0.5))]}),
+     live(tools=[search(**ranking("default_2024_08_21", 0.5))]), None),
+    ("a pinned dated ranker differs from a server that omits ranking options (issue 22.2)",
+     {"tools": [search(**ranking("default_2024_08_21", 0))]}, live(tools=[search()]),
+     {"tools": [search(**ranking("default_2024_08_21", 0))]}),
+    ("a pinned dated ranker differs from a server holding auto",
+     {"tools": [search(**ranking("default_2024_08_21", 0))]},
+     live(tools=[search(**ranking("auto", 0))]),
+     {"tools": [search(**ranking("default_2024_08_21", 0))]}),
     ("an unpinned ranker accepts the dated default",
      {"tools": [search(**ranking(None, 0.5))]},
      live(tools=[search(**ranking("default_2024_08_21", 0.5))]), None),
@@ -66,9 +74,9 @@ UPDATES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any] | None]]
     ("an unpinned ranker equals a live one without a ranker",
      {"tools": [search(**ranking(None, 0.5))]}, live(tools=[search(**ranking(None, 0.5))]),
      None),
-    ("a pinned ranker differs from a live one without a ranker",
+    ("auto equals a live one without a ranker",
      {"tools": [search(**ranking("auto", 0.5))]}, live(tools=[search(**ranking(None, 0.5))]),
-     {"tools": [search(**ranking("auto", 0.5))]}),
+     None),
     ("an unpinned ranker beside live settings without ranking",
      {"tools": [search(**ranking(None, 0.5))]}, live(tools=[search(max_num_results=3)]),
      {"tools": [search(**ranking(None, 0.5))]}),
@@ -136,7 +144,7 @@ UPDATES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any] | None]]
 @pytest.mark.parametrize("fields,live_assistant,body", [r[1:] for r in UPDATES],
                          ids=[r[0] for r in UPDATES])
 def test_update_body(fields, live_assistant, body):
-    change = plan_update(desired(**fields), LiveAssistant.of(live_assistant), OWNER)
+    change = plan_update(desired(**fields), record(live_assistant), OWNER)
     if body is None:
         assert change.action is Action.NOOP, change.body
         return
@@ -226,7 +234,7 @@ IGNORED: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any] | None]]
 @pytest.mark.parametrize("fields,live_assistant,body", [r[1:] for r in IGNORED],
                          ids=[r[0] for r in IGNORED])
 def test_ignored_parts_keep_their_live_value_in_the_body(fields, live_assistant, body):
-    change = plan_update(desired(**fields), LiveAssistant.of(live_assistant), OWNER)
+    change = plan_update(desired(**fields), record(live_assistant), OWNER)
     if body is None:
         assert change.action is Action.NOOP, change.body
         return
@@ -251,13 +259,13 @@ MALFORMED: list[tuple[str, dict[str, Any], dict[str, Any]]] = [
 @pytest.mark.parametrize("live_assistant,body", [r[1:] for r in MALFORMED],
                          ids=[r[0] for r in MALFORMED])
 def test_malformed_live_values_are_planned_away(live_assistant, body):
-    change = plan_update(desired(), LiveAssistant.of(live_assistant), OWNER)
+    change = plan_update(desired(), record(live_assistant), OWNER)
     assert (change.body or {}) == body
 
 
 def test_metadata_that_is_not_a_map_is_replaced_on_an_adopted_assistant():
     adopted = {"id": "asst_1", "model": "gpt-4o", "metadata": ["team", "x"]}
-    change = plan_update(desired(id="asst_1", metadata={"team": "x"}), LiveAssistant.of(adopted),
+    change = plan_update(desired(id="asst_1", metadata={"team": "x"}), record(adopted),
                          OWNER)
     assert change.body == {"metadata": {"team": "x", MARKER_KEY: MARKER}}
     assert change.before == {"metadata": ["team", "x"]}
@@ -265,13 +273,13 @@ def test_metadata_that_is_not_a_map_is_replaced_on_an_adopted_assistant():
 
 def test_an_unpinned_ranker_equals_a_live_one_without_a_ranker_in_the_slow_path():
     form = {"model": "m", "tools": [search(**ranking(None, 0.5))]}
-    assert update_between("k", "asst_1", form, dict(form)).action is Action.NOOP
+    assert update_between(ASSISTANT, "k", "asst_1", form, dict(form)).action is Action.NOOP
 
 
 def test_update_between_reads_a_malformed_want_beside_a_ranker():
     want = {"model": "m", "tools": ["odd", search(**ranking(None, 0.5))]}
     live_form = {"model": "m", "tools": [search(**ranking("auto", 0.5))]}
-    change = update_between("k", "asst_1", want, live_form)
+    change = update_between(ASSISTANT, "k", "asst_1", want, live_form)
     assert change.body == {"tools": want["tools"]}
     assert change.after == {"tools": ["odd", search(**ranking("auto", 0.5))]}
 
@@ -279,9 +287,9 @@ def test_update_between_reads_a_malformed_want_beside_a_ranker():
 def test_update_between_sends_the_written_values_and_compares_the_forms():
     want = {"model": "m", "tools": [{"type": "code_interpreter"}, func("a")]}
     written = {"model": "m", "tools": [func("a", strict=False), CODE]}
-    change = update_between("k", "asst_1", want, {"model": "m"}, written=written)
+    change = update_between(ASSISTANT, "k", "asst_1", want, {"model": "m"}, written=written)
     assert change.body == {"tools": [func("a", strict=False), CODE]}
     assert change.after == {"tools": want["tools"]}
-    plain = update_between("k", "asst_1", want, {"model": "m"})
+    plain = update_between(ASSISTANT, "k", "asst_1", want, {"model": "m"})
     assert plain.body == {"tools": want["tools"]}
     assert (plain.source, plain.live_sha256) == (None, live_sha256({"model": "m"}))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistants.canonical import canonical, sha256_of
+from assistants.canonical import sha256_of
+from assistants.kinds.assistant import canonical
 
 BASE = {"model": "gpt-4o"}
 
@@ -39,10 +40,10 @@ EQUAL = [
         {"tools": [{"type": "function", "function": {"name": "f", "description": None}}]},
     ),
     (
-        "file_search ranking_options default filled",
+        "file_search ranking_options default filled as auto",
         {"tools": [{"type": "file_search"}]},
         {"tools": [{"type": "file_search", "file_search": {
-            "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.0}}}]},
+            "ranking_options": {"ranker": "auto", "score_threshold": 0.0}}}]},
     ),
     (
         "file_search empty settings",
@@ -159,11 +160,13 @@ PINNED = [
     ("pinned dated ranker kept as written",
      {"ranker": "default_2024_08_21", "score_threshold": 0.5},
      {"ranker": "default_2024_08_21", "score_threshold": 0.5}),
-    ("pinned auto kept as written", {"ranker": "auto", "score_threshold": 0.5},
-     {"ranker": "auto", "score_threshold": 0.5}),
+    ("auto counts as no ranker (it accepts the server's)",
+     {"ranker": "auto", "score_threshold": 0.5}, {"score_threshold": 0.5}),
     ("absent ranker stays absent", {"score_threshold": 1}, {"score_threshold": 1.0}),
-    ("dated ranker at threshold 0 is the default", {"ranker": "default_2024_08_21",
-                                                    "score_threshold": 0}, None),
+    ("a pinned dated ranker at threshold 0 is kept (issue 22 item 2)",
+     {"ranker": "default_2024_08_21", "score_threshold": 0},
+     {"ranker": "default_2024_08_21", "score_threshold": 0.0}),
+    ("auto at threshold 0 is the default", {"ranker": "auto", "score_threshold": 0}, None),
 ]
 
 
@@ -300,3 +303,19 @@ FORMS = [
 @pytest.mark.parametrize("obj,form", [r[1:] for r in FORMS], ids=[r[0] for r in FORMS])
 def test_the_form_of(obj, form):
     assert canonical(obj) == form
+
+
+def test_a_dated_default_ranker_filled_in_is_adopted_by_a_config_that_names_none():
+    """The canonical form keeps a dated ranker (the user may have pinned it); the kind's
+    `adopt_live` reads it into a desired form that names no ranker, so the two are equal."""
+    from assistants.kinds.assistant import adopt_default_ranker
+
+    desired = canonical({**BASE, "tools": [{"type": "file_search"}]})
+    live = canonical({**BASE, "tools": [{"type": "file_search", "file_search": {
+        "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0.0}}}]})
+    assert desired != live
+    assert adopt_default_ranker(desired, live) == live
+    pinned = canonical({**BASE, "tools": [{"type": "file_search", "file_search": {
+        "ranking_options": {"ranker": "default_2024_08_21", "score_threshold": 0}}}]})
+    assert adopt_default_ranker(pinned, canonical({**BASE, "tools": [{"type": "file_search"}]})
+                                ) != canonical({**BASE, "tools": [{"type": "file_search"}]})

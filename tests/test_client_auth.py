@@ -22,8 +22,7 @@ from test_client_fakes import (
 
 from assistants import __version__
 from assistants.client import DEFAULT_ENDPOINT, AssistantsClient, redact_url
-from assistants.errors import CredentialError
-from reconciler.errors import ConfigError
+from assistants.errors import CredentialError, EndpointURLError
 
 # Headers every request carries that are not credentials (checked separately).
 STANDARD = {"host", "accept", "accept-encoding", "connection", "user-agent", "openai-beta",
@@ -154,7 +153,7 @@ def test_explicit_headers_are_held_to_the_same_rule() -> None:
 
 @pytest.mark.parametrize("endpoint", ["ftp://gw.example/v1", "not a url", "https:///v1"])
 def test_malformed_endpoint_is_a_config_error(endpoint: str) -> None:
-    with pytest.raises(ConfigError) as info:
+    with pytest.raises(EndpointURLError) as info:
         AssistantsClient.from_env(endpoint, {"OPENAI_API_KEY": OPENAI_KEY})
     assert "--endpoint" in str(info.value)
 

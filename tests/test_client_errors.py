@@ -122,6 +122,8 @@ CASES = [
     ("2xx-no-id", "create", reply(200, {"object": "assistant"}), TransportError, ["no `id`"]),
     ("2xx-empty-id", "modify", reply(200, {"id": ""}), TransportError, ["no `id`"]),
     ("2xx-null-id", "get", reply(200, {"id": None, "model": "gpt-4o"}),
+     TransportError, ["unexpected answer: the object has no `id`"]),
+    ("2xx-list-id", "get", reply(200, {"id": [1], "model": "gpt-4o"}),
      TransportError, ["unexpected answer: the object's `id` is not a string"]),
     ("2xx-bad-list", "list", reply(200, {"data": {"a": 1}}), TransportError, ["`data`"]),
 ]

@@ -11,7 +11,7 @@ from test_client_fakes import Sleeps, run
 from assistants.client import AssistantsClient, RetryPolicy, create_outcome_unknown
 from assistants.errors import BadRequestError, NotFoundError, ServerError
 from assistants.local import Faults, create_app
-from assistants.local.transport import local_client
+from reconciler.cli.local_client import local_client
 
 
 def test_full_lifecycle_against_the_embedded_api(tmp_path: Path) -> None:

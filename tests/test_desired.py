@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from assistants.canonical import canonical
-from assistants.models import AssistantSpec
+from assistants.kinds.assistant import canonical
 from reconciler.config.loader import load_config
-from reconciler.plan.build import build_plan
-from reconciler.marker import desired_fields
+from reconciler.kinds.assistant import AssistantSpec
+from tests.support.planning import plan_of as build_plan
+from tests.support.planning import written as desired_fields
 
 DOCUMENT = """\
 key: hr
@@ -51,15 +51,15 @@ def expected_spec() -> AssistantSpec:
 
 
 def test_the_spec_is_the_one_the_document_validates_to(project: Path) -> None:
-    (hr,) = load_config([project]).assistants
-    assert (hr.key, hr.id, hr.protect, hr.ignore_changes) == ("hr", None, False, ())
+    (hr,) = load_config([project]).documents
+    assert (hr.key, hr.spec.id, hr.spec.protect, hr.spec.ignore_changes) == ("hr", None, False, [])
     assert hr.spec == expected_spec()
     assert hr.spec.model_fields_set == expected_spec().model_fields_set
     assert json.dumps(hr.spec.api_fields()) == json.dumps(expected_spec().api_fields())
 
 
 def test_a_prompt_edited_after_the_load_is_not_read_again(project: Path) -> None:
-    (hr,) = load_config([project]).assistants
+    (hr,) = load_config([project]).documents
     (project / "prompts/hr.md").write_text("Be curt.\n", encoding="utf-8")
     assert hr.spec.instructions == "Be kind.\n"
 
@@ -82,20 +82,21 @@ def test_planning_validates_and_reads_nothing_again(
 
 
 def test_the_digests_planning_reads_come_from_the_spec(project: Path) -> None:
+    """A document is resolved once for its owner: body, form, digest and marker agree."""
     from assistants.canonical import form_sha256
 
-    (hr,) = load_config([project]).assistants
-    assert hr.form_sha256("acme") == form_sha256(canonical(desired_fields(hr.spec, "acme")))
-    assert str(hr.marker("acme")) == "v1;owner=acme;key=hr"
-    assert hr.write_only_digest is None
-    assert hash(hr) == hash(load_config([project]).assistants[0])
+    (hr,) = load_config([project]).resolve("acme").desired
+    assert hr.form_sha256 == form_sha256(canonical(desired_fields(expected_spec(), "acme")))
+    assert hr.form == canonical(hr.written)
+    assert str(hr.marker) == "v1;owner=acme;key=hr"
+    assert hr.marker.write_only_digest is None and hr.write_only == {}
 
 
 def test_a_value_json_would_not_give_back_is_kept(tmp_path: Path) -> None:
     (tmp_path / "a.yaml").write_text(
         DOCUMENT.replace("maximum: 10", "maximum: .inf").replace(
             "instructions_file: ../prompts/hr.md", "instructions: Hi"), encoding="utf-8")
-    (hr,) = load_config([tmp_path / "a.yaml"]).assistants
+    (hr,) = load_config([tmp_path / "a.yaml"]).documents
     parameters = hr.spec.tools[0].function.parameters  # type: ignore[union-attr]
     assert math.isinf(parameters["properties"]["n"]["maximum"])
 
@@ -116,7 +117,9 @@ def test_a_document_adopting_another_keys_copy_is_paired_from_records(tmp_path: 
             {"id": "asst_2", **desired_fields(d, "acme")}]
     (tmp_path / "d.md").unlink()
 
-    need = FormNeed(config.assistants, "acme")
+    from assistants.kinds.assistant import ASSISTANT
+
+    need = FormNeed(ASSISTANT, config.resolve("acme").desired, "acme")
     plan = build_plan(config, [need.record(obj) for obj in live], "acme", endpoint="e")
     assert plan.summary == {"create": 0, "update": 1, "delete": 0, "noop": 1}
 

@@ -37,7 +37,7 @@ def write(name: str, text: str) -> None:
 
 def specs(environment: str | None, env: dict[str, str] | None = None) -> dict[str, dict]:
     config = load_config(["cfg"], env=env or {}, environment=environment)
-    return {a.key: a.spec.api_fields() | {"source": a.source} for a in config.assistants}
+    return {a.key: a.spec.api_fields() | {"source": a.source} for a in config.documents}
 
 
 def problems(environment: str | None = "staging") -> list[str]:

@@ -32,9 +32,9 @@ def test_examples_load_with_no_environment() -> None:
     assert config.settings.owner == "acme-assistants"
     assert config.settings.max_deletes == 2
     assert config.settings.source == "examples/assistants.project.yaml"
-    specs = {a.spec.key: a.spec for a in config.assistants}
+    specs = {a.spec.key: a.spec for a in config.documents}
     assert sorted(specs) == ["contract-extractor", "data-analyst", "hr-helper", "it-service-desk"]
-    for item in config.assistants:
+    for item in config.documents:
         assert item.source.startswith("examples/assistants/")
 
     hr = specs["hr-helper"].api_fields()
@@ -60,7 +60,7 @@ def test_examples_load_with_no_environment() -> None:
 
 def test_vector_store_comes_from_the_environment_when_set() -> None:
     config = load_config(["examples"], env={"HR_VECTOR_STORE": "vs_live_123"})
-    hr = next(a.spec for a in config.assistants if a.spec.key == "hr-helper")
+    hr = next(a.spec for a in config.documents if a.spec.key == "hr-helper")
     assert hr.api_fields()["tool_resources"]["file_search"]["vector_store_ids"] == ["vs_live_123"]
 
 

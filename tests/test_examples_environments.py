@@ -27,16 +27,16 @@ def test_each_environment_gets_its_model_store_owner_and_fleet() -> None:
     staging = load_config(["examples-environments"], env={}, environment="staging")
     production = load_config(["examples-environments"], env={}, environment="production")
     keys = ["hr-helper", "support-acme", "support-globex", "support-initech"]
-    assert [a.key for a in staging.assistants] == keys
-    assert [a.key for a in production.assistants] == keys
-    hr = {c.environment.name: {a.key: a.spec for a in c.assistants}["hr-helper"]  # type: ignore[union-attr]
+    assert [a.key for a in staging.documents] == keys
+    assert [a.key for a in production.documents] == keys
+    hr = {c.environment.name: {a.key: a.spec for a in c.documents}["hr-helper"]  # type: ignore[union-attr]
           for c in (staging, production)}
     assert (hr["staging"].model, hr["production"].model) == ("gpt-4o-mini", "gpt-4o")
     stores = {name: spec.api_fields()["tool_resources"]["file_search"]["vector_store_ids"]
               for name, spec in hr.items()}
     assert stores == {"staging": ["vs_stg_hr"], "production": ["vs_prod_hr"]}
     assert production.environment.settings.owner == "acme-assistants-prod"  # type: ignore[union-attr]
-    support = {a.key: a for a in staging.assistants}["support-globex"]
+    support = {a.key: a for a in staging.documents}["support-globex"]
     assert support.spec.name == "Support (Globex)"
     assert support.source == "examples-environments/assistants/support.yaml:4[row 3]"
     prompt = (EXAMPLE / "prompts/support.md").read_text(encoding="utf-8")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from assistants.models import AssistantSpec
-from reconciler.config.loader import DesiredAssistant
+from reconciler.config.resolved import Document
 from reconciler.errors import ConfigError, PlanError
-from reconciler.marker import Marker, desired_fields, parse_marker, require_owner
-from reconciler.plan.matching import match
+from reconciler.kinds.assistant import AssistantSpec
+from reconciler.marker import Marker, parse_marker, require_owner
+from tests.support.planning import matched as match
+from tests.support.planning import written as desired_fields
 
 
-def want(key: str, **fields) -> DesiredAssistant:
-    return DesiredAssistant(AssistantSpec(key=key, model="gpt-4o", **fields), f"{key}.yaml:1")
+def want(key: str, **fields) -> Document:
+    return Document(AssistantSpec(key=key, model="gpt-4o", **fields), f"{key}.yaml:1")
 
 
 def live(ident: str, marker: str | None = None, **fields) -> dict:
@@ -54,7 +55,7 @@ def test_matching_prefers_id_then_marker_then_create():
         [live("asst_x"), live("asst_m", "v1;owner=acme;key=by-marker"), live("asst_u")],
         "acme",
     )
-    pairs = {p.desired.spec.key: p.live.id if p.live else None for p in found.pairs}
+    pairs = {p.desired.key: p.live.id if p.live else None for p in found.pairs}
     assert pairs == {"by-id": "asst_x", "by-marker": "asst_m", "new": None}
     assert (found.unmanaged, found.foreign, found.orphans) == (1, 0, ())
 
@@ -102,10 +103,10 @@ def test_owner_is_required_and_well_formed(owner, message):
 def test_a_second_copy_of_a_key_is_named_as_such_in_the_plan():
     from reconciler.config.loader import Config
     from reconciler.config.settings import ProjectSettings
-    from reconciler.plan.build import build_plan
+    from tests.support.planning import plan_of as build_plan
 
     config = Config(paths=("c",), roots=(), settings=ProjectSettings(owner="acme"),
-                    assistants=(want("k"),), config_sha256="0" * 64)
+                    documents=(want("k"),), config_sha256="0" * 64)
     plan = build_plan(config, [live("asst_1", "v1;owner=acme;key=k"),
                                live("asst_2", "v1;owner=acme;key=k")], "acme", endpoint="e")
     (orphan,) = plan.orphans

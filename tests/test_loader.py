@@ -28,8 +28,8 @@ def test_directories_are_read_recursively_in_sorted_order(here: Path) -> None:
     write(here / "configs/.github/workflows/plan.yaml", "on: [pull_request]\njobs: {}\n")
     write(here / "configs/.hidden.yaml", doc("hidden"))
     config = load_config(["configs/"], env={})
-    assert [a.spec.key for a in config.assistants] == ["az", "a", "b", "cde"]
-    assert [a.source for a in config.assistants] == [
+    assert [a.spec.key for a in config.documents] == ["az", "a", "b", "cde"]
+    assert [a.source for a in config.documents] == [
         "configs/a/z.yml:1", "configs/a.yaml:1", "configs/b.yaml:1", "configs/c/d/e.yaml:1"]
     assert config.paths == ("configs",)
     assert config.roots == (Path("configs/"),)
@@ -39,7 +39,7 @@ def test_files_follow_argument_order_and_are_read_once(here: Path) -> None:
     write(here / "x/two.yaml", doc("two"))
     write(here / "x/one.yaml", doc("one"))
     config = load_config(["x/two.yaml", "./x"], env={})
-    assert [a.spec.key for a in config.assistants] == ["two", "one"]
+    assert [a.spec.key for a in config.documents] == ["two", "one"]
     assert config.paths == ("x/two.yaml", "x")
 
 
@@ -47,7 +47,7 @@ def test_multi_document_files_skip_empty_documents(here: Path) -> None:
     write(here / "all.yaml", "# yaml-language-server: $schema=schema.json\n"
                              + doc("first") + "---\n---\n# only a comment\n---\n" + doc("second"))
     config = load_config(["all.yaml"], env={})
-    assert [(a.spec.key, a.source) for a in config.assistants] == [
+    assert [(a.spec.key, a.source) for a in config.documents] == [
         ("first", "all.yaml:2"), ("second", "all.yaml:8")]
 
 
@@ -57,7 +57,7 @@ def test_paths_outside_the_current_directory_are_absolute(tmp_path: Path,
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")
     config = load_config([tmp_path / "repo"], env={})
-    assert config.assistants[0].source == f"{(tmp_path / 'repo/a.yaml').as_posix()}:1"
+    assert config.documents[0].source == f"{(tmp_path / 'repo/a.yaml').as_posix()}:1"
 
 
 @pytest.mark.parametrize("cwd, arg, shown", [
@@ -73,7 +73,7 @@ def test_sources_read_as_typed_from_wherever_the_walk_starts(
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / cwd)
     config = load_config([arg], env={})
-    assert config.assistants[0].source == shown.format(tmp=tmp_path.as_posix()) + ":1"
+    assert config.documents[0].source == shown.format(tmp=tmp_path.as_posix()) + ":1"
 
 
 def test_file_references_are_read_verbatim(here: Path) -> None:
@@ -91,7 +91,7 @@ response_format:
   type: json_schema
   json_schema: {name: record, schema_file: ../schemas/record.yaml, strict: true}
 """))
-    spec = load_config(["cfg"], env={}).assistants[0].spec
+    spec = load_config(["cfg"], env={}).documents[0].spec
     assert spec.instructions == prompt
     assert spec.instructions_file is None
     body = spec.api_fields()
@@ -115,7 +115,7 @@ metadata:
 tool_resources:
   file_search: {vector_store_ids: ["${STORE:-vs_default}"]}
 """))
-    spec = load_config(["a.yaml"], env={"TEAM": "people", "EMPTY": ""}).assistants[0].spec
+    spec = load_config(["a.yaml"], env={"TEAM": "people", "EMPTY": ""}).documents[0].spec
     assert spec.name == "people bot"
     assert spec.description == "costs ${PRICE}, home /srv, "
     assert spec.instructions == "literal $$ and $x stay"
@@ -129,7 +129,7 @@ tool_resources:
 def test_variables_do_not_apply_inside_referenced_files(here: Path) -> None:
     write(here / "p.md", "Hello ${NAME}\n")
     write(here / "a.yaml", doc("a", "instructions_file: p.md\n"))
-    spec = load_config(["a.yaml"], env={"NAME": "x"}).assistants[0].spec
+    spec = load_config(["a.yaml"], env={"NAME": "x"}).documents[0].spec
     assert spec.instructions == "Hello ${NAME}\n"
 
 
@@ -137,7 +137,7 @@ def test_env_defaults_to_the_process_environment(here: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LOADER_TEST_MODEL", "gpt-4o-mini")
     write(here / "a.yaml", "key: a\nmodel: ${LOADER_TEST_MODEL}\n")
-    assert load_config(["a.yaml"]).assistants[0].spec.model == "gpt-4o-mini"
+    assert load_config(["a.yaml"]).documents[0].spec.model == "gpt-4o-mini"
 
 
 def test_settings_at_the_root(here: Path) -> None:
@@ -146,7 +146,7 @@ def test_settings_at_the_root(here: Path) -> None:
     config = load_config(["cfg"], env={})
     assert config.settings == ProjectSettings(owner="acme", max_deletes=3,
                                               source="cfg/assistants.project.yaml")
-    assert [a.spec.key for a in config.assistants] == ["a"]
+    assert [a.spec.key for a in config.documents] == ["a"]
 
 
 def test_a_file_argument_uses_the_enclosing_project_root(here: Path) -> None:
@@ -156,14 +156,14 @@ def test_a_file_argument_uses_the_enclosing_project_root(here: Path) -> None:
     config = load_config(["cfg/bots/a.yaml"], env={})
     assert config.settings.owner == "acme"
     assert config.roots == (Path("cfg"),)
-    assert config.assistants[0].spec.instructions == "Hi\n"
+    assert config.documents[0].spec.instructions == "Hi\n"
 
 
 def test_no_settings_and_empty_directories(here: Path) -> None:
     (here / "empty").mkdir()
     config = load_config(["empty"], env={})
     assert config.settings == ProjectSettings()
-    assert config.assistants == ()
+    assert config.documents == ()
 
 
 def test_settings_of_several_roots_that_agree_merge(here: Path) -> None:
@@ -183,7 +183,7 @@ metadata:
   <<: {team: ops, tier: gold}
   tier: silver
 """)
-    spec = load_config(["a.yaml"], env={}).assistants[0].spec
+    spec = load_config(["a.yaml"], env={}).documents[0].spec
     assert spec.metadata == {"team": "ops", "tier": "silver"}
 
 
@@ -218,7 +218,7 @@ def test_json_parameters_are_plain_json(here: Path) -> None:
     write(here / "s.json", json.dumps(params))
     write(here / "a.yaml", doc("a", "tools: [{type: function, function: "
                                     "{name: f, parameters_file: s.json}}]\n"))
-    spec = load_config(["a.yaml"], env={}).assistants[0].spec
+    spec = load_config(["a.yaml"], env={}).documents[0].spec
     assert spec.api_fields()["tools"][0]["function"]["parameters"] == params
     assert os.fspath(Path("a.yaml")) == "a.yaml"
 

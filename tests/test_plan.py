@@ -8,29 +8,30 @@ from typing import Any
 
 import pytest
 
-from assistants.models import AssistantSpec
 from reconciler.config.loader import Config
+from reconciler.config.resolved import Document
 from reconciler.config.settings import ProjectSettings
 from reconciler.errors import PlanError, TooManyDeletesError
-from reconciler.plan.build import build_plan, check_deletes
+from reconciler.kinds.assistant import AssistantSpec
+from reconciler.plan.build import check_deletes
 from reconciler.plan.change import Action
-from reconciler.plan.desired import DesiredAssistant
-from reconciler.marker import desired_fields
 from reconciler.plan.model import Plan, sorted_keys
+from tests.support.planning import plan_of as build_plan
+from tests.support.planning import written as desired_fields
 
 OWNER = "acme"
 
 
-def desired(key: str, **fields: Any) -> DesiredAssistant:
-    return DesiredAssistant(AssistantSpec(key=key, model="gpt-4o", **fields), f"{key}.yaml:1")
+def desired(key: str, **fields: Any) -> Document:
+    return Document(AssistantSpec(key=key, model="gpt-4o", **fields), f"{key}.yaml:1")
 
 
-def config(*items: DesiredAssistant) -> Config:
+def config(*items: Document) -> Config:
     return Config(paths=("c",), roots=(), settings=ProjectSettings(owner=OWNER),
-                  assistants=items, config_sha256="0" * 64)
+                  documents=items, config_sha256="0" * 64)
 
 
-def twin(item: DesiredAssistant, ident: str, created_at: int = 1, **changes: Any) -> dict:
+def twin(item: Document, ident: str, created_at: int = 1, **changes: Any) -> dict:
     return {"id": ident, "created_at": created_at, **desired_fields(item.spec, OWNER), **changes}
 
 
@@ -83,7 +84,7 @@ def test_an_empty_config_deletes_nothing_even_with_prune():
     made = plan(prune=True, items=())
     assert made.changes == ()
     assert {o.reason for o in made.orphans} >= {
-        "the config holds no assistants: nothing is deleted"}
+        "the config holds no documents: nothing is deleted"}
 
 
 def test_only_keeps_the_named_keys_and_refuses_unknown_ones():
@@ -105,10 +106,24 @@ def test_the_plan_file_round_trips_and_refuses_what_it_did_not_write():
     made = plan(prune=True)
     text = made.to_json()
     assert Plan.from_json(text) == made and Plan.from_json(text).to_json() == text
-    with pytest.raises(PlanError, match="^plan: plan format 2 is not 1"):
-        Plan.from_json(text.replace('"format_version": 1', '"format_version": 2'))
+    with pytest.raises(PlanError, match=r"^plan: plan format 3 is not 2 \(or 1\)"):
+        Plan.from_json(text.replace('"format_version": 2', '"format_version": 3'))
     with pytest.raises(PlanError, match="not a plan file"):
-        Plan.from_json('{"format_version": 1}')
+        Plan.from_json('{"format_version": 2}')
+
+
+def test_a_plan_of_format_1_is_read_as_assistants():
+    """Plans saved before changes carried their kind (format 1) still apply."""
+    made = plan(prune=True)
+    data = json.loads(made.to_json())
+    data["format_version"] = 1
+    for change in data["changes"]:
+        del change["kind"]
+    for orphan in data["orphans"]:
+        del orphan["kind"]
+    old = Plan.from_json(json.dumps(data))
+    assert old.changes == made.changes and old.orphans == made.orphans
+    assert {c.kind for c in old.changes} == {"assistant"}
 
 
 def test_sorted_keys_sorts_every_mapping():
@@ -134,7 +149,7 @@ def test_the_plan_file_is_indented_utf8_and_older_files_default_their_counts():
     made = Plan(endpoint="e", owner="o", paths=(), config_sha256="c", changes=(),
                 notes=("naïve note",), unmanaged=2, foreign=3)
     text = made.to_json()
-    assert text.startswith('{\n  "format_version": 1,\n') and "naïve note" in text
+    assert text.startswith('{\n  "format_version": 2,\n') and "naïve note" in text
     assert Plan.from_json(text) == made
     bare = {k: v for k, v in json.loads(text).items()
             if k not in ("orphans", "unmanaged", "foreign", "notes")}

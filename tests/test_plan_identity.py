@@ -10,17 +10,18 @@ import json
 
 import pytest
 
-from assistants.models import AssistantSpec
-from reconciler.config.loader import Config, DesiredAssistant
+from reconciler.config.loader import Config
+from reconciler.config.resolved import Document
 from reconciler.config.settings import ProjectSettings
-from reconciler.plan.build import build_plan
+from reconciler.kinds.assistant import AssistantSpec
 from reconciler.plan.change import Action, Change
 from reconciler.plan.model import Plan
 from reconciler.report.render import render_markdown, render_text
+from tests.support.planning import plan_of as build_plan
 
 
-def want(key: str, **fields) -> DesiredAssistant:
-    return DesiredAssistant(AssistantSpec(key=key, model="gpt-4o", **fields), f"{key}.yaml:1")
+def want(key: str, **fields) -> Document:
+    return Document(AssistantSpec(key=key, model="gpt-4o", **fields), f"{key}.yaml:1")
 
 
 def live(ident: str, owner: str, key: str, created_at: int = 1, **fields) -> dict:
@@ -28,9 +29,9 @@ def live(ident: str, owner: str, key: str, created_at: int = 1, **fields) -> dic
             "metadata": {"managed-by": f"v1;owner={owner};key={key}"}, **fields}
 
 
-def config(*assistants: DesiredAssistant) -> Config:
+def config(*assistants: Document) -> Config:
     return Config(paths=("c",), roots=(), settings=ProjectSettings(owner="acme"),
-                  assistants=assistants, config_sha256="0" * 64)
+                  documents=assistants, config_sha256="0" * 64)
 
 
 def plan_of(documents, world, owner="acme", **options) -> Plan:
@@ -74,7 +75,8 @@ def test_a_saved_plan_keeps_the_reasons():
 
 
 def test_a_reason_that_is_not_a_string_is_refused():
-    data = Change(Action.DELETE, "k", "asst_1", reason="x").to_dict()
+    data = Change.delete(kind="assistant", key="k", id="asst_1", before={}, live_sha256="0",
+                         reason="x").to_dict()
     with pytest.raises(TypeError, match="reason"):
         Change.from_dict({**data, "reason": 7})
 

@@ -7,7 +7,7 @@ import io
 import json
 
 from reconciler.cli.context import RunContext
-from reconciler.plan.change import Action, Change
+from reconciler.plan.change import Change
 from reconciler.plan.model import Orphan, Plan
 from reconciler.report.render import render_json, render_markdown, render_text
 
@@ -16,18 +16,21 @@ PROMPT = "".join(f"Line {i} of the prompt.\n" for i in range(1, 31))
 
 def a_plan(**overrides) -> Plan:
     changes = (
-        Change(Action.UPDATE, "hr-helper", "asst_1", ("instructions", "metadata", "temperature"),
+        Change.update(kind="assistant", key="hr-helper", id="asst_1",
+                      fields=("instructions", "metadata", "temperature"),
                before={"instructions": PROMPT, "metadata": {"team": "hr", "tier": "1"},
                        "temperature": None},
                after={"instructions": PROMPT.replace("Line 15 of", "Line fifteen of"),
                       "metadata": {"team": "people", "region": "eu"}, "temperature": 0.2},
                body={"instructions": "…", "metadata": {}, "temperature": 0.2},
                live_sha256="0" * 64, source="configs/hr.yaml:1"),
-        Change(Action.CREATE, "onboarding", None, ("model", "description"),
-               after={"model": "gpt-4o", "description": "x" * 300},
-               body={"model": "gpt-4o", "description": "x" * 300}, source="configs/on.yaml:1"),
-        Change(Action.DELETE, "old-bot", "asst_9", before={"model": "gpt-4o"}, live_sha256="1" * 64),
-        Change(Action.NOOP, "same", "asst_5", live_sha256="2" * 64),
+        Change.create(kind="assistant", key="onboarding",
+                      after={"model": "gpt-4o", "description": "x" * 300},
+                      body={"model": "gpt-4o", "description": "x" * 300},
+                      source="configs/on.yaml:1"),
+        Change.delete(kind="assistant", key="old-bot", id="asst_9", before={"model": "gpt-4o"},
+                      live_sha256="1" * 64),
+        Change.noop(kind="assistant", key="same", id="asst_5", live_sha256="2" * 64, source=None),
     )
     fields = dict(endpoint="https://api.portkey.ai/v1", owner="acme", paths=("configs",),
                   config_sha256="c" * 64, changes=changes,
@@ -84,7 +87,8 @@ def test_colour_only_when_asked():
 
 
 def test_no_changes_message():
-    plan = a_plan(changes=(Change(Action.NOOP, "same", "asst_5", live_sha256="2" * 64),),
+    plan = a_plan(changes=(Change.noop(kind="assistant", key="same", id="asst_5",
+                                       live_sha256="2" * 64, source=None),),
                   orphans=())
     assert text_of(plan).rstrip().endswith("No changes. 1 assistant match the config.")
 
@@ -100,9 +104,9 @@ def test_markdown_folds_long_diffs_and_keeps_short_ones_open():
     assert "\n-     Line 15 of the prompt.\n" in md  # the diff sign in column 0, for GitHub
     assert "`legacy` (asst_7): not in the config" in md
     assert "_3 unmanaged on the server, not touched._" in md
-    long_plan = a_plan(changes=(Change(
-        Action.CREATE, "big", None, ("metadata",),
-        after={"metadata": {f"k{i}": "v" for i in range(40)}}, body={}),))
+    long_plan = a_plan(changes=(Change.create(
+        kind="assistant", key="big", after={"metadata": {f"k{i}": "v" for i in range(40)}},
+        body={}, source=None),))
     out = io.StringIO()
     render_markdown(long_plan, out)
     assert "<details><summary><code>+ big</code></summary>" in out.getvalue()

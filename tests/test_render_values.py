@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from reconciler.plan.change import Action, Change
+from reconciler.plan.change import Change
 from reconciler.plan.model import Plan
 from reconciler.report.detail import block, field_lines
 from reconciler.report.render import change_lines, render_markdown
@@ -54,10 +54,10 @@ def test_a_schema_edited_in_place_is_a_nested_diff():
 
 
 def test_a_created_assistant_shows_nested_values_as_indented_blocks():
-    change = Change(Action.CREATE, "k", None, ("response_format", "tools"),
-                    after={"response_format": CONTRACT,
-                           "tools": [{"type": "function", "function": {"name": "f"}}]},
-                    body={})
+    change = Change.create(kind="assistant", key="k",
+                           after={"response_format": CONTRACT,
+                                  "tools": [{"type": "function", "function": {"name": "f"}}]},
+                           body={}, source=None)
     lines = texts(change_lines(change))
     assert lines[:3] == ["+ response_format:", '+     type: "json_schema"', "+     json_schema:"]
     assert "+                 supplier:" in lines
@@ -88,8 +88,8 @@ def test_blocks_of_lists_and_multiline_text():
 
 
 def test_markdown_carries_the_same_blocks():
-    change = Change(Action.CREATE, "k", None, ("response_format",),
-                    after={"response_format": CONTRACT}, body={})
+    change = Change.create(kind="assistant", key="k", after={"response_format": CONTRACT},
+                           body={}, source=None)
     plan = Plan(endpoint="e", owner="o", paths=(), config_sha256="c" * 64, changes=(change,))
     out = io.StringIO()
     render_markdown(plan, out)

@@ -39,11 +39,32 @@ def test_schema_is_described() -> None:
     schema = yaml_json_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["title"] and schema["description"]
-    props = schema["properties"]
-    for name in ("key", "id", "protect", "ignore_changes", "instructions_file"):
-        assert props[name].get("description"), name
+    for document in ("AssistantDocument", "AgentDocument"):
+        props = schema["$defs"][document]["properties"]
+        for name in ("key", "id", "protect", "ignore_changes", "instructions_file", "kind"):
+            assert props[name].get("description"), (document, name)
     assert "parameters_file" in schema["$defs"]["FunctionDefinition"]["properties"]
     assert "schema_file" in schema["$defs"]["JsonSchemaFormat"]["properties"]
+    assert "parameters_file" in schema["$defs"]["AgentFunctionTool"]["properties"]
+    assert "schema_file" in schema["$defs"]["AgentTextFormatJsonSchema"]["properties"]
+
+
+AGENT = {"kind": "agent", "key": "a", "model": "gpt-5",
+         "tools": [{"type": "function", "name": "f", "description": "d",
+                    "parameters": {"type": "object"}}],
+         "reasoning": {"effort": "high"}, "text": {"verbosity": "low"}}
+
+
+@pytest.mark.parametrize("doc,ok", [
+    (AGENT, True),
+    ({**AGENT, "temperature": 0.2}, False),  # an assistant's field
+    ({**AGENT, "kind": "assistant"}, False),  # `reasoning` is no assistant field
+    ({**AGENT, "tools": [{"type": "function", "function": {"name": "f"}}]}, False),
+    ({**AGENT, "service_tier": "flex", "multi_agent": {"enabled": True}}, True),
+], ids=["agent", "temperature-on-agent", "agent-fields-on-assistant", "nested-function",
+        "settings"])
+def test_the_kind_chooses_the_schema(validator, doc, ok: bool) -> None:
+    assert (list(validator.iter_errors(doc)) == []) is ok
 
 
 def test_cli_prints_the_schema() -> None:

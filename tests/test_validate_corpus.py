@@ -90,7 +90,7 @@ CASES: list[tuple[str, list[str], list[str]]] = [
         'nested-wrong-types/assistant.yaml:9:41: unknown key `paramters` — did you mean `parameters`?',
     ]),
     ("non-mapping-document", ["non-mapping-document"], [
-        'non-mapping-document/assistants.yaml:4:1: a document must be a mapping (one assistant), got a list',
+        'non-mapping-document/assistants.yaml:4:1: a document must be a mapping (one assistant or agent), got a list',
     ]),
     ("non-utf8", ["non-utf8"], [
         'non-utf8/assistant.yaml:3:10: not UTF-8 text (byte 0xe9); save it as UTF-8',

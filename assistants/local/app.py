@@ -1,9 +1,10 @@
 """The embedded Assistants API as a Starlette app (`create_app`).
 
 One catch-all route runs every request through the same pipeline, so faults, auth and the
-request log apply uniformly, unknown URLs included:
-latency -> fault verdict (429 / 500 before) -> credentials -> route -> beta header -> handler
--> 500 after a performed write (fault) -> log.
+request log apply uniformly to both collections (`/assistants`, `/agents`), unknown URLs
+included:
+latency -> fault verdict (429 / 500 before) -> credentials -> route -> beta header (the
+collection's own) -> handler -> 500 after a performed write (fault) -> log.
 
 The store opens at construction, not in a lifespan handler: `httpx.ASGITransport` runs none.
 """
@@ -22,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from assistants.local import handlers
+from assistants.local import agent_handlers, handlers
 from assistants.local.errors import APIFailure, invalid, server_error
 from assistants.local.faults import FaultInjector, Faults, Verdict
 from assistants.local.gate import authenticate, check_beta
@@ -32,7 +33,7 @@ from assistants.local.store import Store
 log = logging.getLogger(__name__)
 
 METHODS = ["GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"]
-ROUTE = re.compile(r"^(?:/v1)?/assistants(?:/(?P<id>[^/]+))?$")
+ROUTE = re.compile(r"^(?:/v1)?/(?P<collection>assistants|agents)(?:/(?P<id>[^/]+))?$")
 BAD_JSON = (
     "We could not parse the JSON body of your request. (HINT: This likely means you aren't "
     "using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent "
@@ -51,13 +52,21 @@ def parse_json(raw: bytes) -> Any:
     return json.loads(raw, parse_constant=_reject_constant)
 
 
+def json_body(raw: bytes) -> Any:
+    """The body of a write, or OpenAI's 400 when it is not JSON."""
+    try:
+        return parse_json(raw)
+    except ValueError:
+        raise invalid(BAD_JSON) from None
+
+
 class AssistantsAPI:
     """The request pipeline, holding the store, the fault injector and the log."""
 
     def __init__(self, store: Store, api_key: str | None, faults: Faults, log: RequestLog,
-                 models: frozenset[str] | None = None, keyless: bool = False):
+                 models: frozenset[str] | None = None):
         self.store, self.api_key, self.faults, self.log = store, api_key, faults, log
-        self.models, self.keyless = models, keyless
+        self.models = models
         self.injector = FaultInjector(faults)
 
     async def handle(self, request: Request) -> Response:
@@ -85,12 +94,15 @@ class AssistantsAPI:
             raise self._rate_limited()
         if verdict is Verdict.FAIL_BEFORE:
             raise server_error()
-        authenticate(request.headers, self.api_key, self.keyless)
+        authenticate(request.headers, self.api_key)
         match = ROUTE.match(request.url.path)
         if match is None or not self._allowed(request.method, match["id"]):
             raise APIFailure(404, f"Invalid URL ({request.method} {request.url.path})")
-        check_beta(request.headers)
-        payload = self._dispatch(request, match["id"], raw)
+        check_beta(request.headers, match["collection"])
+        if match["collection"] == "agents":
+            payload = self._dispatch_agents(request, match["id"], raw)
+        else:
+            payload = self._dispatch(request, match["id"], raw)
         if verdict is Verdict.FAIL_AFTER:  # the write happened; the client cannot know
             raise server_error()
         return JSONResponse(payload)
@@ -110,13 +122,23 @@ class AssistantsAPI:
             return handlers.retrieve(self.store, assistant_id)
         if method == "DELETE":
             return handlers.delete(self.store, assistant_id or "")
-        try:
-            body = parse_json(raw)
-        except ValueError:
-            raise invalid(BAD_JSON) from None
+        body = json_body(raw)
         if assistant_id is None:
             return handlers.create(self.store, body, self.models)
         return handlers.modify(self.store, assistant_id, body, self.models)
+
+    def _dispatch_agents(self, request: Request, agent_id: str | None, raw: bytes) -> Any:
+        agents, faults = self.store.agents, self.faults
+        if request.method == "GET":
+            if agent_id is None:
+                return agent_handlers.list_page(agents, dict(request.query_params), faults)
+            return agent_handlers.retrieve(agents, agent_id, faults)
+        if request.method == "DELETE":
+            return agent_handlers.delete(agents, agent_id or "")
+        body = json_body(raw)
+        if agent_id is None:
+            return agent_handlers.create(agents, body, faults, self.models)
+        return agent_handlers.update(agents, agent_id, body, faults, self.models)
 
     def _rate_limited(self) -> APIFailure:
         seconds = self.faults.retry_after_seconds
@@ -144,16 +166,15 @@ def create_app(
     faults: Faults | None = None,
     log_path: str | os.PathLike[str] | None = None,
     models: frozenset[str] | None = None,
-    keyless: bool = False,
 ) -> Starlette:
     """The embedded Assistants API over the SQLite file `db_path` (created when missing).
 
     `app.state.store` is the `Store`, `app.state.request_log` the `RequestLog` (its `entries`
     hold the last requests in memory, also without `log_path`). `models`, when given, are the
-    only models a create or modify may name; `keyless` accepts requests carrying no key."""
+    only models a create or modify may name. Without `api_key`, requests need no key."""
     store = Store(db_path)
     request_log = RequestLog(log_path)
-    api = AssistantsAPI(store, api_key, faults or Faults(), request_log, models, keyless)
+    api = AssistantsAPI(store, api_key, faults or Faults(), request_log, models)
     app = Starlette(routes=[Route("/{path:path}", api.handle, methods=METHODS)])
     app.state.store = store
     app.state.request_log = request_log

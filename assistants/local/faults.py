@@ -1,5 +1,6 @@
 """Fault injection for the embedded API: latency, 500s before or after the work, 429s, and
-the listing dialects of other servers (a cursor that skips items, no `order=desc`).
+the listing dialects of other servers (a cursor that skips items, no `order=desc`), and the
+defaults dialect of saved agents (`agent_defaults`: a name in `agent_rules.DIALECTS`).
 
 `only_query` aims the 429s and 500s at the requests whose query string holds it (say
 `order=desc`: one end of a listing); the others are never failed and draw nothing.
@@ -16,6 +17,8 @@ import threading
 from dataclasses import dataclass
 from enum import Enum
 
+from assistants.local.agent_rules import DIALECTS
+
 
 @dataclass(frozen=True)
 class Faults:
@@ -28,6 +31,12 @@ class Faults:
     only_query: str | None = None
     skip_paging: bool = False
     reject_desc: bool = False
+    agent_defaults: str = "published"
+
+    def __post_init__(self) -> None:
+        if self.agent_defaults not in DIALECTS:
+            raise ValueError(f"agent_defaults must be one of {', '.join(DIALECTS)}, "
+                             f"not {self.agent_defaults!r}")
 
     @property
     def retry_after_seconds(self) -> int:

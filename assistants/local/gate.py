@@ -12,7 +12,6 @@ NO_KEY = (
     "using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or in the x-portkey-api-key header."
 )
 WRONG_KEY = "Incorrect API key provided. Use the key this server was started with (--api-key)."
-SEND_BETA = "Please try again by setting the header 'OpenAI-Beta: assistants=v2'."
 
 
 def presented_keys(headers: Mapping[str, str]) -> list[str]:
@@ -27,30 +26,34 @@ def presented_keys(headers: Mapping[str, str]) -> list[str]:
     return keys
 
 
-def authenticate(headers: Mapping[str, str], api_key: str | None, keyless: bool = False) -> None:
-    """Any key when `api_key` is None, else that exact key (in either header). `keyless`
-    (`serve --keyless`) also lets a request without any key through, as keyless self-hosted
-    servers do."""
-    keys = presented_keys(headers)
-    if not keys and keyless and api_key is None:
+def authenticate(headers: Mapping[str, str], api_key: str | None) -> None:
+    """Without `api_key` (`serve` without `--api-key`), any request passes, with or without a
+    key, as keyless self-hosted servers do. With it, that exact key (in either header)."""
+    if api_key is None:
         return
+    keys = presented_keys(headers)
     if not keys:
         raise APIFailure(401, NO_KEY)
-    if api_key is not None and not any(hmac.compare_digest(k.encode(), api_key.encode())
-                                       for k in keys):
+    if not any(hmac.compare_digest(k.encode(), api_key.encode()) for k in keys):
         raise APIFailure(401, WRONG_KEY, code="invalid_api_key")
 
 
-def check_beta(headers: Mapping[str, str]) -> None:
-    """OpenAI answers 400 `invalid_beta` unless `OpenAI-Beta` holds `assistants=v2`."""
+BETAS = {"assistants": ("assistants=v2", "Assistants"), "agents": ("agents=v1", "Agents")}
+
+
+def check_beta(headers: Mapping[str, str], collection: str = "assistants") -> None:
+    """OpenAI answers 400 `invalid_beta` unless `OpenAI-Beta` holds the collection's value:
+    `assistants=v2` for /assistants, `agents=v1` for /agents."""
+    wanted, api = BETAS[collection]
     raw = headers.get("openai-beta")
     values = {part.strip().lower() for part in (raw or "").split(",")}
-    if "assistants=v2" in values:
+    if wanted in values:
         return
+    send = f"Please try again by setting the header 'OpenAI-Beta: {wanted}'."
     if raw is None:
-        message = f"You must provide the 'OpenAI-Beta' header to access the Assistants API. {SEND_BETA}"
-    elif "assistants=v1" in values:
-        message = f"The v1 Assistants API has been deprecated. {SEND_BETA}"
+        message = f"You must provide the 'OpenAI-Beta' header to access the {api} API. {send}"
+    elif collection == "assistants" and "assistants=v1" in values:
+        message = f"The v1 Assistants API has been deprecated. {send}"
     else:
-        message = f"Invalid 'OpenAI-Beta' header value for the Assistants API. {SEND_BETA}"
+        message = f"Invalid 'OpenAI-Beta' header value for the {api} API. {send}"
     raise invalid(message, None, "invalid_beta")

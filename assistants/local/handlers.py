@@ -50,7 +50,7 @@ def list_page(store: Store, query: dict[str, str], *, faults: Faults | None = No
               ) -> dict[str, Any]:
     """One page of the listing; `faults` may make it behave as other servers' do."""
     faults = faults or Faults()
-    limit = _limit(query.get("limit"))
+    limit = page_limit(query.get("limit"))
     order = query.get("order", "desc")
     check_choice(order, "order", ("asc",) if faults.reject_desc else ("asc", "desc"))
     after, before = query.get("after") or None, query.get("before") or None
@@ -71,7 +71,7 @@ def list_page(store: Store, query: dict[str, str], *, faults: Faults | None = No
     }
 
 
-def _limit(raw: str | None) -> int:
+def page_limit(raw: str | None) -> int:
     if raw is None or raw == "":
         return limits.LIST_LIMIT_DEFAULT
     try:

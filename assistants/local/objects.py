@@ -24,23 +24,26 @@ def new_id(prefix: str = "asst_") -> str:
     return prefix + "".join(secrets.choice(ID_ALPHABET) for _ in range(24))
 
 
+DEFAULTS: dict[str, Any] = {
+    "object": "assistant", "created_at": 0, "name": None, "description": None, "model": "",
+    "instructions": None, "tools": [], "tool_resources": {}, "metadata": {},
+    "temperature": 1.0, "top_p": 1.0, "response_format": "auto", "reasoning_effort": None,
+}
+"""Each field's value when a stored record lacks it (one written by an older version)."""
+
+
 def new_assistant(body: dict[str, Any], *, created_at: int | None = None) -> dict[str, Any]:
     """The record a create request makes: a fresh id, the body's fields, defaults elsewhere."""
     record: dict[str, Any] = {
-        "id": new_id(),
-        "object": "assistant",
-        "created_at": int(time.time()) if created_at is None else created_at,
-        "name": None, "description": None, "model": body["model"], "instructions": None,
-        "tools": [], "tool_resources": {}, "metadata": {}, "temperature": 1.0, "top_p": 1.0,
-        "response_format": "auto", "reasoning_effort": None,
+        "id": new_id(), "created_at": int(time.time()) if created_at is None else created_at,
     }
     return apply_changes(record, body)
 
 
 def apply_changes(record: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
     """A copy of `record` with the fields of `body` set (whole values replaced, never merged)
-    and the defaults filled in again."""
-    out = copy.deepcopy(record)
+    and the defaults filled in again (also for fields the stored record lacks)."""
+    out = copy.deepcopy({**DEFAULTS, **record})
     for key, value in copy.deepcopy(body).items():
         if key in ("temperature", "top_p"):
             out[key] = 1.0 if value is None else float(value)
@@ -57,8 +60,10 @@ def apply_changes(record: dict[str, Any], body: dict[str, Any]) -> dict[str, Any
 
 
 def public(record: dict[str, Any]) -> dict[str, Any]:
-    """What the API returns: write-only fields left out, fields in OpenAI's order."""
-    return {key: record[key] for key in PUBLIC_FIELDS}
+    """What the API returns: write-only fields left out, fields in OpenAI's order, a field the
+    stored record lacks at its default."""
+    return {key: copy.deepcopy(record[key] if key in record else DEFAULTS[key])
+            for key in PUBLIC_FIELDS}
 
 
 def _tool(tool: dict[str, Any]) -> dict[str, Any]:

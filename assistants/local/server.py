@@ -27,14 +27,13 @@ class _Server(uvicorn.Server):
 
 def run_server(*, host: str, port: int, db: os.PathLike[str] | str, api_key: str | None,
                faults: Faults, log_path: str | None,
-               models: frozenset[str] | None = None, keyless: bool = False) -> None:
+               models: frozenset[str] | None = None) -> None:
     """Serve until SIGINT/SIGTERM (uvicorn handles both and finishes in-flight requests).
 
     The socket is bound before the banner is printed, so the banner names the port really
     listened on (`--port 0` lets the system choose one)."""
     Path(db).parent.mkdir(parents=True, exist_ok=True)
-    app = create_app(db, api_key=api_key, faults=faults, log_path=log_path, models=models,
-                     keyless=keyless)
+    app = create_app(db, api_key=api_key, faults=faults, log_path=log_path, models=models)
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off",
                             access_log=False)
     try:

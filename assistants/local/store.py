@@ -2,9 +2,11 @@
 
 One connection guarded by a lock (uvicorn runs one event loop, but the in-process transports
 and test clients may call from other threads), WAL mode so another process can read the same
-file. Rows are ordered by `(created_at, seq)`, `seq` being the insertion sequence, so pages are
-exact even when many assistants share a second. A delete leaves a tombstone so that a page
-cursor naming a since-deleted assistant still marks its place.
+file. Each collection is a table of the same shape (`assistants`, `agents`): `Store` is the
+assistants table and `Store.agents` the agents one, on the same connection. Rows are ordered by
+`(created_at, seq)`, `seq` being the insertion sequence, so pages are exact even when many
+objects share a second. A delete leaves a tombstone so that a page cursor naming a
+since-deleted object still marks its place.
 """
 
 from __future__ import annotations
@@ -18,20 +20,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS assistants (
+TABLES = ("assistants", "agents")
+TABLE_SCHEMA = """
+CREATE TABLE IF NOT EXISTS {table} (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     created_at INTEGER NOT NULL,
     deleted INTEGER NOT NULL DEFAULT 0,
     record TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS assistants_order ON assistants (created_at, seq);
+CREATE INDEX IF NOT EXISTS {table}_order ON {table} (created_at, seq);
 """
+SCHEMA = "".join(TABLE_SCHEMA.format(table=table) for table in TABLES)
 
 
 class UnknownCursor(LookupError):
-    """A page cursor that names no assistant this store ever held."""
+    """A page cursor that names no object this collection ever held."""
 
 
 @dataclass(frozen=True)
@@ -40,21 +44,13 @@ class Page:
     has_more: bool
 
 
-class Store:
-    def __init__(self, path: str | os.PathLike[str]):
-        self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA busy_timeout = 5000")
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.executescript(SCHEMA)
+class Collection:
+    """One table of the store: insert, read, replace, delete and page its JSON records."""
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+    def __init__(self, db: sqlite3.Connection, lock: threading.Lock, table: str):
+        if table not in TABLES:
+            raise ValueError(f"no such collection: {table}")
+        self._db, self._lock, self.table = db, lock, table
 
     def insert(self, record: dict[str, Any]) -> None:
         self.insert_many([record])
@@ -66,32 +62,32 @@ class Store:
             with self._db:
                 self._db.execute("BEGIN")
                 self._db.executemany(
-                    "INSERT INTO assistants (id, created_at, record) VALUES (?, ?, ?)", rows)
+                    f"INSERT INTO {self.table} (id, created_at, record) VALUES (?, ?, ?)", rows)
 
-    def get(self, assistant_id: str) -> dict[str, Any] | None:
+    def get(self, object_id: str) -> dict[str, Any] | None:
         with self._lock:
             row = self._db.execute(
-                "SELECT record FROM assistants WHERE id = ? AND deleted = 0", (assistant_id,)
+                f"SELECT record FROM {self.table} WHERE id = ? AND deleted = 0", (object_id,)
             ).fetchone()
         return json.loads(row[0]) if row else None
 
     def replace(self, record: dict[str, Any]) -> bool:
         with self._lock:
             cur = self._db.execute(
-                "UPDATE assistants SET record = ? WHERE id = ? AND deleted = 0",
+                f"UPDATE {self.table} SET record = ? WHERE id = ? AND deleted = 0",
                 (json.dumps(record), record["id"]))
         return cur.rowcount == 1
 
-    def delete(self, assistant_id: str) -> bool:
+    def delete(self, object_id: str) -> bool:
         with self._lock:
             cur = self._db.execute(
-                "UPDATE assistants SET deleted = 1 WHERE id = ? AND deleted = 0", (assistant_id,))
+                f"UPDATE {self.table} SET deleted = 1 WHERE id = ? AND deleted = 0", (object_id,))
         return cur.rowcount == 1
 
     def count(self) -> int:
         with self._lock:
             return self._db.execute(
-                "SELECT COUNT(*) FROM assistants WHERE deleted = 0").fetchone()[0]
+                f"SELECT COUNT(*) FROM {self.table} WHERE deleted = 0").fetchone()[0]
 
     def page(self, *, limit: int, order: str = "desc", after: str | None = None,
              before: str | None = None, cursor_by_id: bool = False) -> Page:
@@ -111,7 +107,7 @@ class Store:
                 if cursor is None:
                     continue
                 key = self._db.execute(
-                    f"SELECT created_at, {column} FROM assistants WHERE id = ?",
+                    f"SELECT created_at, {column} FROM {self.table} WHERE id = ?",
                     (cursor,)).fetchone()
                 if key is None:
                     raise UnknownCursor(cursor)
@@ -121,7 +117,7 @@ class Store:
             backwards = before is not None and after is None
             direction = "DESC" if desc != backwards else "ASC"
             rows = self._db.execute(
-                f"SELECT record FROM assistants WHERE {' AND '.join(where)} "
+                f"SELECT record FROM {self.table} WHERE {' AND '.join(where)} "
                 f"ORDER BY created_at {direction}, seq {direction} LIMIT ?",
                 (*args, limit + 1),
             ).fetchall()
@@ -129,3 +125,24 @@ class Store:
         if backwards:
             records.reverse()
         return Page(records, len(rows) > limit)
+
+
+class Store(Collection):
+    """The SQLite file: the assistants collection itself, and `agents` beside it."""
+
+    def __init__(self, path: str | os.PathLike[str]):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        db.execute("PRAGMA busy_timeout = 5000")
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.executescript(SCHEMA)
+        lock = threading.Lock()
+        super().__init__(db, lock, "assistants")
+        self.agents = Collection(db, lock, "agents")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()

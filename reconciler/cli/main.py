@@ -270,14 +270,14 @@ def schema() -> None:
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535),
               help="TCP port; 0 lets the system choose one (the banner on stderr names it).")
 @click.option("--api-key", envvar="ASSISTANTS_SERVE_API_KEY", default=None,
-              help="Require this key (Bearer or x-portkey-api-key); any key when unset.")
+              help="Require this key (Bearer or x-portkey-api-key); when unset, requests are "
+                   "accepted with any key or none.")
 @click.option("--models", default=None, metavar="A,B,...",
               help="Accept only these models (others get OpenAI's 404 model_not_found); "
                    "any model when unset.")
 @click.option("--log", "log_path", default=None, type=click.Path(),
               help="Append one JSON line per request to this file.")
-@click.option("--keyless", is_flag=True, cls=TestingOption,
-              help="Also accept requests that carry no key (as keyless servers do).")
+@click.option("--keyless", is_flag=True, hidden=True)  # the default now; kept for old scripts
 @click.option("--latency-ms", default=0, type=int, cls=TestingOption,
               help="Added latency per request.")
 @click.option("--fail-rate", default=0.0, type=float, cls=TestingOption,
@@ -297,12 +297,18 @@ def schema() -> None:
                    "repeat assistants (as some servers do).")
 @click.option("--reject-desc", is_flag=True, cls=TestingOption,
               help="Answer order=desc with a 400.")
+@click.option("--agent-defaults", default="published", show_default=True, cls=TestingOption,
+              type=click.Choice(["published", "shifted", "unresolved"]),
+              help="How saved agents' omitted settings are resolved: as OpenAI publishes, "
+                   "as another server might, or left null.")
 @command_options(network=False, owner=False, db=True)
 def serve(run: RunContext, host: str, port: int, api_key: str | None, models: str | None,
           keyless: bool, latency_ms: int, fail_rate: float, fail_after_rate: float,
           rate_limit_every: int, retry_after_ms: int, seed: int | None, only_query: str | None,
-          skip_paging: bool, reject_desc: bool, log_path: str | None) -> None:
-    """Serve the embedded Assistants API over HTTP (the same SQLite store as --local)."""
+          skip_paging: bool, reject_desc: bool, agent_defaults: str,
+          log_path: str | None) -> None:
+    """Serve the embedded Assistants API, /assistants and /agents, over HTTP (the same SQLite
+    store as --local)."""
     from assistants.local.faults import Faults
     from assistants.local.server import run_server
 
@@ -313,9 +319,10 @@ def serve(run: RunContext, host: str, port: int, api_key: str | None, models: st
         raise click.UsageError("--keyless accepts requests without a key; --api-key requires one")
     faults = Faults(latency_ms=latency_ms, fail_rate=fail_rate, fail_after_rate=fail_after_rate,
                     rate_limit_every=rate_limit_every, retry_after_ms=retry_after_ms, seed=seed,
-                    only_query=only_query, skip_paging=skip_paging, reject_desc=reject_desc)
+                    only_query=only_query, skip_paging=skip_paging, reject_desc=reject_desc,
+                    agent_defaults=agent_defaults)
     run_server(host=host, port=port, db=run.db_path, api_key=api_key, faults=faults,
-               log_path=log_path, models=allowed, keyless=keyless)
+               log_path=log_path, models=allowed)
 
 
 main.add_command(migrate)

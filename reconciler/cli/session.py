@@ -45,7 +45,7 @@ def endpoint_label(run: RunContext, client: AssistantsClient) -> str:
 def open_client(run: RunContext) -> AssistantsClient:
     log = _stderr_log if run.verbose else None
     if run.local:
-        from assistants.local.transport import local_client  # the server only for --local
+        from reconciler.cli.local_client import local_client  # the server only for --local
 
         return local_client(run.db_path, log=log, timeout=run.timeout)
     client = AssistantsClient.from_env(run.endpoint, run.env, log=log, timeout=run.timeout)

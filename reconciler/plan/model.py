@@ -1,9 +1,11 @@
 """`Plan`: every change for one config against one live world, frozen, sorted and serialisable.
 
-The same inputs give byte-identical JSON: changes are sorted by key, kind and id, and every
-mapping inside them by key, except each `body`: it is the exact JSON apply sends, in the user's
-order (a strict JSON schema's `properties` are emitted in that order). A saved plan carries the
-config's sha256 and each target's live sha256 so that apply can refuse a stale one.
+The same inputs give byte-identical JSON: changes are sorted by key, kind and id, and each
+change's own keys are sorted. The values inside `before`, `after` and `body` keep their order:
+a body is the exact JSON apply sends, in the user's order (a strict JSON schema's `properties`
+are emitted in that order), and a rollback sends `before` back as the server held it. A saved
+plan carries the config's sha256 and each target's live sha256 so that apply can refuse a stale
+one.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ class Plan:
             if data.get("format_version") not in READABLE_VERSIONS:
                 raise PlanError(
                     f"{source}: plan format {data.get('format_version')!r} is not "
-                    f"{FORMAT_VERSION}; make the plan again with this version of the tool"
+                    f"{FORMAT_VERSION} (or 1); make the plan again with this version of the tool"
                 )
             return cls(
                 endpoint=data["endpoint"],
@@ -98,12 +100,8 @@ class Plan:
 
 
 def change_json(change: Change) -> dict[str, Any]:
-    """A change as plan JSON: keys sorted, its `body` as it will be sent."""
-    data = change.to_dict()
-    body = data.pop("body")
-    data = sorted_keys(data)
-    data["body"] = body
-    return dict(sorted(data.items()))
+    """A change as plan JSON: its keys sorted, the values they hold in their own order."""
+    return dict(sorted(change.to_dict().items()))
 
 
 def sorted_keys(value: Any) -> Any:

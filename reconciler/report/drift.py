@@ -16,7 +16,7 @@ from typing import TextIO
 
 from assistants.kinds import count_kinds, kind_named
 from reconciler.plan.change import Action, Change
-from reconciler.plan.model import Orphan, Plan, sorted_keys
+from reconciler.plan.model import Orphan, Plan, change_json
 from reconciler.report.annotations import github_command
 from reconciler.report.environment_label import environment_part
 from reconciler.report.render import change_lines, untouched_note
@@ -68,7 +68,7 @@ class DriftReport:
             "environment": self.plan.environment,
             "owner": self.plan.owner,
             "drift": self.drifted,
-            "changed": [sorted_keys(c.to_dict()) for c in self.changed],
+            "changed": [change_json(c) for c in self.changed],
             "missing": [{"key": c.key, "id": self.missing_id(c), "source": c.source}
                         for c in self.missing],
             "not_in_config": [vars(o) for o in self.extra],

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from assistants.canonical import canonical
+from assistants.kinds.assistant import canonical
 from reconciler.marker import live_marker
 from tests.support.cli import run_cli
 
@@ -175,7 +175,7 @@ def test_empty_config_never_deletes(serve, tmp_path):
     result = run_cli(["apply", str(empty), "--auto-approve", "--prune", "--max-deletes", "99"],
                      env=env, cwd=tmp_path)
     assert result.exit_code == 0
-    assert "the config holds no assistants: nothing is deleted" in result.stdout
+    assert "the config holds no documents: nothing is deleted" in result.stdout
     assert set(live_by_key(handle)) == EXAMPLE_KEYS
 
 

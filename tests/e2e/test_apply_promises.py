@@ -15,7 +15,7 @@ import httpx
 import pytest
 import yaml
 
-from assistants.models import MARKER_KEY
+from assistants.canonical import MARKER_KEY
 from reconciler.marker import live_marker
 from tests.support.chaos_proxy import ChaosProxy, proxied_server
 from tests.support.cli import run_cli

@@ -17,8 +17,8 @@ from assistants.client import AssistantsClient
 from assistants.local import create_app
 from reconciler.apply.applier import Applier
 from reconciler.config.loader import load_config
-from reconciler.plan.build import build_plan
 from reconciler.plan.change import Action
+from tests.support.planning import plan_of as build_plan
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 Rewrite = Callable[[dict[str, Any]], dict[str, Any]]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistants.models import MARKER_KEY
+from assistants.canonical import MARKER_KEY
 from reconciler.marker import live_marker
 from tests.support.cli import run_cli
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from openai import OpenAI
 
-from assistants.models import MARKER_KEY
+from assistants.canonical import MARKER_KEY
 from reconciler.marker import live_marker
 from tests.support.cli import run_cli
 

@@ -116,7 +116,7 @@ def test_a_keyless_loopback_server_needs_no_credential(serve, tmp_path):
     assert "credentials: none (no credential variable is set and the endpoint is loopback)" \
         in result.stderr
 
-    keyed = serve()  # wants a key: the answer says that none was sent
+    keyed = serve(api_key="sk-keyed")  # wants a key: the answer says that none was sent
     refused = run_cli(["plan", "config"], env={"ASSISTANTS_ENDPOINT": keyed.base_url},
                       cwd=tmp_path)
     assert refused.exit_code == 1
@@ -168,7 +168,7 @@ def test_each_command_lists_only_the_options_it_uses():
     assert "--owner" not in serve and "--endpoint" not in serve and "--db" in serve
     plain, testing = serve.split("Testing options:")
     for option in ("--latency-ms", "--fail-rate", "--fail-after-rate", "--rate-limit-every",
-                   "--retry-after-ms", "--seed", "--keyless"):
+                   "--retry-after-ms", "--seed", "--agent-defaults"):
         assert option in testing and option not in plain
     assert "--models" in plain and "--port" in plain
     for command in ("plan", "apply", "drift", "import"):

@@ -180,7 +180,8 @@ EDITS: list[tuple[str, Edit, set[str]]] = [
     ("file_search max results", file_search_settings({"max_num_results": 20}), {"tools"}),
     ("file_search ranking threshold", file_search_settings(
         {"max_num_results": 8, "ranking_options": {"score_threshold": 0.4}}), {"tools"}),
-    ("ranker pinned to auto", ranking({"ranker": "auto", "score_threshold": 0.5}), {"tools"}),
+    # `auto` accepts the ranker the server holds (issue 22 item 2; DESIGN "Diff and plan")
+    ("ranker written as auto", ranking({"ranker": "auto", "score_threshold": 0.5}), set()),
     ("ranker pin removed", ranking({"score_threshold": 0.5}), set()),
     ("ranker pinned the same, threshold 0", ranking({"ranker": "default_2024_08_21",
                                                      "score_threshold": 0}), {"tools"}),

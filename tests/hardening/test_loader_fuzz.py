@@ -305,7 +305,7 @@ def test_an_instructions_file_that_is_also_an_assistant_keeps_the_assistant(tmp_
     (folder / "a.yaml").write_bytes(b"key: a\nmodel: m\n")
     (folder / "b.yaml").write_bytes(b"key: b\nmodel: m\ninstructions_file: a.yaml\n")
     config = load_config([folder], env={})
-    assert sorted(d.spec.key for d in config.assistants) == ["a", "b"]
+    assert sorted(d.spec.key for d in config.documents) == ["a", "b"]
 
 
 def test_a_file_name_too_long_is_a_located_error(tmp_path):

@@ -18,17 +18,21 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from assistants.canonical import MANAGED_FIELDS, WRITE_ONLY_FIELDS, canonical
+from assistants.canonical import MARKER_KEY
 from assistants.client import AssistantsClient
-from assistants.local.transport import local_client
-from assistants.models import MARKER_KEY, AssistantSpec
+from assistants.kinds.assistant import (
+    MANAGED_FIELDS,
+    WRITE_ONLY_FIELDS,
+    adopt_default_ranker,
+    canonical,
+)
 from reconciler.apply.applier import Applier
+from reconciler.cli.local_client import local_client
 from reconciler.config.importer import write_import
 from reconciler.config.loader import load_config
-from reconciler.plan.build import build_plan
-from reconciler.plan.change import Action
-from reconciler.plan.diff import adopt_default_ranker
+from reconciler.kinds.assistant import AssistantSpec
 from reconciler.marker import live_marker
+from reconciler.plan.change import Action
 from tests.hardening.hypothesis_profile import HARDENING
 from tests.hardening.strategies import (
     OWNER,
@@ -38,6 +42,7 @@ from tests.hardening.strategies import (
     spec_fields,
     write_config,
 )
+from tests.support.planning import plan_of as build_plan
 
 ENDPOINT = "local:test"
 
@@ -178,7 +183,7 @@ def test_import_writes_yaml_that_loads_back_to_the_same_spec(docs):
         out = Path(tmp) / "imported"
         result = write_import(live, out)
         # The documents `import` builds and the YAML it wrote are the same data.
-        loaded = {d.spec.key: d.spec for d in load_config([out], env={}).assistants}
+        loaded = {d.spec.key: d.spec for d in load_config([out], env={}).documents}
         assert sorted(loaded) == sorted(d["key"] for d in docs)
         by_key = {d["key"]: d for d in docs}
         for imported in result.files:
@@ -211,7 +216,7 @@ def test_import_of_a_key_starting_with_a_dot_loads_back(tmp_path):
 
     write_import(asyncio.run(go()), tmp_path / "imported")
     loaded = load_config([tmp_path / "imported"], env={})
-    assert [d.spec.key for d in loaded.assistants] == ["."]
+    assert [d.spec.key for d in loaded.documents] == ["."]
 
 
 def test_import_keeps_a_next_line_character(tmp_path):
@@ -223,5 +228,5 @@ def test_import_keeps_a_next_line_character(tmp_path):
             return await client.list_all()
 
     write_import(asyncio.run(go()), tmp_path / "imported")
-    (loaded,) = load_config([tmp_path / "imported"], env={}).assistants
+    (loaded,) = load_config([tmp_path / "imported"], env={}).documents
     assert loaded.spec.name == "a\x85b"

@@ -131,8 +131,13 @@ def test_delete_then_not_found(client):
 @pytest.mark.parametrize("headers", [
     {}, {"Authorization": "Bearer "}, {"Authorization": "Basic abc"},
 ])
-def test_missing_credentials_401(tmp_path, headers):
-    with local_client(tmp_path, headers={"OpenAI-Beta": "assistants=v2", **headers}) as client:
+def test_no_key_is_accepted_unless_a_key_is_configured(tmp_path, headers):
+    """`serve` without `--api-key` answers requests with or without a key (issue 22);
+    with `--api-key`, a request that carries none is a 401."""
+    plain = {"OpenAI-Beta": "assistants=v2", **headers}
+    with local_client(tmp_path, headers=plain) as client:
+        assert client.get("/assistants").status_code == 200
+    with local_client(tmp_path, api_key="sk-right", headers=plain) as client:
         error = error_of(client.get("/assistants"), 401)
         assert "API key" in error["message"]
 
@@ -240,3 +245,22 @@ def test_works_through_httpx_asgi_transport_without_lifespan(tmp_path):
 
     assert set(asyncio.run(scenario())) == {200}
     assert (tmp_path / "sub" / "dir" / "local.db").exists()
+
+
+def test_a_stored_record_lacking_fields_is_answered_with_their_defaults(client):
+    """A row written by an older version (no `response_format`, no `top_p`, no
+    `reasoning_effort`) reads, lists and updates without a 500 (issue 22)."""
+    old = {"id": "asst_old", "object": "assistant", "created_at": 1_700_000_000,
+           "name": "Old", "model": "gpt-4o", "instructions": None, "tools": [],
+           "metadata": {}, "temperature": 1.0}
+    client.app.state.store.insert(old)
+    fetched = client.get("/assistants/asst_old")
+    assert fetched.status_code == 200, fetched.text
+    body = fetched.json()
+    assert (body["response_format"], body["top_p"], body["description"]) == ("auto", 1.0, None)
+    assert body["tool_resources"] == {} and "reasoning_effort" not in body
+    listed = client.get("/assistants").json()["data"]
+    assert listed == [body]
+    updated = client.post("/assistants/asst_old", json={"name": "Renewed"})
+    assert updated.status_code == 200
+    assert updated.json() == {**body, "name": "Renewed"}

@@ -10,6 +10,9 @@ import sys
 
 import httpx
 import pytest
+from starlette.testclient import TestClient
+
+from tests.support.agents import AGENT_HEADERS, agents_app
 
 HEADERS = {"Authorization": "Bearer sk-test", "OpenAI-Beta": "assistants=v2"}
 
@@ -70,3 +73,32 @@ def test_a_429_says_the_wait_its_headers_say(serve, retry_after_ms, said, second
     assert response.headers["retry-after"] == seconds  # whole seconds, rounded up
     assert response.json()["error"]["message"] == (
         f"Rate limit reached for requests. Please try again in {said}.")
+
+
+def test_serve_accepts_requests_without_a_key_unless_api_key_is_given(serve):
+    """Issue 22: keyless by default; `--keyless` is still accepted (hidden, a no-op)."""
+    for handle in (serve(), serve(keyless=True)):
+        with httpx.Client(base_url=handle.base_url, headers={"OpenAI-Beta": "agents=v1"}) as http:
+            made = http.post("/agents", json={"model": "gpt-5"})
+            assert made.status_code == 200, made.text
+            assert http.get("/assistants", headers={"OpenAI-Beta": "assistants=v2"}
+                            ).status_code == 200
+    keyed = serve(api_key="sk-only")
+    with httpx.Client(base_url=keyed.base_url, headers={"OpenAI-Beta": "agents=v1"}) as http:
+        assert http.get("/agents").status_code == 401
+        assert http.get("/agents", headers={"Authorization": "Bearer sk-only"}).status_code == 200
+
+
+def test_agent_defaults_option_serves_another_dialect(serve):
+    handle = serve(agent_defaults="shifted")
+    with httpx.Client(base_url=handle.base_url, headers={"OpenAI-Beta": "agents=v1"}) as http:
+        agent = http.post("/agents", json={"model": "gpt-5"}).json()
+        assert (agent["reasoning"]["effort"], agent["text"]["verbosity"]) == ("high", "low")
+        assert http.get(f"/agents/{agent['id']}").json() == agent
+    assert [e["path"] for e in handle.log_entries()] == ["/v1/agents",
+                                                         f"/v1/agents/{agent['id']}"]
+    # --local reads the same database in process, resolving as OpenAI publishes
+    with TestClient(agents_app(handle.db_path), base_url="http://local/v1",
+                    headers=AGENT_HEADERS) as local:
+        seen = local.get(f"/agents/{agent['id']}").json()
+    assert seen["id"] == agent["id"] and seen["reasoning"]["effort"] == "medium"
