@@ -130,3 +130,37 @@ def test_an_existing_file_stops_migrate_with_exit_1(here):
     assert (here / "agents" / "a.yaml").read_text() == "# someone's file\n"
     assert run_cli(["migrate", "configs", "--out", "agents", "--force"]).exit_code == 0
     assert yaml.safe_load((here / "agents" / "a.yaml").read_text())["kind"] == "agent"
+
+
+def test_the_runbook_on_the_examples_against_the_embedded_api(here):
+    """Apply the assistants, migrate, apply the agents beside them (the plan creates agents
+    only), plan no changes; then remove the assistant documents and prune: only assistants
+    are deleted (the protected one is kept), and the agents stay."""
+    examples(here)
+    local = ["--local", "--db", "local.db"]
+    assert run_cli(["apply", "examples", *local, "--auto-approve"]).exit_code == 0
+    migrated = run_cli(["migrate", "examples", "--out", "examples/agents"])
+    assert migrated.exit_code == 2, migrated.output
+    assert run_cli(["validate", "examples"]).exit_code == 0
+    planned = run_cli(["plan", "examples", *local, "--format", "json"])
+    assert planned.exit_code == 0, planned.output
+    changes = json.loads(planned.stdout)["changes"]
+    assert sorted((c["kind"], c["key"]) for c in changes if c["action"] != "noop") == [
+        ("agent", key) for key in ("contract-extractor", "data-analyst", "hr-helper",
+                                   "it-service-desk")]
+    applied = run_cli(["apply", "examples", *local, "--auto-approve", "--ids-out", "ids.json"])
+    assert applied.exit_code == 0, applied.output
+    again = run_cli(["plan", "examples", *local, "--detailed-exitcode"])
+    assert again.exit_code == 0, again.output
+
+    for path in (here / "examples" / "assistants").iterdir():
+        path.unlink()
+    pruned = run_cli(["apply", "examples", *local, "--prune", "--max-deletes", "3",
+                      "--auto-approve", "--format", "json"])
+    assert pruned.exit_code == 0, pruned.output
+    deleted = sorted(o["key"] for o in json.loads(pruned.stdout)["outcomes"]
+                     if o["action"] == "delete")
+    assert deleted == ["contract-extractor", "data-analyst", "it-service-desk"]
+    final = run_cli(["plan", "examples", *local, "--prune", "--format", "json"])
+    left = {(c["kind"], c["key"]) for c in json.loads(final.stdout)["changes"]}
+    assert all(kind == "agent" for kind, _ in left) and len(left) == 4
