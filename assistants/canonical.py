@@ -76,10 +76,9 @@ def float_or_kept(value: Any) -> Any:
 
 
 def form_sha256(form: Mapping[str, Any]) -> str:
-    """The digest a plan records of a canonical form (`reconciler.plan.diff.live_sha256`): the sha256 of the
-    form without the ownership marker, joined with the marker (`marked_sha256`). Equal digests
-    mean equal forms; and the digest of a desired assistant needs no form of its marker: the
-    marker-less part is worked out from its spec (reconciler/plan/desired.py)."""
+    """The digest a plan records of a canonical form (`live_sha256` in plans): the sha256 of
+    the form without the ownership marker, joined with the marker (`marked_sha256`). Equal
+    digests mean equal forms."""
     form = form if type(form) is dict else dict(form)
     metadata = form.get("metadata")
     if not isinstance(metadata, Mapping) or MARKER_KEY not in metadata:

@@ -25,7 +25,8 @@ import random
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlunsplit
@@ -57,7 +58,7 @@ from assistants.http_errors import (
 )
 from assistants.kinds import Kind
 from assistants.kinds.assistant import ASSISTANT
-from assistants.listing import PAGE_SIZE, Listing
+from assistants.listing import Listing
 from assistants.retry import RetryBudget, RetryPolicy, status_is_retryable
 
 __all__ = [
@@ -68,7 +69,6 @@ __all__ = [
     "redact_url",
 ]
 
-LIST_PAGE_SIZE = PAGE_SIZE
 USER_AGENT = f"assistants-reconciler/{__version__} python-httpx/{httpx.__version__}"
 
 # Transport failures an idempotent request may be repeated after (the others are permanent).
@@ -90,6 +90,19 @@ def _answered(response: httpx.Response | None) -> httpx.Response:
     if response is None:  # pragma: no cover - a bug, not a server behaviour
         raise AssertionError("no response where one is required")
     return response
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """One attempt that did not succeed: the error to raise if it is the last, whether it may
+    be repeated, the headers that may say when (`retry-after`), what the log says of it, and
+    whether it may have reached the server."""
+
+    error: AssistantsError
+    retryable: bool
+    headers: Mapping[str, str] | None
+    outcome: str
+    sent: bool
 
 
 class AssistantsClient:
@@ -210,10 +223,6 @@ class AssistantsClient:
             items += await listing.confirm()
         return items
 
-    def list_pages(self) -> AsyncIterator[list[dict[str, Any]]]:
-        """Every assistant once, oldest first, in pages as they arrive (`Listing.pages`)."""
-        return self.listing().pages()
-
     async def _list_page(self, kind: Kind, params: dict[str, str],
                          budget: RetryBudget | None = None) -> Any:
         """One page of the listing, parsed. Nothing here outlives the call but the page: an
@@ -273,7 +282,7 @@ class AssistantsClient:
         return parse_json_body(response, method=method, url=self._url(path))
 
     def _object(self, response: httpx.Response | None, method: str, path: str) -> dict[str, Any]:
-        """The assistant a single answer holds, as plain JSON, once `Assistant` accepts it."""
+        """The object a single answer holds, as plain JSON, once it has an id."""
         obj = self._json(_answered(response), method, path)
         if not isinstance(obj, dict):
             raise self._shape(method, path, f"expected an object, got {type(obj).__name__}")
@@ -311,8 +320,10 @@ class AssistantsClient:
     ) -> httpx.Response | None:
         """One logical request with retries. Returns the 2xx response (None only for a 404 that
         `gone_ok_on_retry` accepts); raises the mapped error otherwise. With `budget`, each
-        retry also spends one of the budget's (shared with other requests)."""
-        url = self._url(path)
+        retry also spends one of the budget's (shared with other requests).
+
+        Each attempt either answers (a 2xx, or that accepted 404) or becomes a `_Failed`;
+        `_backoff` alone decides whether and how long to wait before the next one."""
         all_params = httpx.QueryParams([*self._base_params, *(params or {}).items()])
         reached = False  # whether any earlier attempt may have reached the server
         attempts = max(1, self._retry.max_attempts)
@@ -320,51 +331,60 @@ class AssistantsClient:
         for attempt in range(1, attempts + 1):
             self.stats["requests"] += 1
             started = time.monotonic()
-            last = attempt == attempts
             try:
                 async with asyncio.timeout(self._timeout):
                     response = await self._http.request(method, path, params=all_params, json=json,
                                                         headers={"OpenAI-Beta": beta})
             except (httpx.HTTPError, TimeoutError) as exc:
-                err = error_from_exception(
-                    exc, method=method, url=url, timeout=self._timeout, secrets=self._secrets
-                )
-                retryable = isinstance(exc, NOT_SENT_RETRYABLE) or (
-                    idempotent and isinstance(exc, _RETRYABLE_EXC)
-                )
-                wait = None if last or not retryable else self._retry.delay(attempt, None, self._rng)
-                if wait is not None and budget is not None and not budget.spend():
-                    wait = None
-                self._emit(method, path, params, type(exc).__name__, started, wait)
-                if wait is None:
-                    raise _gave_up(err, attempt, first_started) from None
-                reached = reached or err.sent
-                await self._pause(wait)
-                continue
-
-            status = response.status_code
-            if 200 <= status < 300:
-                self._emit(method, path, params, str(status), started, None)
-                if budget is not None:
-                    budget.refill()
-                return response
-            if status == 404 and gone_ok_on_retry and reached:
-                self._emit(method, path, params, "404, already gone", started, None)
-                return None
-            retryable = status_is_retryable(status, response.headers, idempotent=idempotent)
-            wait = (None if last or not retryable
-                    else self._retry.delay(attempt, response.headers, self._rng))
-            if wait is not None and budget is not None and not budget.spend():
-                wait = None
-            self._emit(method, path, params, str(status), started, wait)
+                failed = self._exception_failed(exc, method, path, idempotent)
+            else:
+                if response.is_success:
+                    self._emit(method, path, params, str(response.status_code), started, None)
+                    if budget is not None:
+                        budget.refill()
+                    return response
+                if response.status_code == 404 and gone_ok_on_retry and reached:
+                    self._emit(method, path, params, "404, already gone", started, None)
+                    return None
+                failed = self._response_failed(response, method, path, idempotent, collection)
+            wait = self._backoff(attempt, attempt == attempts, failed, budget)
+            self._emit(method, path, params, failed.outcome, started, wait)
             if wait is None:
-                raise _gave_up(error_from_response(
-                    response, method=method, url=url, collection=collection, secrets=self._secrets,
-                    keyless=self._keyless,
-                ), attempt, first_started)
-            reached = True
+                raise _gave_up(failed.error, attempt, first_started)
+            reached = reached or failed.sent
             await self._pause(wait)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _exception_failed(self, exc: Exception, method: str, path: str,
+                          idempotent: bool) -> _Failed:
+        """An attempt that raised: a request that never left may always be repeated, one that
+        may have been sent only when idempotent."""
+        err = error_from_exception(exc, method=method, url=self._url(path), timeout=self._timeout,
+                                   secrets=self._secrets)
+        retryable = isinstance(exc, NOT_SENT_RETRYABLE) or (
+            idempotent and isinstance(exc, _RETRYABLE_EXC))
+        return _Failed(err, retryable, None, type(exc).__name__, err.sent)
+
+    def _response_failed(self, response: httpx.Response, method: str, path: str,
+                         idempotent: bool, collection: bool) -> _Failed:
+        """An attempt the server answered with an error (`retry.status_is_retryable`)."""
+        err = error_from_response(response, method=method, url=self._url(path),
+                                  collection=collection, secrets=self._secrets,
+                                  keyless=self._keyless)
+        retryable = status_is_retryable(response.status_code, response.headers,
+                                        idempotent=idempotent)
+        return _Failed(err, retryable, response.headers, str(response.status_code), True)
+
+    def _backoff(self, attempt: int, last: bool, failed: _Failed,
+                 budget: RetryBudget | None) -> float | None:
+        """Seconds to wait before attempt `attempt + 1`, or None to give up: after the last
+        attempt, on a failure not worth repeating, or when the shared budget is spent."""
+        if last or not failed.retryable:
+            return None
+        wait = self._retry.delay(attempt, failed.headers, self._rng)
+        if budget is not None and not budget.spend():
+            return None
+        return wait
 
     async def _pause(self, seconds: float) -> None:
         self.stats["retries"] += 1

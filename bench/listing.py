@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.measure import floor_listing, plan_command, process_env, run_process
-from bench.server import Server
+from bench.server import Server, stack
 from bench.workload import OWNER, write_config
 
 HERE = Path(__file__).resolve().parent
@@ -125,7 +125,8 @@ def render(rows: list[dict[str, Any]], fixed: float, reps: int) -> str:
         "listing saves; the last column leaves it out. "
         f"Best (median) of {reps}, alternating. Requests = what the server logged for one plan; "
         "\"two-ended\" = what a listing from both ends needs on a well-behaved server. "
-        "Targets at 40 ms: plan <= 0.6x floor; at 5,000, <= 54 list requests and no other.",
+        "Targets at 40 ms: plan <= 0.6x floor; at 5,000, <= 54 list requests and no other. "
+        f"Stack: {stack()}.",
         "",
         "| N | latency | floor (s) | plan (s) | plan / floor | plan requests (all list) | "
         "floor requests | two-ended | (plan - fixed) / floor |",

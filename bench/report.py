@@ -96,7 +96,8 @@ def render(results: list[dict[str, Any]], startup: dict[str, Any], info: dict[st
         "# Benchmark results",
         "",
         f"Machine: {info['nproc']} CPUs, {info['cpu']}, Python {info['python']}, "
-        f"{info['platform']}. Run {info['date']} at commit {info['commit']}.",
+        f"{info['platform']}, {info.get('stack', 'stack not recorded')}. Run {info['date']} at "
+        f"commit {info['commit']}.",
         f"Server: `assistants serve --latency-ms {args.latency_ms} --log` on loopback (a "
         f"separate process); {args.reps} repetitions, alternating with the floor; best (median).",
         "Command: `python -m bench.run " + " ".join(info.get("argv", sys.argv[1:])) + "`",

@@ -37,7 +37,7 @@ from bench.listing import BEGIN as LISTING_BEGIN
 from bench.listing import END as LISTING_END
 from bench.listing import two_ended_requests
 from bench.report import render
-from bench.server import Server
+from bench.server import Server, stack
 from bench.startup import bench_startup
 from bench.workload import changed_indices, live_twins, seed_store, spread, write_config
 
@@ -60,7 +60,7 @@ def machine() -> dict[str, str]:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE,
                             capture_output=True, text=True).stdout.strip()
     return {"nproc": str(os.cpu_count()), "cpu": cpu, "python": platform.python_version(),
-            "platform": platform.platform(), "commit": commit or "unknown",
+            "platform": platform.platform(), "commit": commit or "unknown", "stack": stack(),
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
@@ -101,7 +101,7 @@ def bench_size(n: int, args: argparse.Namespace, work: Path) -> dict[str, Any]:
             "plan_1": (server, logs["all"], config_b),
         }
         # Warm up: the page cache (config files, the interpreter), the servers.
-        for srv, _, config in runs.values():
+        for srv, _, config in runs.values() if not args.once else ():
             asyncio.run(measure.floor_listing(srv))
             measure.run_process(measure.plan_command(config), measure.process_env(srv))
 
@@ -244,6 +244,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--record", action="store_true",
                         help="also write the report to bench/results.md")
     parser.add_argument("--workdir", default=None, help="where to write configs and the db")
+    parser.add_argument("--once", action="store_true",
+                        help="run every process once: no untimed run before the timed ones, "
+                        "one `-X importtime` run (a smoke run, whose timings nobody reads)")
     return parser.parse_args(argv)
 
 
@@ -253,7 +256,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.workdir:
         Path(args.workdir).mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="bench-startup-", dir=args.workdir) as tmp:
-        startup = bench_startup(Path(tmp), args.startup_reps)
+        startup = bench_startup(Path(tmp), args.startup_reps, warm_up=not args.once,
+                                import_reps=1 if args.once else 3)
     _log(f"start-up: plan {startup['plan']['best']:.3f} s, bare imports "
          f"{startup['bare_imports']['best']:.3f} s")
     results = []

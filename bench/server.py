@@ -20,6 +20,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stack() -> str:
+    """The HTTP stack a figure was measured with: the server's uvicorn and the clients' httpx
+    and httpcore (uvicorn 0.34's listener left Nagle on: ~43 ms per keep-alive request until
+    `assistants serve` set TCP_NODELAY itself)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def of(name: str) -> str:
+        try:
+            return f"{name} {version(name)}"
+        except PackageNotFoundError:
+            return f"{name} (not installed)"
+
+    return ", ".join(of(name) for name in ("uvicorn", "httpx", "httpcore"))
+
+
 class Server:
     def __init__(self, db: Path, latency_ms: int, log_path: Path | None = None):
         self.db, self.latency_ms, self.log_path = db, latency_ms, log_path

@@ -37,9 +37,11 @@ def hide_trio(directory: Path) -> Path:
     return directory
 
 
-def bench_startup(work: Path, reps: int) -> dict[str, Any]:
+def bench_startup(work: Path, reps: int, *, warm_up: bool = True,
+                  import_reps: int = 3) -> dict[str, Any]:
     """Best and median seconds of: the interpreter alone, the bare imports, the plan, the plan
-    without trio, alternating `reps` times; import times; the plan's peak RSS."""
+    without trio, alternating `reps` times (after one warm-up run of each, with `warm_up`);
+    import times over `import_reps` runs; the plan's peak RSS."""
     config = write_config(work / "config", 1)
     seed_store(work / "one.db", config)
     no_trio = str(hide_trio(work / "no-trio"))
@@ -51,14 +53,14 @@ def bench_startup(work: Path, reps: int) -> dict[str, Any]:
             "plan": (plan_command(config), env),
             "plan_no_trio": (plan_command(config), env_no_trio),
         }
-        for command, run_env in runs.values():  # warm up: the page cache, the server
+        for command, run_env in runs.values() if warm_up else ():  # the page cache, the server
             run_process(command, run_env)
         times: dict[str, list[float]] = {name: [] for name in runs}
         for _ in range(reps):
             for name, (command, run_env) in runs.items():
                 times[name].append(run_process(command, run_env))
-        imports = import_times(plan_command(config), env)
-        imports_no_trio = import_times(plan_command(config), env_no_trio)
+        imports = import_times(plan_command(config), env, import_reps)
+        imports_no_trio = import_times(plan_command(config), env_no_trio, import_reps)
         rss = {"plan": peak_rss(plan_command(config), env),
                "bare_imports": peak_rss([sys.executable, "-c", BARE_IMPORTS], env)}
     return {"reps": reps, **{name: _stats(values) for name, values in times.items()},

@@ -8,6 +8,7 @@ import pytest
 from bench import fleet
 
 
+@pytest.mark.bench
 def test_the_fleet_and_the_files_load_alike_and_both_are_timed(
         capsys: pytest.CaptureFixture[str]) -> None:
     result = fleet.main(["--size", "60", "--reps", "1"])

@@ -18,6 +18,7 @@ from reconciler.cli.context import RunContext
 from reconciler.cli.session import endpoint_label, open_client, plan_paths
 from reconciler.config.loader import load_config
 from reconciler.errors import ConfigError
+from tests.support.cli import NO_WAIT
 from tests.support.planning import plan_of as build_plan
 
 HEADINGS = ("## Targets (issue 15)", "## Plan vs floor", "## Start-up", "## Apply vs floor",
@@ -25,10 +26,12 @@ HEADINGS = ("## Targets (issue 15)", "## Plan vs floor", "## Start-up", "## Appl
             "## Requests", "## Per-assistant GET peer")
 
 
+@pytest.mark.bench
 def test_harness_reports_every_section_with_minimal_requests(tmp_path: Path) -> None:
     out = tmp_path / "out"
     data = bench_run.main(["--sizes", "200", "--reps", "1", "--updates", "40",
                            "--latency-ms", "5", "--startup-reps", "1", "--cpu-reps", "1",
+                           "--once",
                            "--out", str(out), "--workdir", str(tmp_path)])
     report = (out / "report.md").read_text(encoding="utf-8")
     for heading in HEADINGS:
@@ -88,7 +91,7 @@ def _refused_endpoint() -> str:
 
 def _remote(owner: str | None = None) -> RunContext:
     return RunContext(endpoint=_refused_endpoint(), owner=owner, timeout=5,
-                      env={"OPENAI_API_KEY": "sk-test"})
+                      env={"OPENAI_API_KEY": "sk-test", **NO_WAIT})
 
 
 def test_a_plan_of_records_equals_the_plan_of_whole_objects(big_config: Path,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 from types import FrameType
@@ -41,6 +42,10 @@ def run_server(*, host: str, port: int, db: os.PathLike[str] | str, api_key: str
     except SystemExit:  # uvicorn logged why (address in use, ...) and exits 1
         app.state.store.close()
         raise
+    # Accepted connections inherit TCP_NODELAY from the listener. Some uvicorn versions (0.34
+    # among them; uvicorn issue 3149) bind it with proto 0, so asyncio leaves Nagle on and every
+    # keep-alive request past the first waits ~40 ms for the client's delayed ACK.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     shown = f"[{host}]" if ":" in host else host
     print(f"Serving the Assistants API at http://{shown}:{sock.getsockname()[1]}/v1 (db: {db})",
           file=sys.stderr, flush=True)

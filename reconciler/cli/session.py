@@ -26,6 +26,7 @@ from assistants.kinds import Kind, all_kinds
 from assistants.listing import Listing
 from reconciler.cli.context import RunContext
 from reconciler.cli.environment import resolve_owner, use_environment
+from reconciler.cli.pacing import pacing
 from reconciler.config.loader import Config, load_config
 from reconciler.config.resolved import DesiredState
 from reconciler.plan.build import build_plan
@@ -47,8 +48,9 @@ def open_client(run: RunContext) -> AssistantsClient:
     if run.local:
         from reconciler.cli.local_client import local_client  # the server only for --local
 
-        return local_client(run.db_path, log=log, timeout=run.timeout)
-    client = AssistantsClient.from_env(run.endpoint, run.env, log=log, timeout=run.timeout)
+        return local_client(run.db_path, log=log, timeout=run.timeout, retry=pacing(run.env).retry)
+    client = AssistantsClient.from_env(run.endpoint, run.env, log=log, timeout=run.timeout,
+                                       retry=pacing(run.env).retry)
     if log:
         log(f"credentials: {client.auth}")
     return client
@@ -170,7 +172,7 @@ async def execute(
         progress.step(outcome.ok)
 
     applier = Applier(client, plan.owner, concurrency=concurrency, fail_fast=fail_fast,
-                      report=report)
+                      report=report, settle_seconds=pacing(run.env).settle_seconds)
     outcomes: list[Outcome] = []
     try:
         outcomes = await applier.run(plan)

@@ -106,3 +106,16 @@ class Outcome:
     error: str | None = None
     result: dict[str, Any] | None = None  # canonical form of the server's answer
     note: str | None = None
+
+    @classmethod
+    def succeeded(cls, change: Change, *, id: str | None, result: dict[str, Any] | None = None,
+                  note: str | None = None) -> Outcome:
+        """The change took effect on the assistant `id` (the server's answer in `result`,
+        canonical)."""
+        return cls(change, True, id, result=result, note=note)
+
+    @classmethod
+    def failed(cls, change: Change, *, error: str, id: str | None = None) -> Outcome:
+        """The change did not take effect, or may not have (`error` says which and why); `id`
+        is the assistant it was about, when one exists."""
+        return cls(change, False, id, error=error)

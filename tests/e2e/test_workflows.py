@@ -25,6 +25,7 @@ import yaml
 
 from reconciler.marker import live_marker
 from tests.support.action import REPO, read_pairs, run_action
+from tests.support.cli import NO_WAIT
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WORKFLOWS = EXAMPLES / ".github" / "workflows"
@@ -115,7 +116,7 @@ class Harness:
             "PATH": f"{self.bin}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}"
                     f"{os.environ['PATH']}",
             "HOME": str(job_dir), "STUB_LOG": str(self.log), "STUB_REPLIES": str(self.replies),
-            "PYTHONPATH": str(REPO), "RUNNER_TEMP": str(job_dir),
+            "PYTHONPATH": str(REPO), "RUNNER_TEMP": str(job_dir), **NO_WAIT,
             "GITHUB_ACTIONS": "true", "CI": "true", "GITHUB_EVENT_NAME": event,
             "GITHUB_REPOSITORY": "acme/assistants", "GITHUB_SHA": "0123456789abcdef",
             "GITHUB_SERVER_URL": "https://github.com", "GITHUB_RUN_ID": "4242",
@@ -319,7 +320,7 @@ def run_gitlab_job(h: Harness, handle, name: str, source: str) -> subprocess.Com
         "CI_PROJECT_ID": "5", "CI_MERGE_REQUEST_IID": "3", "CI_COMMIT_SHORT_SHA": "abc1234",
         "CI_DEFAULT_BRANCH": "main", "CI_PIPELINE_URL": "https://gl/p/1",
         "GITLAB_API_TOKEN": "glpat-stub",
-        "ASSISTANTS_ENDPOINT": handle.base_url, "OPENAI_API_KEY": "sk-workflows",
+        "ASSISTANTS_ENDPOINT": handle.base_url, "OPENAI_API_KEY": "sk-workflows", **NO_WAIT,
     }
     return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
                            "\n".join(lines)], cwd=h.repo, env=env, capture_output=True,

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from tests.support.cli import NO_WAIT
+
 REPO = Path(__file__).resolve().parents[2]
 ACTION = REPO / "action.yml"
 EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
@@ -66,7 +68,8 @@ def _condition(text: str | None, inputs: dict[str, str]) -> bool:
 def run_action(with_: dict[str, str], *, cwd: Path, env: dict[str, str],
                workdir: Path) -> ActionRun:
     """Run action.yml with these inputs in `cwd`; `env` is the job's environment (it may set
-    GITHUB_STEP_SUMMARY; else one is made under `workdir`)."""
+    GITHUB_STEP_SUMMARY; else one is made under `workdir`). Nothing waits on the clock
+    (`tests.support.cli.NO_WAIT`) unless `env` says otherwise."""
     spec = load_action()
     declared = spec["inputs"]
     unknown = set(with_) - set(declared)
@@ -78,7 +81,7 @@ def run_action(with_: dict[str, str], *, cwd: Path, env: dict[str, str],
     workdir.mkdir(parents=True, exist_ok=True)
     output = workdir / "action-output"
     env = {"GITHUB_STEP_SUMMARY": str(workdir / "summary"), "RUNNER_TEMP": str(workdir),
-           **env, "GITHUB_ACTION_PATH": str(REPO)}
+           **NO_WAIT, **env, "GITHUB_ACTION_PATH": str(REPO)}
     Path(env["GITHUB_STEP_SUMMARY"]).touch()
     steps: dict[str, dict[str, str]] = {}
     run = ActionRun(True, {})

@@ -10,6 +10,10 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from reconciler.cli.main import main
+from reconciler.cli.pacing import NO_WAIT_VARIABLE
+
+NO_WAIT = {NO_WAIT_VARIABLE: "1"}
+"""The environment a test adds to a command it runs so that nothing waits on the clock."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,9 @@ class Run:
 def run_cli(args: Sequence[str], *, env: Mapping[str, str] | None = None,
             cwd: Path | None = None, input: str | None = None) -> Run:
     """Invoke the CLI; `env` is added to a clean copy of the environment (credentials and
-    endpoint variables of the caller's shell are removed first)."""
+    endpoint variables of the caller's shell are removed first). Retries and apply's settling
+    step do not wait (`NO_WAIT`, reconciler/cli/pacing.py) unless `env` sets
+    `ASSISTANTS_TEST_NO_WAIT` to "" (two applies racing need the real settling wait)."""
     clean = {k: None for k in os.environ if k.startswith(("PORTKEY_", "OPENAI_", "ASSISTANTS_",
                                                            "GITHUB_"))}
     runner = CliRunner()
@@ -34,7 +40,8 @@ def run_cli(args: Sequence[str], *, env: Mapping[str, str] | None = None,
     try:
         if cwd:
             os.chdir(cwd)
-        result = runner.invoke(main, list(args), env={**clean, **(env or {})}, input=input,
+        result = runner.invoke(main, list(args), env={**clean, **NO_WAIT, **(env or {})},
+                               input=input,
                                catch_exceptions=True)
     finally:
         os.chdir(old)
