@@ -15,6 +15,7 @@ import click
 
 from reconciler.cli.context import RunContext
 from reconciler.cli.help_sections import SectionedCommand, TestingOption
+from reconciler.cli.migrate_command import migrate
 from reconciler.cli.options import VERSION, command_options
 
 # Exit code 2 means "changes present" here (plan --detailed-exitcode, drift), so a CI job can
@@ -301,6 +302,9 @@ def serve(run: RunContext, host: str, port: int, api_key: str | None, models: st
                     agent_defaults=agent_defaults)
     run_server(host=host, port=port, db=run.db_path, api_key=api_key, faults=faults,
                log_path=log_path, models=allowed)
+
+
+main.add_command(migrate)
 
 
 def entry_point() -> None:
