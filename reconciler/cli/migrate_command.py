@@ -1,15 +1,13 @@
 """The `migrate` command: agent documents from assistant documents, and the loss report.
 Exit 0 when nothing was lost, 2 when anything was (success: look at the report), 1 on error;
-with `--format json` an error is also one JSON document on stdout."""
+with `--format json` an error is also one JSON document on stdout (cli/options.py)."""
 
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
-from assistants.errors import AssistantsError
 from reconciler.cli.context import RunContext
 from reconciler.cli.options import command_options
 from reconciler.errors import ConfigError
@@ -27,17 +25,6 @@ def parse_models(values: tuple[str, ...]) -> dict[str, str]:
             raise ConfigError(f"--model {value}: {old} is already mapped to {models[old]}")
         models[old] = new
     return models
-
-
-def error_document(err: AssistantsError) -> dict[str, object]:
-    """`{"error": {"type", "message", "problems"?}}`: what stdout holds when `--format json`
-    fails."""
-    body: dict[str, object] = {"type": type(err).__name__, "message": str(err)}
-    if isinstance(err, ConfigError):
-        body["problems"] = [{"file": p.path or None, "line": p.line or None,
-                             "column": p.col or None, "message": p.message}
-                            for p in err.problems]
-    return {"error": body}
 
 
 @click.command()
@@ -59,15 +46,9 @@ def migrate(run: RunContext, path: str, out_dir: str, fmt: str, force: bool,
     from reconciler.migrate.run import Request
     from reconciler.migrate.run import migrate as run_migration
 
-    try:
-        request = Request(path, out_dir, force=force, models=parse_models(models),
-                          environment=run.environment, named_by=run.environment_given)
-        report = run_migration(request, run.env)
-    except AssistantsError as err:
-        if fmt == "json":
-            sys.stdout.write(json.dumps(error_document(err), indent=2, ensure_ascii=False)
-                             + "\n")
-        raise
+    request = Request(path, out_dir, force=force, models=parse_models(models),
+                      environment=run.environment, named_by=run.environment_given)
+    report = run_migration(request, run.env)  # an error: one line, and JSON with --format json
     RENDERERS[fmt](report, sys.stdout)
     for line in report.skipped:
         click.echo(f"warning: {line}", err=True)

@@ -106,7 +106,7 @@ def test_an_invalid_input_is_one_line_per_problem_exit_1_and_nothing_written(her
     run = run_cli(["migrate", "configs", "--out", "configs/agents", "--format", "json"])
     assert run.exit_code == 1
     error = json.loads(run.stdout)["error"]
-    assert error["type"] == "ConfigError"
+    assert error["type"] == "config_error"
     assert error["problems"][0]["file"] == "configs/a.yaml"
     assert error["problems"][0]["line"] == 3
 
