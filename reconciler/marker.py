@@ -3,7 +3,7 @@
 Every managed object (assistant or agent) carries one reserved metadata pair, `managed-by`,
 whose value is
 
-    v1;owner=<owner>;key=<key>[;protect][;wo=<digest>][;set=<field>,<field>]
+    v1;owner=<owner>;key=<key>[;protect][;wo=<digest>][;set=<field>,...][;rd=<field>:<digest>,...]
 
 - `owner` and `key` are `[A-Za-z0-9._-]{1,64}`, so the value stays far below the API's 512.
 - `protect` is present when the document says `protect: true`: the assistant is never deleted,
@@ -13,6 +13,10 @@ whose value is
 - `set` lists the server-resolved fields the document wrote (an agent's `reasoning`, `text`,
   ...): a document that omits one accepts what the server resolved, so only the marker can
   tell that a field was removed from the document, and must be reset.
+- `rd` holds, per field (`tools`, `reasoning`, ...), the first 6 hex digits of the sha256 of
+  the paths of the server-resolved parts the document wrote inside it
+  (`tools.web_search.context_size`): when a field's digest changes, that field is sent again as
+  written, so that a part removed from it is resolved anew by the server.
 
 Matching assistants by these markers is matching.py's job; the digests of canonical forms are
 assistants/canonical.py's.
@@ -43,6 +47,7 @@ class Marker:
     protect: bool = False
     write_only_digest: str | None = None
     written: tuple[str, ...] = ()  # the server-resolved fields the document set, sorted
+    resolved: tuple[tuple[str, str], ...] = ()  # (field, digest of the resolved parts it set)
 
     def __str__(self) -> str:
         parts = [MARKER_VERSION, f"owner={self.owner}", f"key={self.key}"]
@@ -52,6 +57,8 @@ class Marker:
             parts.append(f"wo={self.write_only_digest}")
         if self.written:
             parts.append("set=" + ",".join(self.written))
+        if self.resolved:
+            parts.append("rd=" + ",".join(f"{name}:{digest}" for name, digest in self.resolved))
         return ";".join(parts)
 
 
@@ -78,7 +85,10 @@ def _parse_marker(value: str) -> Marker | None:
     if not (_IDENT.match(owner) and _IDENT.match(key)):
         return None
     written = tuple(sorted(f for f in fields.get("set", "").split(",") if f))
-    return Marker(owner, key, "protect" in flags, fields.get("wo") or None, written)
+    resolved = tuple(sorted(tuple(item.split(":", 1)) for item in fields.get("rd", "").split(",")
+                            if ":" in item))
+    return Marker(owner, key, "protect" in flags, fields.get("wo") or None, written,
+                  resolved)  # type: ignore[arg-type]
 
 
 def marker_value(live: Mapping[str, Any]) -> Any:
@@ -93,6 +103,14 @@ def live_marker(live: Mapping[str, Any]) -> Marker | None:
 
 def write_only_digest(values: Mapping[str, Any]) -> str | None:
     return sha256_of(dict(values))[:16] if values else None
+
+
+def resolved_digests(paths: list[str]) -> tuple[tuple[str, str], ...]:
+    """`paths` (`tools.mcp:docs.required`, ...) grouped by their field, each group digested."""
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        groups.setdefault(path.split(".", 1)[0], []).append(path)
+    return tuple((name, sha256_of(sorted(group))[:6]) for name, group in sorted(groups.items()))
 
 
 def require_owner(owner: str | None, settings_source: str | None = None) -> str:

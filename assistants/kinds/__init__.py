@@ -9,7 +9,7 @@ a field, and how a live object becomes the comparable (canonical) form.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +33,9 @@ class Kind:
     that omits one accepts the live value, unless the marker says the document had set it."""
     adopt_live: Callable[[Form, Form], Form] = field(default=lambda want, live: want)
     """`want` (a canonical form) with the parts it leaves to the server read from `live`."""
+    resolved_paths: Callable[[Form], list[str]] = field(default=lambda written: [])
+    """The paths of the parts a server resolves that a document's API fields set (inside
+    `resolved_fields` and tools): the marker keeps their digest, so that removing one is seen."""
     completes: Mapping[str, Callable[[Any, Form], Any]] = field(default_factory=dict)
     """Fields whose sent value also depends on the live form: {field: (written or None,
     live form) -> value} (an assistant's `tool_resources` clears each entry it no longer has)."""
@@ -52,9 +55,6 @@ class Kind:
         `agent `."""
         return "" if self.name == DEFAULT_KIND else f"{self.name} "
 
-    def count(self, number: int) -> str:
-        """`1 assistant`, `3 assistants`."""
-        return f"{number} {self.name if number == 1 else self.plural}"
 
 
 DEFAULT_KIND = "assistant"
@@ -67,14 +67,6 @@ def all_kinds() -> tuple[Kind, ...]:
     from assistants.kinds.assistant import ASSISTANT
 
     return (ASSISTANT, AGENT)
-
-
-def count_kinds(names: Iterable[str]) -> str:
-    """`1 assistant`, `4 assistants and 2 agents`, `0 assistants`: how many objects of each
-    kind `names` (kind names) holds, in the order of `all_kinds`."""
-    names = list(names)
-    found = [kind.count(names.count(kind.name)) for kind in all_kinds() if kind.name in names]
-    return " and ".join(found) or kind_named(DEFAULT_KIND).count(0)
 
 
 def kind_named(name: str) -> Kind:

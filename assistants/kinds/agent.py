@@ -9,8 +9,12 @@ subagents when enabled without a number).
 
 Four settings are resolved by the server (`resolved_fields`): a document that omits one
 accepts what the server holds; one that writes it is compared as written; one that removes it
-resets it (sends null). Within `reasoning`, an omitted `effort` accepts the model's default the
-server filled in (`adopt_live`).
+resets it (sends null). Inside a written setting and inside each tool, the parts a server
+resolves (`RESOLVED_PARTS`, `RESOLVED_TOOL_PARTS`: an effort, a verbosity, a tool's
+`context_size`, ...) follow the same rule: an omitted one accepts the live value
+(`adopt_resolved`). Which of those parts a document wrote is recorded, as a digest of their
+paths (`resolved_paths`), in the ownership marker, so that removing one is seen and the setting
+or tools are sent again as written, for the server to resolve the part anew.
 """
 
 from __future__ import annotations
@@ -31,6 +35,23 @@ RESET_VALUES: dict[str, Any] = {
     "text": None, "service_tier": None, "multi_agent": None,
 }
 DEFAULT_SUBAGENTS = 6
+
+RESOLVED_PARTS: dict[str, tuple[str, ...]] = {
+    "reasoning": ("effort", "summary"),
+    "text": ("format", "verbosity"),
+    "multi_agent": ("max_concurrent_subagents",),
+}
+"""The parts of a written setting that a server fills in when the document omits them."""
+RESOLVED_TOOL_PARTS: dict[str, tuple[str, ...]] = {
+    "function": ("defer_loading",),
+    "programmatic_tool_calling": ("enabled",),
+    "mcp": ("allowed_tools", "connection_origin", "credential_id", "request_metadata",
+            "required"),
+    "web_search": ("allowed_domains", "context_size", "location", "mode"),
+    "computer_use": ("include_screenshots",),
+}
+"""The optional parts of each tool type, which a server fills in when the document omits
+them."""
 
 TOOL_DEFAULTS: dict[str, dict[str, Any]] = {
     "function": {"defer_loading": False},
@@ -105,13 +126,40 @@ def _multi_agent(value: Any) -> Any:
     return out
 
 
-def adopt_model_effort(want: Mapping[str, Any], live_form: Mapping[str, Any]) -> Mapping[str, Any]:
-    """`want` with an omitted reasoning effort read from the live agent (the model's default,
-    which only the server knows), when `want` writes `reasoning` without one."""
-    reasoning, live = want.get("reasoning"), live_form.get("reasoning")
-    if not (is_map(reasoning) and is_map(live)) or "effort" in reasoning or "effort" not in live:
-        return want
-    return {**want, "reasoning": {**reasoning, "effort": live["effort"]}}
+def adopt_resolved(want: Mapping[str, Any], live_form: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`want` with each resolvable part it omits, inside a setting it writes or a tool it has,
+    read from the live agent (the model's default effort, a tool's context size, ...: what
+    the server resolved)."""
+    out = dict(want)
+    for field, parts in RESOLVED_PARTS.items():
+        out[field] = _adopt_parts(out.get(field), live_form.get(field), parts)
+    tools, live_tools = out.get("tools"), live_form.get("tools")
+    if isinstance(tools, list) and isinstance(live_tools, list):
+        live_by_ident = {tool_ident(t): t for t in live_tools if is_map(t)}
+        out["tools"] = [_adopt_parts(t, live_by_ident.get(tool_ident(t)),
+                                     RESOLVED_TOOL_PARTS.get(str(t.get("type")), ()))
+                        if is_map(t) else t for t in tools]
+    return {k: v for k, v in out.items() if k in want}
+
+
+def _adopt_parts(mine: Any, theirs: Any, parts: tuple[str, ...]) -> Any:
+    if not (is_map(mine) and is_map(theirs)):
+        return mine
+    extra = {p: theirs[p] for p in parts if p not in mine and p in theirs}
+    return {**mine, **extra} if extra else mine
+
+
+def resolved_paths(written: Mapping[str, Any]) -> list[str]:
+    """The resolvable parts `written` (an agent's API fields) sets, as sorted paths
+    (`reasoning.effort`, `tools.mcp:docs.required`)."""
+    paths = [f"{field}.{part}" for field, parts in RESOLVED_PARTS.items()
+             if is_map(written.get(field)) for part in parts if part in written[field]]
+    tools = written.get("tools")
+    for tool in tools if isinstance(tools, list) else ():
+        if is_map(tool):
+            parts = RESOLVED_TOOL_PARTS.get(str(tool.get("type")), ())
+            paths += [f"tools.{tool_ident(tool)}.{part}" for part in parts if part in tool]
+    return sorted(paths)
 
 
 AGENT = Kind(
@@ -123,5 +171,6 @@ AGENT = Kind(
     canonical=canonical,
     reset_values=RESET_VALUES,
     resolved_fields=RESOLVED_FIELDS,
-    adopt_live=adopt_model_effort,
+    adopt_live=adopt_resolved,
+    resolved_paths=resolved_paths,
 )

@@ -14,7 +14,7 @@ import click
 
 from reconciler.cli.context import RunContext
 from reconciler.config.importer import ImportResult
-from reconciler.report.words import count
+from reconciler.words import count
 
 
 def import_command(run: RunContext, *, all_: bool, ids: tuple[str, ...], out_dir: str,

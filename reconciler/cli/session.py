@@ -34,6 +34,7 @@ from reconciler.plan.change import Outcome
 from reconciler.plan.live import FormNeed, LiveRecord
 from reconciler.plan.model import Plan
 from reconciler.report.apply_report import ApplyResult
+from reconciler.words import count
 
 LOCAL_ENDPOINT_PREFIX = "local:"
 
@@ -66,7 +67,7 @@ async def read_live(client: AssistantsClient, run: RunContext, listing: Listing,
     live: list[LiveRecord] = []
     async for page in listing.pages(oldest_first=False):  # matching orders copies itself
         live.extend(need.record(obj) for obj in page)
-    run.progress(f"Read {kind.count(len(live))}.")
+    run.progress(f"Read {count(len(live), kind.name)}.")
     return live
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from assistants.kinds import count_kinds
 from reconciler.cli.context import RunContext
 from reconciler.errors import ConfigError, Problem
 from reconciler.report.error_report import error_document
 from reconciler.report.validate_report import render_validate_json
+from reconciler.words import count_kinds
 
 
 def validate_command(run: RunContext, paths: Sequence[str], fmt: str, out: TextIO) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 from assistants.canonical import MARKER_KEY, form_sha256
 from assistants.kinds import Kind
 from reconciler.kinds.controls import DocumentSpec
-from reconciler.marker import Marker, write_only_digest
+from reconciler.marker import Marker, resolved_digests, write_only_digest
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,9 +42,9 @@ def resolve(spec: DocumentSpec, source: str, owner: str) -> Desired:
     """The resolved value of a validated document for `owner`."""
     kind = spec.KIND
     write_only = spec.write_only_values()
-    marker = Marker(owner, spec.key, spec.protect, write_only_digest(write_only),
-                    spec.written_resolved())
     written = spec.api_fields()
+    marker = Marker(owner, spec.key, spec.protect, write_only_digest(write_only),
+                    spec.written_resolved(), resolved_digests(kind.resolved_paths(written)))
     written["metadata"] = {**written.get("metadata", {}), MARKER_KEY: str(marker)}
     form = kind.canonical(written)
     return Desired(kind=kind, key=spec.key, source=source, id=spec.id, protect=spec.protect,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from assistants.kinds import Kind, count_kinds
+from assistants.kinds import Kind
 from reconciler.config.resolved import Desired, DesiredState
 from reconciler.errors import PlanError, TooManyDeletesError
 from reconciler.plan.change import Action, Change
@@ -13,6 +13,7 @@ from reconciler.plan.diff import plan_create, plan_delete, plan_update
 from reconciler.plan.live import LiveRecord
 from reconciler.plan.matching import Matching, match
 from reconciler.plan.model import Orphan, Plan
+from reconciler.words import count_kinds
 
 
 def build_plan(

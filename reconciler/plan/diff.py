@@ -23,6 +23,7 @@ from typing import Any
 from assistants.canonical import MARKER_KEY, form_sha256
 from assistants.kinds import Kind
 from reconciler.config.resolved import Desired
+from reconciler.marker import Marker
 from reconciler.plan.change import Change
 from reconciler.plan.ignore import keep_ignored
 from reconciler.plan.live import LiveRecord
@@ -48,28 +49,35 @@ def plan_update(desired: Desired, live: LiveRecord) -> Change:
         written = _with_marker(keep_ignored(written, live_form, desired.ignore_changes),
                                written["metadata"][MARKER_KEY])
         want = kind.canonical(written)
-    live_digest = live.marker.write_only_digest if live.marker else None
+    marker = live.marker or Marker("", "")
     write_only = {}
-    if desired.marker.write_only_digest != live_digest:  # never returned: compare digests
+    if desired.marker.write_only_digest != marker.write_only_digest:  # never returned
         write_only = {name: desired.write_only.get(name) for name in kind.write_only_fields}
+    # A field whose resolved parts changed is sent again, so that a part removed from it is
+    # resolved anew (an added part differs anyway).
+    wrote, had = dict(desired.marker.resolved), dict(marker.resolved)
+    resend = tuple(f for f in sorted({*wrote, *had}) if wrote.get(f) != had.get(f) and f in written)
     return update_between(kind, desired.key, live.id, want, live_form, written=written,
-                          write_only=write_only, pinned=live.marker.written if live.marker else (),
+                          write_only=write_only, pinned=marker.written, resend=resend,
                           sha=live.sha256, source=desired.source)
 
 
 def update_between(kind: Kind, key: str, live_id: str, want: Mapping[str, Any],
                    live_form: Mapping[str, Any], *, written: Mapping[str, Any] | None = None,
                    write_only: Mapping[str, Any] | None = None, pinned: tuple[str, ...] = (),
-                   sha: str | None = None, source: str | None = None) -> Change:
+                   resend: tuple[str, ...] = (), sha: str | None = None,
+                   source: str | None = None) -> Change:
     """The one place that decides "noop": the update (or noop) that turns canonical
     `live_form` into canonical `want`, plus any write-only values to send; the body sends `written` (the API-shaped values `want` is the
     form of; `want` itself when None). `pinned`: the server-resolved fields the live marker
-    says a document had set. `sha` is `live_form`'s digest when already known."""
+    says a document had set; `resend`: fields sent as written even when equal (a part the
+    server resolves was removed from them). `sha` is `live_form`'s digest when known."""
     sent = want if written is None else written
     want = kind.adopt_live(want, live_form)
     live_compared = {f: v for f, v in live_form.items()
                      if f not in kind.resolved_fields or f in want or f in pinned}
-    fields = [f for f in kind.managed_fields if want.get(f) != live_compared.get(f)]
+    fields = [f for f in kind.managed_fields
+              if want.get(f) != live_compared.get(f) or f in resend]
     sha = form_sha256(live_form) if sha is None else sha
     if not fields and not write_only:
         return Change.noop(kind=kind.name, key=key, id=live_id, live_sha256=sha, source=source)

@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from assistants.kinds import count_kinds, kind_named
+from assistants.kinds import kind_named
 from reconciler.plan.change import Action, Change
 from reconciler.plan.model import Orphan, Plan, change_json
 from reconciler.report.annotations import github_command
 from reconciler.report.environment_label import environment_part
 from reconciler.report.render import change_lines, untouched_note
+from reconciler.words import matching
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ class DriftReport:
     def headline(self) -> str:
         if not self.drifted:
             noops = [c.kind for c in self.plan.changes if c.action is Action.NOOP]
-            return f"No drift: {_matching(noops)} the config."
+            return f"No drift: {matching(noops)} the config."
         return (f"Drift: {len(self.changed)} changed on the server, {len(self.missing)} missing "
                 f"from the server, {len(self.extra)} not in the config; {self.in_sync} in sync.")
 
@@ -77,11 +78,6 @@ class DriftReport:
             "foreign": self.plan.foreign,
             "notes": list(self.plan.notes),
         }
-
-
-def _matching(kinds: list[str]) -> str:
-    """`1 assistant matches`, `4 assistants and 2 agents match`, `0 assistants match`."""
-    return f"{count_kinds(kinds)} {'matches' if len(kinds) == 1 else 'match'}"
 
 
 def _title(change: Change) -> str:

@@ -12,7 +12,7 @@ from reconciler.plan.change import Action, Change, Outcome
 from reconciler.plan.model import Plan
 from reconciler.report.detail import Line, block, field_lines, line, show
 from reconciler.report.environment_label import environment_part
-from reconciler.report.words import count, plural, verb
+from reconciler.words import count, matching, plural
 
 SIGNS = {Action.CREATE: "+", Action.UPDATE: "~", Action.DELETE: "-", Action.NOOP: " "}
 COLOURS = {"+": "32", "-": "31", "~": "33", "!": "35"}
@@ -40,7 +40,10 @@ def change_lines(change: Change) -> list[Line]:
         before, after = change.before or {}, change.after or {}
         lines: list[Line] = []
         for name in change.fields:
-            if name in kind_named(change.kind).write_only_fields:
+            if name in before and before.get(name) == after.get(name):
+                lines.append(line("~", f"{name}: sent again as written (a part the server "
+                                       "fills in was removed from it)"))
+            elif name in kind_named(change.kind).write_only_fields:
                 lines.append(line("~", f"{name}: (write-only, not readable) -> "
                                        f"{show(after.get(name))}"))
             else:
@@ -153,9 +156,8 @@ RENDERERS: dict[str, Callable[..., None]] = {
 
 def closing_line(plan: Plan) -> str:
     if not plan.pending:
-        unchanged = plan.summary["noop"]
-        return (f"No changes. {count(unchanged, 'assistant')} "
-                f"{verb(unchanged, 'matches', 'match')} the config.")
+        unchanged = [c.kind for c in plan.changes if c.action is Action.NOOP]
+        return f"No changes. {matching(unchanged)} the config."
     return summary_line(plan)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistants.local.objects import new_assistant
 from assistants.local.store import Store
-from reconciler.report.words import count, plural
+from reconciler.words import count, plural
 from tests.support.cli import run_cli
 
 
