@@ -27,13 +27,18 @@ from assistants.retry import retry_after_seconds
 
 MESSAGE_MAX = 300
 BASE_PATH_NOTE = (
-    "no Assistants API answers at {url}: check the base path of --endpoint / "
-    "ASSISTANTS_ENDPOINT (the URL before /assistants, such as …/v1 or …/api/v1)"
+    "no {api} answers at {url}: check the base path of --endpoint / "
+    "ASSISTANTS_ENDPOINT (the URL before /{collection}, such as …/v1 or …/api/v1)"
 )
 SUNSET_NOTE = (
     "if the path is right, this endpoint does not serve the Assistants API (OpenAI's hosted "
     "Assistants API was sunset on 2026-08-26): point --endpoint / ASSISTANTS_ENDPOINT at a "
     "Portkey gateway or another Assistants-v2-compatible server, or use --local"
+)
+AGENTS_NOTE = (
+    "if the path is right, this endpoint does not serve saved agents (the Agents API, "
+    "OpenAI-Beta: agents=v1): point --endpoint / ASSISTANTS_ENDPOINT at one that does (OpenAI, "
+    "or a Portkey gateway in front of it), or use --local"
 )
 GATEWAY_STATUSES = frozenset({408, 412, 446})
 
@@ -126,7 +131,8 @@ def error_from_response(
     secrets: Iterable[str] = (),
     keyless: bool = False,
 ) -> APIError:
-    """The exception for a non-2xx answer. `collection` marks `/assistants` itself (list, create);
+    """The exception for a non-2xx answer. `collection` marks a collection itself (`/assistants`,
+    `/agents`: list, create);
     `keyless` says the request carried no credential (a loopback endpoint, no variable set)."""
     status = response.status_code
     where: dict[str, Any] = {"method": method, "url": redact_url(url), "status": status}
@@ -156,9 +162,14 @@ def error_from_response(
     if status == 404:
         if collection and code != "model_not_found":
             said = "" if _looks_html(response) else f" (server said: {message})"
-            tried = BASE_PATH_NOTE.format(url=redact_url(url).split("?")[0])
-            return EndpointError(one_line(f"{tried}{said}; {SUNSET_NOTE}", secrets,
-                                          3 * MESSAGE_MAX), **kw)
+            shown = redact_url(url).split("?")[0]
+            agents = shown.rstrip("/").endswith("/agents")
+            tried = BASE_PATH_NOTE.format(url=shown, api="Agents API" if agents else
+                                          "Assistants API",
+                                          collection="agents" if agents else "assistants")
+            note = AGENTS_NOTE if agents else SUNSET_NOTE
+            return EndpointError(one_line(f"{tried}{said}; {note}", secrets, 3 * MESSAGE_MAX),
+                                 **kw)
         if collection:
             return BadRequestError(message, **kw)
         return NotFoundError(message, **kw)

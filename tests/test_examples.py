@@ -24,7 +24,7 @@ def test_validate_examples_exits_zero() -> None:
     assert (REPO / "examples/.github/workflows/plan.yml").is_file()
     result = CliRunner().invoke(main, ["validate", "examples/"])
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "Valid: 4 assistants in examples"
+    assert result.output.strip() == "Valid: 4 assistants and 1 agent in examples"
 
 
 def test_examples_load_with_no_environment() -> None:
@@ -32,10 +32,16 @@ def test_examples_load_with_no_environment() -> None:
     assert config.settings.owner == "acme-assistants"
     assert config.settings.max_deletes == 2
     assert config.settings.source == "examples/assistants.project.yaml"
-    specs = {a.spec.key: a.spec for a in config.documents}
+    specs = {a.spec.key: a.spec for a in config.documents if a.kind.name == "assistant"}
     assert sorted(specs) == ["contract-extractor", "data-analyst", "hr-helper", "it-service-desk"]
     for item in config.documents:
-        assert item.source.startswith("examples/assistants/")
+        assert item.source.startswith(f"examples/{item.kind.plural}/")
+    (agent,) = [a for a in config.documents if a.kind.name == "agent"]
+    assert agent.key == "it-triage"
+    body = agent.spec.api_fields()
+    assert [t["type"] for t in body["tools"]] == ["function", "mcp", "web_search"]
+    assert body["tools"][1]["credential_id"] == "cred_demo_itdocs"
+    assert "parameters_file" not in body["tools"][0] and body["tools"][0]["parameters"]
 
     hr = specs["hr-helper"].api_fields()
     assert hr["tool_resources"]["file_search"]["vector_store_ids"] == ["vs_demo_hr"]

@@ -85,7 +85,7 @@ def test_the_installed_tool_runs_every_command(installed, tmp_path):
         return proc
 
     assert ok("--version").stdout.startswith("assistants, version ")
-    assert ok("validate", "examples/").stdout == "Valid: 4 assistants in examples\n"
+    assert ok("validate", "examples/").stdout == "Valid: 4 assistants and 1 agent in examples\n"
     assert json.loads(ok("schema").stdout)["type"] == "object"
     plan = run(installed, "plan", "examples/", *local, "--out", "plan.json",
                "--detailed-exitcode", cwd=work)

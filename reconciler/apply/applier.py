@@ -24,7 +24,7 @@ from typing import Any
 
 from assistants.client import AssistantsClient, create_outcome_unknown
 from assistants.errors import AssistantsError, NotFoundError
-from assistants.kinds import DEFAULT_KIND, Kind, kind_named
+from assistants.kinds import Kind, kind_named
 from reconciler.marker import live_marker
 from reconciler.plan.change import Action, Change, Outcome
 from reconciler.plan.model import Plan
@@ -251,20 +251,3 @@ class Applier:
         # confirmed absent first (`confirm`: both ends of the listing read to their ends).
         return mine(await self.client.list_all(
             confirm=lambda listed: len(mine(listed)) < len(wanted), kind=kind))
-
-
-def ids_map(plan: Plan, outcomes: Sequence[Outcome]) -> dict[str, str]:
-    """`{key: id}` of every object the config names, after the apply: an assistant under its
-    key, an object of another kind under `KIND:key` (`agent:hr-helper`), so that an assistant
-    and the agent that replaces it may share a key."""
-    ids = {ids_key(c): c.id for c in plan.changes if c.action is Action.NOOP and c.id}
-    for outcome in outcomes:
-        if outcome.ok and outcome.change.action is not Action.DELETE and outcome.id:
-            ids[ids_key(outcome.change)] = outcome.id
-    return dict(sorted(ids.items()))
-
-
-def ids_key(change: Change) -> str:
-    """The key of a change in `--ids-out`: the default kind's keys stand alone (as before other
-    kinds existed), another kind's are prefixed with its name."""
-    return change.key if change.kind == DEFAULT_KIND else f"{change.kind}:{change.key}"

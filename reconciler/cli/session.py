@@ -99,7 +99,7 @@ async def make_plan(
     if run.verbose:
         _stderr_log(f"trace id {client.trace_id}")
     named = state.kinds()
-    kinds = all_kinds() if prune or every_kind else named
+    kinds = [k for k in all_kinds() if prune or every_kind or k in named]
     needs = {kind: FormNeed(kind, state.desired, state.owner) for kind in kinds}
     listings = {kind: client.listing(kind) for kind in kinds}
 
@@ -113,8 +113,11 @@ async def make_plan(
             listings.pop(kind)
             return []
 
-    live = [record for found in await asyncio.gather(*(read(k) for k in kinds))
-            for record in found]
+    found = await asyncio.gather(*(read(k) for k in kinds), return_exceptions=True)
+    for result in found:  # the first kind's error, whichever failed first in time
+        if isinstance(result, BaseException):
+            raise result
+    live = [record for records in found for record in records]  # type: ignore[union-attr]
 
     def build() -> Plan:
         return build_plan(state, live, endpoint=endpoint_label(run, client),

@@ -46,9 +46,8 @@ def validate_command(run: RunContext, paths: Sequence[str], fmt: str, out: TextI
         if fmt == "json":
             _failed_json(error, problems, envs, out)
         raise error
-    total = sum(counts.values())
     if fmt == "json":
-        render_validate_json(total, [], out)
+        render_validate_json(kinds, [], out)
         return
     if names == [None]:
         out.write(f"Valid: {count_kinds(kinds)} in {where}\n")
@@ -60,7 +59,7 @@ def validate_command(run: RunContext, paths: Sequence[str], fmt: str, out: TextI
 def _failed_json(err: ConfigError, problems: list[Problem], envs: list[str | None] | None,
                  out: TextIO) -> None:
     """The verdict with the error in one document: `{"valid": false, ..., "error": {...}}`."""
-    render_validate_json(0, problems, out, envs, error=error_document(err)["error"])
+    render_validate_json([], problems, out, envs, error=error_document(err)["error"])
     err.reported_as_json = True  # type: ignore[attr-defined]  # options._json_error
 
 

@@ -84,10 +84,10 @@ def test_plan_apply_and_drift_through_the_action(job, tmp_path):
     assert planned.ok, planned.log()
     assert planned.outputs == {"exit-code": "2", "changes": "true", "plan-file": "plan.json",
                                "report": "plan.md"}
-    assert json.loads((repo / "plan.json").read_text())["summary"]["create"] == 4
-    assert summary_of(tmp_path).startswith("### Plan: 4 to create, 0 to update")
+    assert json.loads((repo / "plan.json").read_text())["summary"]["create"] == 5
+    assert summary_of(tmp_path).startswith("### Plan: 5 to create, 0 to update")
     assert (repo / "plan.md").read_text() == summary_of(tmp_path)
-    assert "Plan: 4 to create" in planned.steps[-1][1].stdout  # the text plan, in the log
+    assert "Plan: 5 to create" in planned.steps[-1][1].stdout  # the text plan, in the log
     assert len(pip_log.read_text().splitlines()) == 1, "installed once per job"
     assert managed(handle) == {}
 
@@ -97,9 +97,9 @@ def test_plan_apply_and_drift_through_the_action(job, tmp_path):
                                "report": ""}
     keys = {"contract-extractor", "data-analyst", "hr-helper", "it-service-desk"}
     assert set(managed(handle)) == keys
-    assert set(json.loads((repo / "ids.json").read_text())) == keys
+    assert set(json.loads((repo / "ids.json").read_text())) == {*keys, "agent:it-triage"}
     summary = summary_of(tmp_path)
-    assert summary.startswith("### Apply: 4 created, 0 updated, 0 deleted, 0 failed.")
+    assert summary.startswith("### Apply: 5 created, 0 updated, 0 deleted, 0 failed.")
     assert "Journal: `.assistants/history/" in summary
 
     again = run(command="plan")

@@ -209,7 +209,12 @@ def test_ids_out_maps_every_key_to_its_id(serve, tmp_path):
                      env=env_for(handle), cwd=tmp_path)
     assert result.exit_code == 0
     ids = json.loads(ids_file.read_text())
-    assert ids == {key: found[0]["id"] for key, found in live_by_key(handle).items()}
+    with handle.client() as client:
+        agents = client.get("/agents", params={"limit": 100},
+                            headers={"OpenAI-Beta": "agents=v1"}).json()["data"]
+    assert ids == {**{key: found[0]["id"] for key, found in live_by_key(handle).items()},
+                   **{f"agent:{live_marker(a).key}": a["id"] for a in agents}}
+    assert ids["agent:it-triage"].startswith("agent_")
 
 
 def snapshot(handle) -> dict[str, dict]:

@@ -18,6 +18,7 @@ from assistants.local import create_app
 from reconciler.apply.applier import Applier
 from reconciler.config.loader import load_config
 from reconciler.plan.change import Action
+from tests.support.planning import assistants_only
 from tests.support.planning import plan_of as build_plan
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -114,7 +115,7 @@ async def plan_and_apply(client: AssistantsClient, config) -> tuple[dict, dict]:
 
 @pytest.mark.parametrize("dialect", list(DIALECTS))
 def test_a_plan_just_applied_shows_no_change_in_every_dialect(tmp_path, dialect):
-    config = load_config([EXAMPLES])
+    config = assistants_only(load_config([EXAMPLES]))
 
     async def scenario():
         async with client_for(tmp_path, DIALECTS[dialect]) as client:
@@ -127,14 +128,14 @@ def test_a_plan_just_applied_shows_no_change_in_every_dialect(tmp_path, dialect)
 
 @pytest.mark.parametrize("dialect", ["nulls", "bare ids", "all at once"])
 def test_an_update_converges_in_other_dialects(tmp_path, dialect):
-    config = load_config([EXAMPLES])
+    config = assistants_only(load_config([EXAMPLES]))
     edited_dir = tmp_path / "edited"
     import shutil
 
     shutil.copytree(EXAMPLES, edited_dir)
     hr = edited_dir / "assistants" / "hr-helper.yaml"
     hr.write_text(hr.read_text().replace("temperature: 0.2", "temperature: 0.7"))
-    edited = load_config([edited_dir])
+    edited = assistants_only(load_config([edited_dir]))
 
     async def scenario():
         async with client_for(tmp_path, DIALECTS[dialect]) as client:

@@ -53,12 +53,12 @@ def test_in_sync_exits_0_and_counts_unmanaged_and_foreign_without_drift(applied)
     result = drift(tmp_path, handle)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == (
-        "No drift: 4 assistants match the config. (1 unmanaged, 1 managed by other owners, "
+        "No drift: 4 assistants and 1 agent match the config. (1 unmanaged, 1 managed by other owners, "
         "not drift.)")
     as_json = drift(tmp_path, handle, "--format", "json")
     assert as_json.exit_code == 0
     doc = json.loads(as_json.stdout)
-    assert (doc["drift"], doc["in_sync"], doc["unmanaged"], doc["foreign"]) == (False, 4, 1, 1)
+    assert (doc["drift"], doc["in_sync"], doc["unmanaged"], doc["foreign"]) == (False, 5, 1, 1)
     assert doc["changed"] == doc["missing"] == doc["not_in_config"] == []
 
 
@@ -77,7 +77,7 @@ def test_a_field_changed_by_hand_is_drift_with_its_diff(applied):
     assert "-     Be brief." in out
     assert "+     You are Acme's HR assistant. Answer questions about leave, benefits, expenses and" in out
     assert out.splitlines()[-1] == ("Drift: 1 changed on the server, 0 missing from the server, "
-                                    "0 not in the config; 3 in sync.")
+                                    "0 not in the config; 4 in sync.")
     doc = json.loads(drift(tmp_path, handle, "--format", "json").stdout)
     assert [c["key"] for c in doc["changed"]] == ["hr-helper"]
     assert doc["changed"][0]["fields"] == ["instructions", "temperature"]
@@ -102,7 +102,7 @@ def test_deleted_by_hand_is_drift_without_and_with_id(applied):
     assert (f"  ? data-analyst (config/assistants/data-analyst.yaml:2) is missing from the server "
             f"(its `id: {ids['data-analyst']}` is gone: deleted by hand?)") in lines
     assert lines[-1] == ("Drift: 0 changed on the server, 2 missing from the server, 0 not in "
-                         "the config; 2 in sync.")
+                         "the config; 3 in sync.")
     report = json.loads(drift(tmp_path, handle, "--format", "json").stdout)
     assert report["missing"] == [
         {"key": "data-analyst", "id": ids["data-analyst"],
@@ -123,7 +123,7 @@ def test_this_owners_assistant_absent_from_the_config_is_drift(applied):
     md = drift(tmp_path, handle, "--format", "markdown")
     assert md.exit_code == 2
     assert md.stdout.startswith("### Drift: 0 changed on the server, 0 missing from the server, "
-                                "2 not in the config; 2 in sync.\n")
+                                "2 not in the config; 3 in sync.\n")
     assert "#### Not in the config\n\n" in md.stdout
     assert f"- `data-analyst` ({ids['data-analyst']})\n" in md.stdout
 

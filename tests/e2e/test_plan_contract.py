@@ -26,10 +26,10 @@ def test_examples_apply_then_plan_shows_no_change(serve, tmp_path):
     env = env_for(handle)
     applied = run_cli(["apply", str(EXAMPLES), "--auto-approve"], env=env)
     assert applied.exit_code == 0, applied.output
-    assert "Apply: 4 created, 0 updated, 0 deleted, 0 failed." in applied.stdout
+    assert "Apply: 5 created, 0 updated, 0 deleted, 0 failed." in applied.stdout
     again = run_cli(["plan", str(EXAMPLES), "--detailed-exitcode"], env=env)
     assert again.exit_code == 0, again.output
-    assert "No changes. 4 assistants match the config." in again.stdout
+    assert "No changes. 4 assistants and 1 agent match the config." in again.stdout
 
 
 def seed(handle, count: int, owner: str | None = None) -> None:
@@ -47,13 +47,17 @@ def seed(handle, count: int, owner: str | None = None) -> None:
 @pytest.mark.parametrize(("count", "pages"), [(0, 1), (99, 1), (100, 1), (250, 6)])
 def test_plan_reads_the_world_in_one_list_request_per_hundred(serve, tmp_path, count, pages):
     """Up to 100 assistants, one request. Past that the listing runs from both ends; this plan
-    creates the examples, so it first reads both ends on to their ends (3 pages each way)."""
+    creates the examples, so it first reads both ends on to their ends (3 pages each way). The
+    examples' agent costs one request more: the (empty) agents' collection, listed beside."""
     handle = serve()
     seed(handle, count)
     before = len(handle.log_entries())
     result = run_cli(["plan", str(EXAMPLES)], env=env_for(handle))
     assert result.exit_code == 0, result.output
-    requests = handle.log_entries()[before:]
+    listed = handle.log_entries()[before:]
+    agents = [r for r in listed if r["path"] == "/v1/agents"]
+    assert len(agents) == 1 and agents[0]["method"] == "GET"
+    requests = [r for r in listed if r not in agents]
     assert all(r["method"] == "GET" and r["path"] == "/v1/assistants" for r in requests)
     assert len(requests) == pages
     assert all("limit=100" in r["query"] for r in requests)
@@ -71,7 +75,7 @@ def test_same_inputs_give_byte_identical_plan_files(serve, tmp_path):
                    env=env).exit_code == 0
     assert first.read_bytes() == second.read_bytes()
     plan = json.loads(first.read_text())
-    assert plan["summary"] == {"create": 4, "update": 0, "delete": 22, "noop": 0}
+    assert plan["summary"] == {"create": 5, "update": 0, "delete": 22, "noop": 0}
     assert plan["endpoint"] == handle.base_url
 
 
@@ -146,7 +150,7 @@ def test_unmanaged_and_foreign_assistants_are_counted_not_planned(serve):
 def test_json_format_prints_the_document_alone(serve):
     handle = serve()
     result = run_cli(["plan", str(EXAMPLES), "--format", "json"], env=env_for(handle))
-    assert json.loads(result.stdout)["summary"]["create"] == 4
+    assert json.loads(result.stdout)["summary"]["create"] == 5
 
 
 def test_wrong_endpoint_is_explained(tmp_path):

@@ -213,11 +213,11 @@ def test_every_run_step_of_the_github_workflows_in_a_teams_sequence(harness):
     pr = h.run_job("plan.yml", "plan", "pull_request")
     assert pr["ok"], describe(pr)
     plan_md = (h.repo / "plan.md").read_text()
-    assert plan_md.startswith("### Plan: 4 to create, 0 to update, 0 to delete, 0 unchanged.")
+    assert plan_md.startswith("### Plan: 5 to create, 0 to update, 0 to delete, 0 unchanged.")
     assert pr["summary"] == plan_md
-    assert '"create": 4' in (h.repo / "plan.json").read_text()
+    assert '"create": 5' in (h.repo / "plan.json").read_text()
     comment = (h.repo / "comment.md").read_text()
-    assert comment.startswith("<!-- assistants-plan -->\n### Plan: 4 to create")
+    assert comment.startswith("<!-- assistants-plan -->\n### Plan: 5 to create")
     assert "_Plan of fedcba9." in comment
     calls = h.stub_calls()
     assert calls[0] == f"pip install --disable-pip-version-check {REPO}"  # the Action's checkout
@@ -238,7 +238,7 @@ def test_every_run_step_of_the_github_workflows_in_a_teams_sequence(harness):
     merged = h.run_job("apply.yml", "apply", "push")
     assert merged["ok"], describe(merged)
     assert merged["outputs"]["reviewed"] == {"run-id": ""}
-    assert "### Apply: 4 created, 0 updated, 0 deleted, 0 failed." in merged["summary"]
+    assert "### Apply: 5 created, 0 updated, 0 deleted, 0 failed." in merged["summary"]
     assert set(managed(handle)) == {"contract-extractor", "data-analyst", "hr-helper",
                                     "it-service-desk"}
     assert (h.repo / "assistant-ids.json").is_file()
@@ -251,7 +251,7 @@ def test_every_run_step_of_the_github_workflows_in_a_teams_sequence(harness):
     nightly = h.run_job("drift.yml", "drift", "schedule")
     assert nightly["ok"], describe(nightly)
     assert nightly["outputs"]["drift"]["exit-code"] == "0"
-    assert (h.repo / "drift.md").read_text().startswith("### No drift: 4 assistants match")
+    assert (h.repo / "drift.md").read_text().startswith("### No drift: 4 assistants and 1 agent match")
     calls = h.stub_calls()
     assert [c.split()[:3] for c in calls[1:]] == [["gh", "issue", "list"]]
 
@@ -333,7 +333,7 @@ def test_every_job_of_the_gitlab_pipeline(harness):
     for name in ("validate", "plan"):
         job = run_gitlab_job(h, handle, name, "merge_request_event")
         assert job.returncode == 0, job.stdout + job.stderr
-    assert (h.repo / "note.md").read_text().startswith("<!-- assistants-plan -->\n### Plan: 4 to")
+    assert (h.repo / "note.md").read_text().startswith("<!-- assistants-plan -->\n### Plan: 5 to")
     calls = h.stub_calls()
     # the tool itself, from where the team gets it (not a package index name it may not own)
     assert calls[0] == ("pip install --disable-pip-version-check assistants-reconciler @ "
@@ -344,7 +344,7 @@ def test_every_job_of_the_gitlab_pipeline(harness):
     for name in ("validate", "apply"):
         job = run_gitlab_job(h, handle, name, "push")
         assert job.returncode == 0, job.stdout + job.stderr
-    assert "Apply: 4 created" in job.stdout
+    assert "Apply: 5 created" in job.stdout
     assert run_gitlab_job(h, handle, "drift", "schedule").returncode == 0
     ident = managed(handle)["data-analyst"]["id"]
     with handle.client() as client:
@@ -370,7 +370,7 @@ def test_the_pre_commit_hook_validates_the_copied_repository(tmp_path):
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     env.pop("HR_VECTOR_STORE", None)
     ok = subprocess.run(["bash", "-c", command], cwd=repo, env=env, capture_output=True, text=True)
-    assert (ok.returncode, ok.stdout) == (0, "Valid: 4 assistants in .\n"), ok.stderr
+    assert (ok.returncode, ok.stdout) == (0, "Valid: 4 assistants and 1 agent in .\n"), ok.stderr
     (repo / "prompts" / "contract-extractor.md").unlink()
     bad = subprocess.run(["bash", "-c", command], cwd=repo, env=env, capture_output=True,
                          text=True)

@@ -60,3 +60,12 @@ def plan_of(config: Config, live: Iterable[Live], owner: str, *, endpoint: str =
     """The plan for `config` against `live` (API objects of any kind, or records)."""
     return build.build_plan(config.resolve(owner), [record(o) for o in live], endpoint=endpoint,
                             **options)
+
+
+def assistants_only(config: Config) -> Config:
+    """`config` with its assistant documents alone (the examples hold an agent too), for tests
+    of what only assistants have (their server dialects)."""
+    from dataclasses import replace
+
+    return replace(config, documents=tuple(d for d in config.documents
+                                           if d.kind is ASSISTANT))

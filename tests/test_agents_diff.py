@@ -1,0 +1,118 @@
+"""What is sent for a saved agent, row by row (DESIGN "Kinds"): a setting or tool part the
+document omits accepts what the server resolved; one it writes is compared as written; one it
+removes is reset (a setting: `null`; a part of a tool or setting: the field sent again as
+written, for the server to resolve anew). Each row is a document, a live agent as a server holds
+it, and the exact body (None: a noop)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistants.canonical import MARKER_KEY
+from assistants.kinds.agent import AGENT
+from reconciler.config.resolved import resolve
+from reconciler.kinds.agent import AgentSpec
+from reconciler.plan.change import Action
+from reconciler.plan.diff import plan_create, plan_update
+from reconciler.plan.live import LiveRecord
+
+OWNER = "acme"
+PARAMS = {"type": "object", "properties": {"q": {"type": "string"}}}
+FUNC = {"type": "function", "name": "lookup", "description": "Find.", "parameters": PARAMS}
+SEARCH = {"type": "web_search"}
+
+
+def doc(**fields: Any) -> Any:
+    return resolve(AgentSpec(key="k", model="gpt-5", **fields), "k.yaml:1", OWNER)
+
+
+def marker_of(**fields: Any) -> str:
+    return doc(**fields).written["metadata"][MARKER_KEY]
+
+
+def live(written_as: dict[str, Any] | None = None, **fields: Any) -> LiveRecord:
+    """A live agent as a published server returns it, created from a document with
+    `written_as` (its marker) and holding `fields`."""
+    obj = {"id": "agent_1", "object": "agent", "created_at": 1, "updated_at": 2,
+           "model": "gpt-5", "name": None, "instructions": None,
+           "metadata": {MARKER_KEY: marker_of(**(written_as or {}))},
+           "tools": [], "reasoning": {"effort": "medium", "summary": None},
+           "text": {"format": {"type": "text"}, "verbosity": "medium"},
+           "service_tier": "auto", "multi_agent": {"enabled": False,
+                                                   "max_concurrent_subagents": None},
+           **fields}
+    return LiveRecord.of(AGENT, obj)
+
+
+ROWS: list[tuple[str, dict[str, Any], LiveRecord, dict[str, Any] | None]] = [
+    ("omitted settings accept what the server resolved", {},
+     live(reasoning={"effort": "high", "summary": "auto"}, service_tier="flex",
+          text={"format": {"type": "text"}, "verbosity": "low"},
+          multi_agent={"enabled": True, "max_concurrent_subagents": 4}), None),
+    ("a written effort is compared as written", {"reasoning": {"effort": "low"}},
+     live({"reasoning": {"effort": "low"}}, reasoning={"effort": "high"}),
+     {"reasoning": {"effort": "low"}}),
+    ("an omitted effort inside written reasoning accepts the model's default",
+     {"reasoning": {"summary": "auto"}},
+     live({"reasoning": {"summary": "auto"}}, reasoning={"effort": "xhigh", "summary": "auto"}),
+     None),
+    ("a removed setting is reset with null", {},
+     live({"service_tier": "flex"}, service_tier="flex"),
+     {"service_tier": None, "metadata": {MARKER_KEY: marker_of()}}),
+    ("the published defaults equal a document that writes them",
+     {"service_tier": "auto", "text": {"verbosity": "medium"}},
+     live({"service_tier": "auto", "text": {"verbosity": "medium"}}), None),
+    ("tool defaults a server fills in are accepted", {"tools": [FUNC, SEARCH]},
+     live({"tools": [FUNC, SEARCH]},
+          tools=[{**FUNC, "defer_loading": False},
+                 {**SEARCH, "context_size": "high", "mode": "cached", "location": None,
+                  "allowed_domains": None}]), None),
+    ("a written tool part is compared as written",
+     {"tools": [{**SEARCH, "context_size": "low"}]},
+     live({"tools": [{**SEARCH, "context_size": "low"}]},
+          tools=[{**SEARCH, "context_size": "high"}]),
+     {"tools": [{**SEARCH, "context_size": "low"}]}),
+    ("a removed tool part sends the tools again as written", {"tools": [SEARCH]},
+     live({"tools": [{**SEARCH, "context_size": "low"}]},
+          tools=[{**SEARCH, "context_size": "low"}]),
+     {"tools": [SEARCH], "metadata": {MARKER_KEY: marker_of(tools=[SEARCH])}}),
+    ("tool order is no change", {"tools": [FUNC, SEARCH]},
+     live({"tools": [FUNC, SEARCH]}, tools=[SEARCH, FUNC]), None),
+    ("a removed name is sent as null", {},
+     live(name="Support"), {"name": None}),
+    ("removed metadata keeps the marker", {},
+     live(metadata={"team": "x", MARKER_KEY: marker_of()}),
+     {"metadata": {MARKER_KEY: marker_of()}}),
+]
+
+
+@pytest.mark.parametrize("fields,live_agent,body", [r[1:] for r in ROWS],
+                         ids=[r[0] for r in ROWS])
+def test_update_body(fields, live_agent, body):
+    change = plan_update(doc(**fields), live_agent)
+    if body is None:
+        assert change.action is Action.NOOP, change.body
+        return
+    assert change.action is Action.UPDATE and change.kind == "agent"
+    assert change.body == body
+    assert set(change.fields) == set(body)
+
+
+def test_a_create_sends_what_was_written_in_the_users_order():
+    created = plan_create(doc(tools=[SEARCH, FUNC], reasoning={"effort": "high"},
+                              metadata={"team": "x"}))
+    assert created.kind == "agent" and created.action is Action.CREATE
+    assert created.body["tools"] == [SEARCH, FUNC]
+    assert list(created.body["tools"][1]["parameters"]["properties"]) == ["q"]
+    assert created.body["reasoning"] == {"effort": "high"}
+    assert created.body["metadata"] == {"team": "x", MARKER_KEY: marker_of(
+        tools=[SEARCH, FUNC], reasoning={"effort": "high"}, metadata={"team": "x"})}
+
+
+def test_the_marker_says_which_resolved_settings_and_parts_were_written():
+    marker = doc(reasoning={"effort": "high"}, tools=[{**SEARCH, "mode": "live"}]).marker
+    assert marker.written == ("reasoning",)
+    assert dict(marker.resolved).keys() == {"reasoning", "tools"}
+    assert doc().marker.written == () and doc().marker.resolved == ()
