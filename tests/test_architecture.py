@@ -25,11 +25,17 @@ CLICK_DECORATORS = {"command", "group", "option", "argument", "pass_context", "p
 
 
 def test_no_arrow_that_must_never_exist() -> None:
+    """Every import counts, at module level, inside a function or under `if TYPE_CHECKING:`,
+    and so does an arrow drawn through other modules of ours (plan -> config -> httpx)."""
     found = violations(REPO)
     assert not found, "arrows DESIGN.md forbids:\n" + "\n".join(found)
 
 
 def test_no_import_cycle_at_module_level() -> None:
+    """Only imports that run when the module is imported make a cycle: one inside a function
+    runs once everything is loaded, one under `if TYPE_CHECKING:` never runs. (Today the only
+    cycle they would add is the kind registry: `assistants/kinds/__init__.py` imports each
+    kind inside `all_kinds()`, and each kind imports `Kind` from it.)"""
     found = import_cycles(REPO)
     assert not found, "\n".join(found)
 
@@ -55,7 +61,7 @@ def test_no_function_over_60_lines() -> None:
 
 
 def test_no_module_over_400_lines() -> None:
-    big = [f"{m.path}: {n} lines" for m in modules(REPO).values()
+    big = [f"{m.path}: {n} lines" for m in modules(REPO, (*PACKAGES, "bench")).values()
            if (n := len((REPO / m.path).read_text(encoding="utf-8").splitlines()))
            > MAX_MODULE_LINES]
     assert not big, "\n".join(big)
@@ -149,6 +155,19 @@ BAD = [
     ("plan reaches the network",
      {"reconciler/plan/build.py": "import httpx\n"},
      "reconciler/plan/build.py:1: plan (reconciler/plan/) -> network or disk (imports httpx)"),
+    ("plan reaches the network through config",
+     {"reconciler/plan/build.py": "from reconciler.config.resolved import Desired\n",
+      "reconciler/config/resolved.py": "import json\nfrom assistants import client\n",
+      "assistants/client.py": "import httpx\n"},
+     "reconciler/plan/build.py:1: plan (reconciler/plan/) -> network or disk "
+     "(imports assistants.client via reconciler/config/resolved.py:2)"),
+    ("config reaches plan through another package",
+     {"reconciler/config/loader.py": "from reconciler.kinds.controls import DocumentSpec\n",
+      "reconciler/kinds/controls.py": "import re\nimport json\n"
+                                      "from reconciler.plan.change import Change\n",
+      "reconciler/plan/change.py": ""},
+     "reconciler/config/loader.py:1: config -> plan "
+     "(imports reconciler.plan.change via reconciler/kinds/controls.py:3)"),
     ("plan applies",
      {"reconciler/plan/build.py": "from reconciler.apply.applier import run\n",
       "reconciler/apply/applier.py": ""},
@@ -198,8 +217,10 @@ def test_checker_finds_a_bad_import_added_to_a_copy_of_this_tree(tmp_path: Path)
     loader.write_text(text + "from reconciler.plan.model import Plan  # noqa\n",
                       encoding="utf-8")
     line = len(text.splitlines()) + 1
-    assert violations(tmp_path) == [
-        f"reconciler/config/loader.py:{line}: config -> plan (imports reconciler.plan.model)"]
+    found = violations(tmp_path)
+    assert f"reconciler/config/loader.py:{line}: config -> plan " \
+           "(imports reconciler.plan.model)" in found
+    assert all("config -> plan (imports reconciler.plan.model" in v for v in found), found
 
 
 def test_checker_finds_a_cycle_of_module_level_imports(tmp_path: Path) -> None:

@@ -179,20 +179,47 @@ def file_system_uses(module: Module) -> Iterator[tuple[int, str]]:
 
 
 def violations(root: Path, rules: Iterable[Rule] = RULES) -> list[str]:
-    """One line per forbidden arrow in the tree: `path:line: arrow (what)`."""
+    """One line per forbidden arrow in the tree: `path:line: arrow (what)`.
+
+    An arrow drawn through other modules of the tree counts too (plan -> config.resolved ->
+    httpx is plan -> network): the line is the first import on the way, followed by the rest
+    of the way (`via path:line, ...`). Calls are checked in the rule's own modules only."""
     known = modules(root)
+    graph = {name: list(imports(module, known)) for name, module in known.items()}
     out: list[str] = []
     for rule in rules:
         for module in known.values():
             if not within(module.name, rule.source):
                 continue
-            for imp in imports(module, known):
-                if any(within(imp.module, target) for target in rule.targets):
-                    out.append(f"{imp.path}:{imp.line}: {rule.arrow} (imports {imp.module})")
+            for first, *rest in _ways(module.name, graph, rule.targets):
+                via = f" via {', '.join(f'{i.path}:{i.line}' for i in rest)}" if rest else ""
+                target = (rest or [first])[-1].module
+                out.append(f"{first.path}:{first.line}: {rule.arrow} (imports {target}{via})")
             if rule.file_calls:
                 for line, what in file_system_uses(module):
                     out.append(f"{module.path}:{line}: {rule.arrow} (calls {what})")
     return sorted(set(out))
+
+
+def _ways(start: str, graph: Mapping[str, list[Import]],
+          targets: Sequence[str]) -> Iterator[list[Import]]:
+    """The shortest chain of imports from `start` to each module of `targets` it reaches,
+    breadth first through the tree's modules (not through a target: one arrow is enough)."""
+    seen = {start}
+    frontier: list[list[Import]] = [[]]
+    while frontier:
+        following: list[list[Import]] = []
+        for way in frontier:
+            here = way[-1].module if way else start
+            for imp in graph.get(here, ()):
+                if imp.module in seen:
+                    continue
+                seen.add(imp.module)
+                if any(within(imp.module, target) for target in targets):
+                    yield [*way, imp]
+                elif imp.module in graph:
+                    following.append([*way, imp])
+        frontier = following
 
 
 def import_cycles(root: Path) -> list[str]:
