@@ -167,15 +167,15 @@ def _root_name(node: ast.expr) -> str | None:
 
 
 def file_system_uses(module: Module) -> Iterator[tuple[int, str]]:
-    """Lines of `module` that touch the file system, with what they call."""
+    """Lines of `module` that touch the file system, with what they do there."""
     for node in ast.walk(module.tree):
         if isinstance(node, ast.Call):
             name = _called_name(node)
             if name in FILE_CALLS:
-                yield node.lineno, f"{name}()"
+                yield node.lineno, f"calls {name}()"
         if isinstance(node, ast.Attribute) and _root_name(node) in FILE_MODULES:
             if isinstance(node.value, ast.Name):  # report `os.path.x` once, at `os.path`
-                yield node.lineno, f"{node.value.id}.{node.attr}"
+                yield node.lineno, f"uses {node.value.id}.{node.attr}"
 
 
 def violations(root: Path, rules: Iterable[Rule] = RULES) -> list[str]:
@@ -197,7 +197,7 @@ def violations(root: Path, rules: Iterable[Rule] = RULES) -> list[str]:
                 out.append(f"{first.path}:{first.line}: {rule.arrow} (imports {target}{via})")
             if rule.file_calls:
                 for line, what in file_system_uses(module):
-                    out.append(f"{module.path}:{line}: {rule.arrow} (calls {what})")
+                    out.append(f"{module.path}:{line}: {rule.arrow} ({what})")
     return sorted(set(out))
 
 
