@@ -1,8 +1,10 @@
 """Credentials and where they may go: auth profiles from the environment, the https-or-loopback
-rule, URL redaction, and scrubbing secrets out of text we are about to print."""
+rule, an endpoint's `user:password` and printable base, URL redaction, and scrubbing secrets
+out of text we are about to print."""
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping
@@ -129,6 +131,30 @@ def parse_endpoint(endpoint: str) -> SplitResult:
         raise EndpointURLError(
             f"must be an http:// or https:// URL, got {redact_url(endpoint)!r}")
     return parts
+
+
+def endpoint_credentials(parts: SplitResult, headers: Mapping[str, str]) -> dict[str, str]:
+    """The credential headers a request carries: the non-empty `headers`, plus Basic auth
+    from the endpoint's `user:password` (CredentialError when both would set Authorization)."""
+    creds = {k: v for k, v in headers.items() if v}
+    if parts.username is not None or parts.password is not None:
+        if any(k.lower() == "authorization" for k in creds):
+            raise CredentialError(
+                "the endpoint URL carries user:password and the credentials already set "
+                "Authorization; remove the userinfo from --endpoint"
+            )
+        pair = f"{parts.username or ''}:{parts.password or ''}".encode()
+        creds["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+    return creds
+
+
+def endpoint_base(parts: SplitResult) -> str:
+    """The endpoint requests go to, as printed: no `user:password`, no query (both may be
+    secret), no trailing `/`, the scheme in lower case."""
+    host = parts.hostname or ""
+    host = f"[{host}]" if ":" in host else host
+    netloc = f"{host}:{parts.port}" if parts.port is not None else host
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), "", ""))
 
 
 def is_loopback(host: str) -> bool:

@@ -3,10 +3,10 @@
 Each operation takes the `Kind` of object it reads or writes (assistants/kinds/): its collection
 path and its `OpenAI-Beta` header; assistants when none is named.
 
-Auth profiles come from `assistants.auth`, backoff from `assistants.retry`, error mapping from
-`assistants.http_errors`, the listing's two ends from `assistants.listing`. Every failure is
-raised from the tree in `assistants.errors`; warnings (an inconsistent listing) go to `warn`,
-stderr by default.
+Auth profiles and an endpoint's own credentials come from `assistants.auth`, backoff from
+`assistants.retry`, error mapping from `assistants.http_errors`, the listing's two ends from
+`assistants.listing`. Every failure is raised from the tree in `assistants.errors`; warnings
+(an inconsistent listing) go to `warn`, stderr by default.
 
 Whether a failed write may have taken effect:
 - `TransportError.sent` is False only when the request certainly never left this process.
@@ -20,7 +20,6 @@ Whether a failed write may have taken effect:
 from __future__ import annotations
 
 import asyncio
-import base64
 import random
 import sys
 import time
@@ -29,7 +28,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlunsplit
+from urllib.parse import parse_qsl, quote
 
 import httpx
 
@@ -37,6 +36,8 @@ from assistants import __version__
 from assistants.auth import (
     DEFAULT_ENDPOINT,
     check_transport_security,
+    endpoint_base,
+    endpoint_credentials,
     parse_endpoint,
     profile_from_env,
     redact_url,
@@ -46,7 +47,6 @@ from assistants.auth import (
 from assistants.errors import (
     APIError,
     AssistantsError,
-    CredentialError,
     ServerError,
     TransportError,
 )
@@ -124,23 +124,11 @@ class AssistantsClient:
         rng: random.Random | None = None,
     ) -> None:
         parts = parse_endpoint(endpoint)
-        creds = {k: v for k, v in headers.items() if v}
-        if parts.username is not None or parts.password is not None:
-            if any(k.lower() == "authorization" for k in creds):
-                raise CredentialError(
-                    "the endpoint URL carries user:password and the credentials already set "
-                    "Authorization; remove the userinfo from --endpoint"
-                )
-            pair = f"{parts.username or ''}:{parts.password or ''}".encode()
-            creds["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+        creds = endpoint_credentials(parts, headers)
         # Nothing leaves the process through an ASGITransport, so the http rule does not apply.
         if creds and not isinstance(transport, httpx.ASGITransport):
             check_transport_security(endpoint)
-
-        host = parts.hostname or ""
-        host = f"[{host}]" if ":" in host else host
-        netloc = f"{host}:{parts.port}" if parts.port is not None else host
-        base = urlunsplit((parts.scheme.lower(), netloc, parts.path.rstrip("/"), "", ""))
+        base = endpoint_base(parts)
         self.endpoint: str = base
         self.trace_id: str = trace_id or uuid.uuid4().hex
         self.stats: dict[str, int] = {"requests": 0, "retries": 0}

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from reconciler.config.loader import load_config
-from reconciler.config.schema import yaml_json_schema
+from reconciler.schema.document import yaml_json_schema
 from tests.support.cli import run_cli
 
 REPO = Path(__file__).resolve().parents[1]

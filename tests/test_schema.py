@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from reconciler.cli.main import main
-from reconciler.config.schema import yaml_json_schema
+from reconciler.schema.document import yaml_json_schema
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((REPO / "examples" / "assistants").glob("*.yaml"))

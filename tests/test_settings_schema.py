@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-from reconciler.config.schema_settings import settings_json_schema
+from reconciler.schema.settings import settings_json_schema
 from tests.support.cli import run_cli
 
 REPO = Path(__file__).resolve().parents[1]

@@ -234,11 +234,11 @@ def import_(run: RunContext, all_: bool, ids: tuple[str, ...], out_dir: str, kin
 def schema(settings: bool) -> None:
     """Print the JSON Schema of the YAML format (for yaml-language-server and editors)."""
     if settings:
-        from reconciler.config.schema_settings import settings_json_schema
+        from reconciler.schema.settings import settings_json_schema
 
         document = settings_json_schema()
     else:
-        from reconciler.config.schema import yaml_json_schema
+        from reconciler.schema.document import yaml_json_schema
 
         document = yaml_json_schema()
     click.echo(json.dumps(document, indent=2, sort_keys=False))

@@ -27,6 +27,7 @@ _PATTERNS = {
     r"^[A-Za-z0-9._-]{1,64}$": "1 to 64 letters, digits, `.`, `_` or `-`",
     r"^[a-zA-Z0-9_-]{1,64}$": "1 to 64 letters, digits, `_` or `-`",
 }
+_CHOICE_KINDS = ("literal_error", "union_tag_invalid", "union_tag_not_found")
 _EXPECTED = {
     "string_type": "a string", "int_type": "an integer", "int_parsing": "an integer",
     "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
@@ -77,20 +78,8 @@ def _problem(error: Any, where: _Where, doc: YamlDocument,
     value = _get(doc.data, path)
     located = doc.marks.get(path)
 
-    if kind == "missing":
-        parent, name = path[:-1], path[-1]
-        inside = f" in `{_label(parent)}`" if parent else ""
-        return doc.problem(parent, f"missing required key `{name}`{inside}")
-    if kind == "extra_forbidden":
-        name = str(path[-1])
-        foreign = getattr(where.model, "FOREIGN_KEYS", {}).get(name)
-        if foreign:
-            return doc.problem(path, f"unknown key `{name}`: {foreign}", key=True)
-        allowed = _allowed(where.model)
-        close = closest(name, allowed)
-        hint = (f" — did you mean `{close}`?" if close
-                else f" (expected one of: {', '.join(allowed)})" if allowed else "")
-        return doc.problem(path, f"unknown key `{name}`{hint}", key=True)
+    if kind in ("missing", "extra_forbidden"):
+        return _missing_or_unknown_key(kind, where, doc)
     if where.is_key:
         return _key_problem(kind, ctx, path, doc)
     if kind in _EXPECTED:
@@ -120,25 +109,9 @@ def _problem(error: Any, where: _Where, doc: YamlDocument,
     if kind == "string_pattern_mismatch":
         rule = _PATTERNS.get(ctx.get("pattern", ""), f"match `{ctx.get('pattern')}`")
         return doc.problem(path, f"{q} must be {rule}, got \"{value}\"")
-    if kind == "literal_error":
-        options = ctx.get("expected", "").replace("'", "").replace(" or ", ", ")
+    if kind in _CHOICE_KINDS:
         got = _describe(value, located.text if located else None)
-        if where.branch == "literal":
-            tags = ", ".join(where.alt_tags)
-            return doc.problem(path, f"{q} must be \"{options}\" or a mapping with a "
-                                     f"`type` of {tags}, got {got}")
-        return doc.problem(path, f"{q} must be one of {options}, got {got}")
-    if kind == "union_tag_invalid":
-        tags = ", ".join(where.tags) or ctx.get("expected_tags", "").replace("'", "")
-        return doc.problem((*path, "type"),
-                           f"`{label}.type` must be one of {tags}, got \"{ctx.get('tag')}\"")
-    if kind == "union_tag_not_found":
-        tags = ", ".join(where.tags)
-        if not isinstance(value, dict):
-            got = _describe(value, located.text if located else None)
-            return doc.problem(path, f"{q} must be a mapping with a `type` of {tags}, "
-                                     f"got {got}")
-        return doc.problem(path, f"{q} needs a `type`: one of {tags}")
+        return _choice_problem(kind, ctx, where, doc, q=q, value=value, got=got)
     if kind == "value_error":
         message = str(error["msg"]).removeprefix("Value error, ")
         reserved = _reserved_key(value, message)
@@ -146,6 +119,45 @@ def _problem(error: Any, where: _Where, doc: YamlDocument,
             return doc.problem((*path, reserved), message, key=True)
         return doc.problem(path, message, key=bool(path))
     return doc.problem(path, f"{q}: {error['msg']}" if label else str(error["msg"]))
+
+
+def _missing_or_unknown_key(kind: str, where: _Where, doc: YamlDocument) -> Problem:
+    """A required key absent, or a key the model does not know (with a did-you-mean)."""
+    path = where.path
+    if kind == "missing":
+        parent, name = path[:-1], path[-1]
+        inside = f" in `{_label(parent)}`" if parent else ""
+        return doc.problem(parent, f"missing required key `{name}`{inside}")
+    name = str(path[-1])
+    foreign = getattr(where.model, "FOREIGN_KEYS", {}).get(name)
+    if foreign:
+        return doc.problem(path, f"unknown key `{name}`: {foreign}", key=True)
+    allowed = _allowed(where.model)
+    close = closest(name, allowed)
+    hint = (f" — did you mean `{close}`?" if close
+            else f" (expected one of: {', '.join(allowed)})" if allowed else "")
+    return doc.problem(path, f"unknown key `{name}`{hint}", key=True)
+
+
+def _choice_problem(kind: str, ctx: dict[str, Any], where: _Where, doc: YamlDocument, *,
+                    q: str, value: Any, got: str) -> Problem:
+    """A value outside its choices: a literal, or the `type` tag of a union of mappings."""
+    path = where.path
+    if kind == "literal_error":
+        options = ctx.get("expected", "").replace("'", "").replace(" or ", ", ")
+        if where.branch == "literal":
+            tags = ", ".join(where.alt_tags)
+            return doc.problem(path, f"{q} must be \"{options}\" or a mapping with a "
+                                     f"`type` of {tags}, got {got}")
+        return doc.problem(path, f"{q} must be one of {options}, got {got}")
+    if kind == "union_tag_invalid":
+        tags = ", ".join(where.tags) or ctx.get("expected_tags", "").replace("'", "")
+        return doc.problem((*path, "type"), f"`{_label(path)}.type` must be one of {tags}, "
+                                            f"got \"{ctx.get('tag')}\"")
+    tags = ", ".join(where.tags)  # union_tag_not_found
+    if not isinstance(value, dict):
+        return doc.problem(path, f"{q} must be a mapping with a `type` of {tags}, got {got}")
+    return doc.problem(path, f"{q} needs a `type`: one of {tags}")
 
 
 def closest(name: str, allowed: list[str]) -> str | None:

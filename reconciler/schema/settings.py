@@ -6,8 +6,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from reconciler.config.schema import SCHEMA_ID
 from reconciler.config.settings import SettingsFile
+from reconciler.schema.document import SCHEMA_ID
 
 
 def settings_json_schema() -> dict[str, Any]:
