@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from assistants.kinds import kind_named
+from assistants.kinds import count_kinds, kind_named
 from reconciler.plan.change import Action, Change, Outcome
 from reconciler.plan.model import Plan
 from reconciler.report.detail import Line, block, field_lines, line, show
@@ -153,9 +153,9 @@ RENDERERS: dict[str, Callable[..., None]] = {
 
 def closing_line(plan: Plan) -> str:
     if not plan.pending:
-        unchanged = plan.summary["noop"]
-        return (f"No changes. {count(unchanged, 'assistant')} "
-                f"{verb(unchanged, 'matches', 'match')} the config.")
+        kinds = [c.kind for c in plan.changes if c.action is Action.NOOP]
+        return (f"No changes. {count_kinds(kinds)} "
+                f"{verb(len(kinds), 'matches', 'match')} the config.")
     return summary_line(plan)
 
 
