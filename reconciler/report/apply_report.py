@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from reconciler.plan.change import Action, Outcome
+from assistants.kinds import DEFAULT_KIND
+from reconciler.plan.change import Action, Change, Outcome
 from reconciler.plan.model import Plan
 from reconciler.report.render import outcome_line
 
@@ -57,10 +58,10 @@ def second_copies(reported: Iterable[Outcome]) -> int:
     """How many of the assistants this apply created it deleted again: when another apply
     created the same key at the same time, the applier keeps the first copy, deletes its own
     and reports the change a second time with the survivor's id."""
-    ids: dict[str, set[str]] = {}
+    ids: dict[tuple[str, str], set[str]] = {}  # keys are unique per kind
     for outcome in reported:
         if outcome.ok and outcome.id and outcome.change.action is Action.CREATE:
-            ids.setdefault(outcome.change.key, set()).add(outcome.id)
+            ids.setdefault((outcome.change.kind, outcome.change.key), set()).add(outcome.id)
     return sum(len(found) - 1 for found in ids.values())
 
 
@@ -70,14 +71,20 @@ def known_ids(plan: Plan, outcomes: Iterable[Outcome]) -> dict[str, str]:
     and failed (it may have failed because the assistant is gone), so those skipped by
     `--fail-fast` or never reached keep theirs; created ones that were created."""
     outcomes = list(outcomes)
-    failed = {o.change.key for o in outcomes if o.change.action is Action.UPDATE and not o.ok
-              and not (o.error or "").startswith(SKIPPED)}
-    ids = {c.key: c.id for c in plan.changes if c.id and (
-        c.action is Action.NOOP or (c.action is Action.UPDATE and c.key not in failed))}
+    failed = {ids_key(o.change) for o in outcomes if o.change.action is Action.UPDATE
+              and not o.ok and not (o.error or "").startswith(SKIPPED)}
+    ids = {ids_key(c): c.id for c in plan.changes if c.id and (
+        c.action is Action.NOOP or (c.action is Action.UPDATE and ids_key(c) not in failed))}
     for outcome in outcomes:
         if outcome.ok and outcome.change.action is Action.CREATE and outcome.id:
-            ids[outcome.change.key] = outcome.id
+            ids[ids_key(outcome.change)] = outcome.id
     return dict(sorted(ids.items()))
+
+
+def ids_key(change: Change) -> str:
+    """An object's name in `--ids-out`: `KEY` for an assistant, `agent:KEY` for an agent
+    (keys are unique per kind, so the same key may name one of each)."""
+    return change.key if change.kind == DEFAULT_KIND else f"{change.kind}:{change.key}"
 
 
 SKIPPED = "skipped:"
