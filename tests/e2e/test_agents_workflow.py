@@ -107,6 +107,21 @@ def test_a_saved_plan_of_agents_applies_and_a_stale_one_is_refused(server, owner
     assert agent_writes(server.log_entries()[before:]) == []
 
 
+def test_a_moved_updated_at_alone_does_not_make_a_saved_plan_stale(server, owner, tmp_path):
+    env = env_for(server, owner)
+    folder = project(tmp_path)
+    write_doc(folder, "a.yaml", agent("touched"))
+    applied(folder, env)
+    write_doc(folder, "a.yaml", agent("touched", instructions="Be brief."))
+    assert cli(folder, env, "plan", ".", "--out", "plan.json").exit_code == 0
+    target = by_key(live_agents(server), owner)["touched"]
+    touched = update_agent(server, target["id"], {"name": target["name"]})  # same values
+    assert touched["updated_at"] > target["updated_at"]
+    done = cli(folder, env, "apply", "--plan", "plan.json")
+    assert done.exit_code == 0, done.output
+    assert "Apply: 0 created, 1 updated, 0 deleted, 0 failed." in done.stdout
+
+
 def test_drift_sees_an_agent_edited_out_of_band(server, owner, tmp_path):
     env = env_for(server, owner)
     folder = project(tmp_path)
