@@ -91,6 +91,21 @@ def test_an_agent_that_omits_the_resolved_settings_converges(dialect_server, own
     assert_converged(folder, env, "2 agents match")
 
 
+def test_settings_written_in_part_converge(dialect_server, owner, tmp_path):
+    """Each setting written without the part the server fills in: an effort, a verbosity, a
+    number of subagents."""
+    env = env_for(dialect_server, owner)
+    folder = project(tmp_path / "cfg")
+    write_doc(folder, "partial.yaml", {
+        **bare_agent("partial", tools=False),
+        "reasoning": {"summary": "concise"},
+        "text": {"format": {"type": "json_schema", "schema_file": "schemas/answer.json"}},
+        "multi_agent": {"enabled": True},
+    })
+    apply(folder, env)
+    assert_converged(folder, env, "1 agent matches")
+
+
 def with_setting_removed(doc: dict[str, Any], field: str) -> dict[str, Any]:
     return {k: v for k, v in doc.items() if k != field}
 
