@@ -80,8 +80,9 @@ def test_plan_text_and_json_name_the_kind(server, owner, tmp_path):
         "function", "tool_search", "programmatic_tool_calling", "mcp", "mcp", "web_search",
         "computer_use"]
     assert body["text"]["format"]["schema"]["required"] == ["answer"]  # from schema_file
-    markdown = cli(folder, env, "plan", ".", "--format", "markdown")
-    assert "support-acme" in markdown.stdout and "agent" in markdown.stdout
+    markdown = cli(folder, env, "plan", ".", "--format", "markdown").stdout
+    assert "| + create | agent `support-acme` |" in markdown
+    assert "<summary><code>+ agent support-acme</code></summary>" in markdown
 
 
 def test_a_saved_plan_of_agents_applies_and_a_stale_one_is_refused(server, owner, tmp_path):
@@ -156,6 +157,11 @@ def test_prune_deletes_exactly_one_agent_and_no_assistant(server, owner, tmp_pat
     applied(folder, env)
     retired = by_key(live_agents(server), owner)["retired"]
     (folder / "gone.yaml").unlink()
+    kept = cli(folder, env, "plan", ".")
+    assert (f"  ! agent retired ({retired['id']}): not in the config; --prune deletes it"
+            in kept.stdout), kept.stdout
+    kept_md = cli(folder, env, "plan", ".", "--format", "markdown")
+    assert f"- agent `retired` ({retired['id']}): not in the config" in kept_md.stdout
     planned = cli(folder, env, "plan", ".", "--prune")
     assert f"  - agent retired ({retired['id']})" in planned.stdout, planned.stdout
     assert "Plan: 0 to create, 0 to update, 1 to delete, 4 unchanged." in planned.stdout
