@@ -115,7 +115,7 @@ def test_removing_a_resolved_setting_sends_null_and_converges(dialect_server, ow
                                                               field):
     env = env_for(dialect_server, owner)
     folder = project(tmp_path / "cfg")
-    doc = full_agent("resetting")
+    doc = with_setting_removed(full_agent("resetting"), "tools")  # tools: tested above
     write_doc(folder, "a.yaml", doc)
     apply(folder, env)
     write_doc(folder, "a.yaml", with_setting_removed(doc, field))
@@ -124,6 +124,8 @@ def test_removing_a_resolved_setting_sends_null_and_converges(dialect_server, ow
                       env=env, cwd=folder)
     assert planned.exit_code == 2, planned.output
     assert "~ agent resetting" in planned.stdout
+    (change,) = json.loads(saved.read_text())["changes"]
+    assert (change["kind"], change["body"].get(field, "absent")) == ("agent", None)
     before = len(dialect_server.log_entries())
     done = run_cli(["apply", "--plan", str(saved)], env=env, cwd=folder)
     assert done.exit_code == 0, done.output
