@@ -254,3 +254,19 @@ def test_import_then_plan_only_adds_the_marker(serve, tmp_path):
         ("agent", "update", ("metadata",))}
     applied(tmp_path / "imp", env)
     assert cli(tmp_path, env, "plan", "imp", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_plan_reads_only_the_collections_its_documents_or_prune_need(server, owner, tmp_path):
+    env = env_for(server, owner)
+    folder = project(tmp_path)
+    write_doc(folder, "a.yaml", agent("lonely"))
+
+    def listed(*args: str) -> list[str]:
+        before = len(server.log_entries())
+        assert cli(folder, env, "plan", ".", *args).exit_code == 0
+        return sorted({e["path"] for e in server.log_entries()[before:]})
+
+    assert listed() == ["/v1/agents"]
+    assert listed("--prune") == ["/v1/agents", "/v1/assistants"]
+    write_doc(folder, "a.yaml", assistant("lonely"))
+    assert listed() == ["/v1/assistants"]
