@@ -53,9 +53,9 @@ async def stale_reasons(
             try:
                 live = await client.get(str(change.id), kind=kind)
             except NotFoundError:
-                return f"{change.key} ({change.id}) was deleted since the plan"
+                return f"{kind.label}{change.key} ({change.id}) was deleted since the plan"
         if LiveRecord.of(kind, live).sha256 != change.live_sha256:
-            return f"{change.key} ({change.id}) changed on the server since the plan"
+            return f"{kind.label}{change.key} ({change.id}) changed on the server since the plan"
         return None
 
     targets = [c for c in plan.changes if c.action in (Action.UPDATE, Action.DELETE)]
@@ -70,7 +70,8 @@ async def stale_reasons(
         for obj in await client.list_all(confirm=lambda listed: True, kind=kind_named(name)):
             marker = live_marker(obj)
             if marker and marker.owner == plan.owner and marker.key in keys:
-                reasons.append(f"{marker.key} now exists as {obj.get('id')}")
+                reasons.append(f"{kind_named(name).label}{marker.key} now exists as "
+                               f"{obj.get('id')}")
     return reasons
 
 

@@ -213,6 +213,8 @@ def _resolve(root: type[BaseModel], loc: tuple[int | str, ...]) -> _Where:
             tp = field.annotation if field is not None else None
             if field is not None and field.metadata:
                 tp = Annotated[(tp, *field.metadata)]
+            if field is not None and isinstance(field.discriminator, str):  # merged by pydantic
+                tp = Annotated[tp, FieldInfo(discriminator=field.discriminator)]
         elif get_origin(tp) is list:
             tp = get_args(tp)[0]
         elif get_origin(tp) is dict:

@@ -71,7 +71,8 @@ def render_text(plan: Plan, out: TextIO, *, color: bool = False) -> None:
         for sign, text in change_lines(change):
             out.write(paint(sign, f"      {text}") + "\n")
     for orphan in plan.orphans:
-        out.write(paint("!", f"  ! {orphan.key} ({orphan.id}): {orphan.reason}") + "\n")
+        label = kind_named(orphan.kind).label
+        out.write(paint("!", f"  ! {label}{orphan.key} ({orphan.id}): {orphan.reason}") + "\n")
     for note in plan.notes:
         out.write(f"  note: {note}\n")
     out.write("\n")
@@ -105,7 +106,7 @@ def render_markdown(plan: Plan, out: TextIO) -> None:
     if plan.orphans:
         out.write("**Not in the config, left alone:**\n\n")
         for o in plan.orphans:
-            out.write(f"- `{o.key}` ({o.id}): {o.reason}\n")
+            out.write(f"- {kind_named(o.kind).label}`{o.key}` ({o.id}): {o.reason}\n")
         out.write("\n")
     for note in plan.notes:
         out.write(f"> {note}\n")
