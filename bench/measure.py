@@ -82,6 +82,33 @@ async def two_ended_listing(server: Server, kind: Kind) -> Listing:
     return Listing(seconds, requests, 0, [str(item["id"]) for item in items])
 
 
+async def both_listings(server: Server, kinds: list[Kind]) -> Listing:
+    """Every kind's collection at once on one client, as a plan reads them (each from both
+    ends, concurrently), nothing else: the network part of a plan of several kinds."""
+    from reconciler.cli.session import open_client
+
+    async with open_client(run_context(server)) as client:
+        started = time.perf_counter()
+        found = await asyncio.gather(*(client.list_all(kind=kind) for kind in kinds))
+        seconds = time.perf_counter() - started
+        requests = client.stats["requests"]
+    return Listing(seconds, requests, 0, [str(item["id"]) for items in found for item in items])
+
+
+async def make_plan_seconds(server: Server, state: Any) -> tuple[float, dict[str, int]]:
+    """Wall seconds of `make_plan` for a loaded, resolved config (`session.load`): the
+    listings of its kinds, concurrently, each page turned into records as it arrives, and
+    build_plan; and the plan's summary."""
+    from reconciler.cli.session import make_plan, open_client
+
+    run = run_context(server)
+    async with open_client(run) as client:
+        started = time.perf_counter()
+        plan = await make_plan(run, client, state)
+        seconds = time.perf_counter() - started
+    return seconds, dict(plan.summary)
+
+
 def run_context(server: Server):
     from reconciler.cli.context import RunContext
 

@@ -30,13 +30,15 @@ def test_a_plan_of_both_kinds_lists_each_collection_from_both_ends(tmp_path: Pat
     assert (result["listing_agent_count"], result["listing_assistant_count"]) == (150, 450)
     assert (result["listing_agent_requests"], result["listing_assistant_requests"]) == (3, 5)
     assert (result["floor_agent_requests"], result["floor_assistant_requests"]) == (2, 5)
+    assert result["both_requests"] == 8  # both at once on one client, as the plan reads them
     for name in ("plan", "listing_agent", "listing_assistant", "floor_agent",
-                 "floor_assistant"):
+                 "floor_assistant", "both", "make_plan"):
         assert len(result[name]["runs"]) == 1 and result[name]["best"] > 0
     assert result["bound"]["best"] > result["startup"]["plan_one"]["best"] > 0
     report = (out / "kinds.md").read_text(encoding="utf-8")
     assert report.startswith(kinds.BEGIN) and report.rstrip().endswith(kinds.END)
     assert "plan of 150 agents and 450 assistants" in report
+    assert "Where the plan's time goes" in report
     assert "| list requests <= both collections from both ends | 8 / 8; 8 requests in all " \
            "(all list) | met |" in report
 
