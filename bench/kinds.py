@@ -11,8 +11,9 @@ collection's listing alone in this process (our client's listing from both ends,
 `python -m reconciler.cli plan DIR` as a whole process. Start-up is bench/startup.py's
 one-assistant plan (no latency), measured first. Requests = the plan's, as the server logged
 them, against what the two collections need from both ends (bench/listing.py
-`two_ended_requests` of each). Also, in process: the wall time of loading the config, which a
-plan spends before its first request.
+`two_ended_requests` of each). Where the plan's time goes: both listings at once on one client
+and `make_plan` (both listings, records, build_plan), in this process with the config loaded,
+and the load alone in a fresh process (bench/load_child.py), each rep beside the plan.
 
 Target: plan <= max(agents' listing, assistants' listing) + start-up, and the plan's list
 requests <= two_ended_requests(N) + two_ended_requests(M), every request a list request.
@@ -24,8 +25,9 @@ import argparse
 import asyncio
 import json
 import statistics
+import subprocess
+import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +44,7 @@ from bench.measure import (
     two_ended_listing,
 )
 from bench.mixed_workload import seed_mixed, write_mixed_config
-from bench.server import Server, stack
+from bench.server import ROOT, Server, stack
 from bench.startup import bench_startup
 
 HERE = Path(__file__).resolve().parent
@@ -82,7 +84,8 @@ def noop_plan_command(config: Path) -> list[str]:
 
 def one_rep(server: Server, config: Path, log: Path, state: Any) -> dict[str, Any]:
     """One round: each listing alone (both ends, then a single cursor), both listings at
-    once, make_plan in process, then the plan as a whole process."""
+    once, make_plan in process, the load in a fresh process, then the plan as a whole
+    process."""
     out: dict[str, Any] = {}
     for name in KINDS:
         kind = _kind(name)
@@ -93,6 +96,7 @@ def one_rep(server: Server, config: Path, log: Path, state: Any) -> dict[str, An
     assert summary["noop"] == len(state.desired) and summary["noop"] == sum(
         summary.values()), summary
     mark = len(_log_lines(log))
+    out["load"] = load_seconds(config, server)
     out["plan"] = run_process(noop_plan_command(config), process_env(server))
     out["plan_requests"] = count_requests(_log_lines(log)[mark:])
     return out
@@ -104,13 +108,13 @@ def load(run: Any, paths: list[str]) -> Any:
     return session_load(run, paths)
 
 
-def load_wall(config: Path) -> float:
-    """Wall seconds of `load_config` of the whole config, in this process."""
-    from reconciler.config.loader import load_config
-
-    started = time.perf_counter()
-    load_config([str(config)])
-    return time.perf_counter() - started
+def load_seconds(config: Path, server: Server) -> float:
+    """Wall seconds of loading and resolving the config as a plan does, timed inside a fresh
+    process of its own (bench/load_child.py)."""
+    done = subprocess.run([sys.executable, "-m", "bench.load_child", str(config)],
+                          env=process_env(server), capture_output=True, text=True, cwd=ROOT,
+                          check=True)
+    return float(json.loads(done.stdout)["load"])
 
 
 def bench_kinds(agents: int, assistants: int, latency_ms: int, reps: int, work: Path, *,
@@ -121,7 +125,6 @@ def bench_kinds(agents: int, assistants: int, latency_ms: int, reps: int, work: 
     startup = bench_startup(work / "startup", startup_reps, warm_up=not once, import_reps=1)
     log = work / "requests.jsonl"
     runs: list[dict[str, Any]] = []
-    loaded = min(load_wall(config) for _ in range(1 if once else 2))
     with Server(work / "live.db", latency_ms, log_path=log) as server:
         state = load(run_context(server), [str(config)])[1]
         if not once:  # the page cache (config files, the interpreter), the server
@@ -129,18 +132,18 @@ def bench_kinds(agents: int, assistants: int, latency_ms: int, reps: int, work: 
         for _ in range(reps):
             runs.append(one_rep(server, config, log, state))
         del state
-    return summarize(agents, assistants, latency_ms, runs, startup, loaded)
+    return summarize(agents, assistants, latency_ms, runs, startup)
 
 
 def summarize(agents: int, assistants: int, latency_ms: int, runs: list[dict[str, Any]],
-              startup: dict[str, Any], loaded: float) -> dict[str, Any]:
+              startup: dict[str, Any]) -> dict[str, Any]:
     sizes = {"agent": agents, "assistant": assistants}
     result: dict[str, Any] = {
         "agents": agents, "assistants": assistants, "latency_ms": latency_ms, "reps": len(runs),
         "plan": _stats([r["plan"] for r in runs]),
         "startup": {"plan_one": startup["plan"], "bare_imports": startup["bare_imports"],
                     "reps": startup["reps"]},
-        "load_wall": loaded,
+        "load": _stats([r["load"] for r in runs]),
     }
     for name in KINDS:
         result[f"listing_{name}"] = _stats([r[f"listing_{name}"].seconds for r in runs])
@@ -225,14 +228,14 @@ def render(result: dict[str, Any]) -> str:
 def decomposition(r: dict[str, Any]) -> list[str]:
     """Where the whole-process plan's time goes, from parts measured in this process."""
     plan, startup = r["plan"]["best"], r["startup"]["plan_one"]["best"]
-    load, make_plan = r["load_wall"], r["make_plan"]["best"]
+    load, make_plan = r["load"]["best"], r["make_plan"]["best"]
     rest = plan - startup - load - make_plan
     return [
         "",
         "Where the plan's time goes (best of each, the parts measured in this process): "
         f"start-up {startup:.3f} s + loading the config of {r['agents'] + r['assistants']:,} "
-        f"files {load:.3f} s (wall; a plan loads it before its first request, so that a bad "
-        f"config sends none) + `make_plan` {make_plan:.3f} s (both listings concurrently, each "
+        f"files {load:.3f} s (in a fresh process, bench/load_child.py; a plan loads it before "
+        f"its first request, so that a bad config sends none) + `make_plan` {make_plan:.3f} s (both listings concurrently, each "
         f"page turned into records as it arrives, then build_plan) + the rest {rest:.3f} s "
         f"(rendering, exit) = {plan:.3f} s. Both listings at once on one client, nothing "
         f"else: {_bm(r['both'])} s, {r['both_requests']} requests, against "

@@ -32,7 +32,7 @@ def test_a_plan_of_both_kinds_lists_each_collection_from_both_ends(tmp_path: Pat
     assert (result["floor_agent_requests"], result["floor_assistant_requests"]) == (2, 5)
     assert result["both_requests"] == 8  # both at once on one client, as the plan reads them
     for name in ("plan", "listing_agent", "listing_assistant", "floor_agent",
-                 "floor_assistant", "both", "make_plan"):
+                 "floor_assistant", "both", "make_plan", "load"):
         assert len(result[name]["runs"]) == 1 and result[name]["best"] > 0
     assert result["bound"]["best"] > result["startup"]["plan_one"]["best"] > 0
     report = (out / "kinds.md").read_text(encoding="utf-8")
