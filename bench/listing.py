@@ -142,12 +142,12 @@ def render(rows: list[dict[str, Any]], fixed: float, reps: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def record(table: str, path: Path) -> None:
+def record(table: str, path: Path, begin: str = BEGIN, end: str = END) -> None:
     """Put `table` between the markers of `path` (appended when they are missing)."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + table + rest.split(END, 1)[1].lstrip("\n")
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + table + rest.split(end, 1)[1].lstrip("\n")
     else:
         text = text.rstrip("\n") + "\n\n" + table
     path.write_text(text, encoding="utf-8")

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from assistants.kinds import Kind
 from bench.server import API_KEY, ROOT, Server
 from bench.workload import OWNER
 
@@ -35,21 +36,25 @@ class Listing:
     objects: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
 
-async def floor_listing(server: Server, keep: bool = False) -> Listing:
-    """The floor: a bare httpx loop reading every page with `limit=100&order=asc` (JSON parsed,
-    since the cursor is in it), nothing else; the objects are kept with `keep`."""
+async def floor_listing(server: Server, keep: bool = False, *,
+                        kind: Kind | None = None) -> Listing:
+    """The floor: a bare httpx loop reading every page of `kind`'s collection (assistants by
+    default) with `limit=100&order=asc` (JSON parsed, since the cursor is in it), nothing
+    else; the objects are kept with `keep`."""
     ids: list[str] = []
     objects: list[dict[str, Any]] = []
     requests = size = 0
+    path = kind.path if kind is not None else "assistants"
+    headers = {**server.headers, **({"OpenAI-Beta": kind.beta} if kind is not None else {})}
     started = time.perf_counter()
-    async with httpx.AsyncClient(base_url=server.base_url + "/", headers=server.headers,
+    async with httpx.AsyncClient(base_url=server.base_url + "/", headers=headers,
                                  timeout=60) as http:
         after = None
         while True:
             params = {"limit": str(PAGE), "order": "asc"}
             if after:
                 params["after"] = after
-            response = await http.get("assistants", params=params)
+            response = await http.get(path, params=params)
             response.raise_for_status()
             requests += 1
             size += len(response.content)
@@ -61,6 +66,47 @@ async def floor_listing(server: Server, keep: bool = False) -> Listing:
                 break
             after = page["last_id"]
     return Listing(time.perf_counter() - started, requests, size, ids, objects)
+
+
+async def two_ended_listing(server: Server, kind: Kind) -> Listing:
+    """`kind`'s collection alone, read as a plan reads it: our client's listing from both ends
+    (`AssistantsClient.list_all(kind=...)`, no start-up), timed from the first request to the
+    last page; `requests` as the client counted them."""
+    from reconciler.cli.session import open_client
+
+    async with open_client(run_context(server)) as client:
+        started = time.perf_counter()
+        items = await client.list_all(kind=kind)
+        seconds = time.perf_counter() - started
+        requests = client.stats["requests"]
+    return Listing(seconds, requests, 0, [str(item["id"]) for item in items])
+
+
+async def both_listings(server: Server, kinds: list[Kind]) -> Listing:
+    """Every kind's collection at once on one client, as a plan reads them (each from both
+    ends, concurrently), nothing else: the network part of a plan of several kinds."""
+    from reconciler.cli.session import open_client
+
+    async with open_client(run_context(server)) as client:
+        started = time.perf_counter()
+        found = await asyncio.gather(*(client.list_all(kind=kind) for kind in kinds))
+        seconds = time.perf_counter() - started
+        requests = client.stats["requests"]
+    return Listing(seconds, requests, 0, [str(item["id"]) for items in found for item in items])
+
+
+async def make_plan_seconds(server: Server, state: Any) -> tuple[float, dict[str, int]]:
+    """Wall seconds of `make_plan` for a loaded, resolved config (`session.load`): the
+    listings of its kinds, concurrently, each page turned into records as it arrives, and
+    build_plan; and the plan's summary."""
+    from reconciler.cli.session import make_plan, open_client
+
+    run = run_context(server)
+    async with open_client(run) as client:
+        started = time.perf_counter()
+        plan = await make_plan(run, client, state)
+        seconds = time.perf_counter() - started
+    return seconds, dict(plan.summary)
 
 
 def run_context(server: Server):

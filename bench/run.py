@@ -33,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import measure, stages
+from bench.kinds import BEGIN as KINDS_BEGIN
+from bench.kinds import END as KINDS_END
 from bench.listing import BEGIN as LISTING_BEGIN
 from bench.listing import END as LISTING_END
 from bench.listing import two_ended_requests
@@ -212,11 +214,13 @@ NOTES_BEGIN, NOTES_END = "<!-- notes: begin -->", "<!-- notes: end -->"
 
 
 def kept_sections(path: Path) -> str:
-    """The parts of `path` a record keeps: the notes written by hand and the two-ended
-    listing's table (bench/listing.py), each between its markers."""
+    """The parts of `path` a record keeps: the notes written by hand, the two-ended listing's
+    table (bench/listing.py) and the two kinds' section (bench/kinds.py), each between its
+    markers."""
     text = path.read_text(encoding="utf-8") if path.exists() else ""
     kept = []
-    for begin, end in ((NOTES_BEGIN, NOTES_END), (LISTING_BEGIN, LISTING_END)):
+    for begin, end in ((NOTES_BEGIN, NOTES_END), (LISTING_BEGIN, LISTING_END),
+                       (KINDS_BEGIN, KINDS_END)):
         if begin in text and end in text:
             kept.append(begin + text.split(begin, 1)[1].split(end, 1)[0] + end + "\n")
     return "\n".join(kept)
