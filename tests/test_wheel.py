@@ -90,15 +90,15 @@ def test_the_installed_tool_runs_every_command(installed, tmp_path):
     plan = run(installed, "plan", "examples/", *local, "--out", "plan.json",
                "--detailed-exitcode", cwd=work)
     assert plan.returncode == 2, plan.stderr
-    assert "Plan: 4 to create" in ok("show", "plan.json").stdout
+    assert "Plan: 5 to create" in ok("show", "plan.json").stdout
     applied = json.loads(ok("apply", "--plan", "plan.json", *local[:3], "--format",
                             "json").stdout)
-    assert applied["summary"]["created"] == 4
+    assert applied["summary"]["created"] == 5
     assert ok("drift", "examples/", *local).stdout.startswith("Endpoint local:")
     ok("import", "--all", "--out", "imported", *local)
     assert len(list((work / "imported").rglob("*.yaml"))) >= 4
     ok("rollback", applied["journal"], "--out", "rollback.json", *local[:3])
-    assert json.loads((work / "rollback.json").read_text())["summary"]["delete"] == 4
+    assert json.loads((work / "rollback.json").read_text())["summary"]["delete"] == 5
 
     server = subprocess.Popen([str(installed / "assistants"), "serve", "--port", "0", "--db",
                                str(work / "served.db")], cwd=work, stderr=subprocess.PIPE,

@@ -53,10 +53,12 @@ def plan_update(desired: Desired, live: LiveRecord) -> Change:
     write_only = {}
     if desired.marker.write_only_digest != marker.write_only_digest:  # never returned
         write_only = {name: desired.write_only.get(name) for name in kind.write_only_fields}
-    # A field whose resolved parts changed is sent again, so that a part removed from it is
-    # resolved anew (an added part differs anyway).
+    # A field whose resolved parts changed since our last write is sent again, so that a part
+    # removed from it is resolved anew (an added part differs anyway). An object without our
+    # marker (adopted, imported) had no parts removed.
     wrote, had = dict(desired.marker.resolved), dict(marker.resolved)
-    resend = tuple(f for f in sorted({*wrote, *had}) if wrote.get(f) != had.get(f) and f in written)
+    resend = tuple(f for f in sorted({*wrote, *had}) if live.marker is not None
+                   and wrote.get(f) != had.get(f) and f in written)
     return update_between(kind, desired.key, live.id, want, live_form, written=written,
                           write_only=write_only, pinned=marker.written, resend=resend,
                           sha=live.sha256, source=desired.source)
