@@ -199,6 +199,10 @@ IGNORED: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any] | None]]
     ("an ignored tool part the live assistant lacks is left out",
      {"ignore_changes": [LOOKUP], "tools": [func("lookup", description="mine"), CODE]},
      live(tools=[func("lookup")]), {"tools": [func("lookup"), CODE]}),
+    ("ignoring the whole definition of a tool the live assistant lacks adds it whole",
+     {"ignore_changes": ["tools.function:lookup.function"],
+      "tools": [func("lookup", description="mine"), CODE]},
+     live(tools=[CODE]), {"tools": [func("lookup", description="mine"), CODE]}),
     ("an ignored tool keeps its live settings",
      {"ignore_changes": ["tools.file_search.file_search.ranking_options"],
       "tools": [search(max_num_results=4), CODE]},
@@ -293,3 +297,21 @@ def test_update_between_sends_the_written_values_and_compares_the_forms():
     plain = update_between(ASSISTANT, "k", "asst_1", want, {"model": "m"})
     assert plain.body == {"tools": want["tools"]}
     assert (plain.source, plain.live_sha256) == (None, live_sha256({"model": "m"}))
+
+
+def test_a_body_with_more_metadata_pairs_than_the_api_takes_is_named_in_the_plan():
+    """Adopting an assistant whose 16 pairs `ignore_changes: [metadata]` keeps: the marker
+    would be the 17th, which the server refuses; the plan says so before apply."""
+    from reconciler.config.loader import Config
+    from reconciler.config.settings import ProjectSettings
+    from tests.support.planning import plan_of
+
+    spec = AssistantSpec(key="k", model="gpt-4o", id="asst_1", ignore_changes=["metadata"])
+    config = Config(paths=("c",), roots=(), settings=ProjectSettings(owner=OWNER),
+                    documents=(Document(spec, "k.yaml:1"),), config_sha256="0" * 64)
+    full = {"id": "asst_1", "model": "gpt-4o", "metadata": {f"k{i}": "v" for i in range(16)}}
+    plan = plan_of(config, [full], OWNER)
+    (note,) = [n for n in plan.notes if "metadata" in n]
+    assert note.startswith("k: its metadata would hold 17 pairs") and "16" in note
+    fits = {**full, "metadata": {f"k{i}": "v" for i in range(15)}}
+    assert not [n for n in plan_of(config, [fits], OWNER).notes if "metadata" in n]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from assistants.kinds import Kind
+from assistants.limits import METADATA_PAIRS_MAX
 from reconciler.config.resolved import Desired, DesiredState
 from reconciler.errors import PlanError, TooManyDeletesError
 from reconciler.plan.change import Action, Change
@@ -50,9 +51,10 @@ def build_plan(
         _orphans(kind, matching, state, prune, wanted, changes, orphans)
 
     creating = [(c.kind, c.key) for c in changes if c.action is Action.CREATE]
+    notes_of_bodies = [note for c in changes if (note := _metadata_overflow(c))]
     held = [(kind.name, *h) for kind, m in matchings.items() for h in m.held_elsewhere]
     notes = [*(n for m in matchings.values() for n in m.notes),
-             *owner_hints(held, creating, owner)]
+             *owner_hints(held, creating, owner), *notes_of_bodies]
     return Plan(
         endpoint=endpoint,
         owner=owner,
@@ -91,6 +93,17 @@ def _orphans(kind: Kind, matching: Matching, state: DesiredState, prune: bool,
         else:
             reason = "not in the config; --prune deletes it"
         orphans.append(Orphan(key, ident, reason, kind.name))
+
+
+def _metadata_overflow(change: Change) -> str | None:
+    """A note when a body's metadata holds more pairs than the API takes: an object adopted
+    with all 16 pairs used, whose `ignore_changes` keeps them beside the marker."""
+    metadata = (change.body or {}).get("metadata")
+    if not isinstance(metadata, Mapping) or len(metadata) <= METADATA_PAIRS_MAX:
+        return None
+    return (f"{change.key}: its metadata would hold {len(metadata)} pairs with the ownership "
+            f"marker, and the API takes {METADATA_PAIRS_MAX}: the server will refuse the "
+            f"{change.action}; remove a pair on the server, or stop ignoring `metadata`")
 
 
 def delete_reason(key: str, kept: Mapping[str, str]) -> str:

@@ -50,6 +50,8 @@ def _keep_in_tools(out: dict[str, Any], live_tools: Any, parts: list[str]) -> No
     want_tools = out.get("tools")
     source = _by_ident(live_tools)
     target = _by_ident(want_tools)
+    if len(parts) > 1 and parts[0] not in source:
+        return  # a tool the live object lacks is added whole: it has no live part to keep
     _copy_path(source, target, parts)
     if target or want_tools is not None:
         out["tools"] = list(target.values())
