@@ -168,6 +168,12 @@ class AssistantSpec(DocumentSpec):
     means the API's default."""
 
     KIND: ClassVar[Kind] = ASSISTANT
+    FOREIGN_KEYS: ClassVar[dict[str, str]] = {
+        "reasoning": "an assistant's effort is `reasoning_effort`; `reasoning` is a saved "
+                     "agent's (`kind: agent`)",
+        **{name: f"`{name}` is a saved agent's field: add `kind: agent` to make this document "
+                 "an agent" for name in ("text", "service_tier", "multi_agent")},
+    }
 
     model: Annotated[str, StringConstraints(min_length=1)]
     name: Annotated[str, StringConstraints(max_length=limits.NAME_MAX)] | None = None
