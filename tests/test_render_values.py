@@ -95,3 +95,22 @@ def test_markdown_carries_the_same_blocks():
     render_markdown(plan, out)
     assert "\n+     json_schema:\n" in out.getvalue()
     assert "response_format.json_schema" not in out.getvalue()
+
+
+def test_a_removed_tool_renders_the_live_value_being_removed():
+    """Issue 22 item 7: the server filled in the tool's ranking options; removing the tool
+    shows them going, not a bare `type`."""
+    from reconciler.kinds.assistant import AssistantSpec
+    from reconciler.report.render import change_lines
+    from tests.support.planning import plan_update
+
+    filled = {"type": "file_search", "file_search": {"ranking_options": {
+        "ranker": "default_2024_08_21", "score_threshold": 0.0}}}
+    live = {"id": "asst_1", "model": "gpt-4o",
+            "tools": [filled, {"type": "code_interpreter"}],
+            "metadata": {"managed-by": "v1;owner=o;key=k"}}
+    change = plan_update(AssistantSpec(key="k", model="gpt-4o",
+                                       tools=[{"type": "code_interpreter"}]), live, "o")
+    text = "\n".join(t for _, t in change_lines(change))
+    assert "-     file_search:" in text
+    assert '-                 ranker: "default_2024_08_21"' in text
