@@ -29,15 +29,14 @@ from reconciler.kinds.controls import (
     DocumentSpec,
     FunctionName,
     MetadataMap,
+    ReasoningEffort,
     Strict,
     check_ignore_paths,
-    check_metadata_room,
     check_tools_unique,
 )
 
 AGENT_NAME_MAX = 128
 AGENT_INSTRUCTIONS_MAX = 1_048_576
-ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 MIGRATION = "see the migration table in docs/migration.md"
 
@@ -211,11 +210,6 @@ class AgentSpec(DocumentSpec):
     service_tier: Literal["auto", "default", "flex", "priority", "fast"] | None = None
     multi_agent: MultiAgent | None = None
 
-    @field_validator("metadata")
-    @classmethod
-    def _metadata_room(cls, value: dict[str, str]) -> dict[str, str]:
-        return check_metadata_room(value)
-
     @field_validator("ignore_changes")
     @classmethod
     def _ignorable(cls, paths: list[str]) -> list[str]:
@@ -226,12 +220,6 @@ class AgentSpec(DocumentSpec):
     @classmethod
     def _tools_unique(cls, tools: list[Any]) -> list[Any]:
         return check_tools_unique(tools, lambda t: tool_ident(t.model_dump()))
-
-    @model_validator(mode="after")
-    def _one_instructions_source(self) -> AgentSpec:
-        if self.instructions is not None and self.instructions_file is not None:
-            raise ValueError("give `instructions` or `instructions_file`, not both")
-        return self
 
     def drop_sources(self, data: dict[str, Any]) -> None:
         for tool in data.get("tools", []):

@@ -26,13 +26,11 @@ from reconciler.kinds.controls import (
     DocumentSpec,
     FunctionName,
     MetadataMap,
+    ReasoningEffort,
     Strict,
     check_ignore_paths,
-    check_metadata_room,
     check_tools_unique,
 )
-
-ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 
 
 class RankingOptions(Strict):
@@ -198,11 +196,6 @@ class AssistantSpec(DocumentSpec):
         default=None, description="Write-only: sent on create/modify, never returned by the API."
     )
 
-    @field_validator("metadata")
-    @classmethod
-    def _metadata_room(cls, value: dict[str, str]) -> dict[str, str]:
-        return check_metadata_room(value)
-
     @field_validator("ignore_changes")
     @classmethod
     def _ignorable(cls, paths: list[str]) -> list[str]:
@@ -218,12 +211,6 @@ class AssistantSpec(DocumentSpec):
     def _tools_unique(cls, tools: list[Any]) -> list[Any]:
         return check_tools_unique(
             tools, lambda t: f"function `{t.function.name}`" if t.type == "function" else t.type)
-
-    @model_validator(mode="after")
-    def _one_instructions_source(self) -> AssistantSpec:
-        if self.instructions is not None and self.instructions_file is not None:
-            raise ValueError("give `instructions` or `instructions_file`, not both")
-        return self
 
     def drop_sources(self, data: dict[str, Any]) -> None:
         for tool in data.get("tools", []):

@@ -4,9 +4,18 @@ asks the API for exactly the fields it sets (`api_fields`)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from assistants import limits
 from assistants.canonical import MARKER_KEY
@@ -19,6 +28,8 @@ MetadataMap = dict[
     Annotated[str, StringConstraints(min_length=1, max_length=limits.METADATA_KEY_MAX)],
     Annotated[StrictStr, StringConstraints(max_length=limits.METADATA_VALUE_MAX)],
 ]
+
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
 
 CONTROL_FIELDS = ("kind", "key", "id", "protect", "ignore_changes")
 """Read by the tool, never sent to the API."""
@@ -41,6 +52,18 @@ class DocumentSpec(Strict):
         default_factory=list,
         description="Dotted paths left to humans, as plans print them, e.g. `metadata.owner`.",
     )
+
+    @field_validator("metadata", check_fields=False)
+    @classmethod
+    def _metadata_room(cls, value: dict[str, str]) -> dict[str, str]:
+        return check_metadata_room(value)
+
+    @model_validator(mode="after")
+    def _one_instructions_source(self) -> DocumentSpec:
+        if getattr(self, "instructions", None) is not None and \
+                getattr(self, "instructions_file", None) is not None:
+            raise ValueError("give `instructions` or `instructions_file`, not both")
+        return self
 
     def api_fields(self) -> dict[str, Any]:
         """The fields this document asks of the API, as JSON, in the order they were declared
