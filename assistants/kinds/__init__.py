@@ -56,7 +56,6 @@ class Kind:
         return "" if self.name == DEFAULT_KIND else f"{self.name} "
 
 
-
 DEFAULT_KIND = "assistant"
 """The kind of a document that names none; plans and messages name every other kind."""
 

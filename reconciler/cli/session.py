@@ -102,22 +102,7 @@ async def make_plan(
     kinds = [k for k in all_kinds() if prune or every_kind or k in named]
     needs = {kind: FormNeed(kind, state.desired, state.owner) for kind in kinds}
     listings = {kind: client.listing(kind) for kind in kinds}
-
-    async def read(kind: Kind) -> list[LiveRecord]:
-        try:
-            return await read_live(client, run, listings[kind], needs[kind])
-        except EndpointError:
-            if kind in named:
-                raise
-            run.progress(f"The server serves no {kind.plural}; none are planned.")
-            listings.pop(kind)
-            return []
-
-    found = await asyncio.gather(*(read(k) for k in kinds), return_exceptions=True)
-    for result in found:  # the first kind's error, whichever failed first in time
-        if isinstance(result, BaseException):
-            raise result
-    live = [record for records in found for record in records]  # type: ignore[union-attr]
+    live = await _read_all(run, client, listings, needs, named)
 
     def build() -> Plan:
         return build_plan(state, live, endpoint=endpoint_label(run, client),
@@ -129,12 +114,36 @@ async def make_plan(
         pending = [kind for kind, listing in listings.items()
                    if kind.name in creating and listing.confirmable]
         missed = await asyncio.gather(*(listings[kind].confirm() for kind in pending))
-        found = [needs[kind].record(obj) for kind, objs in zip(pending, missed, strict=True)
-                 for obj in objs]
-        if found:
-            live.extend(found)
+        more = [needs[kind].record(obj) for kind, objs in zip(pending, missed, strict=True)
+                for obj in objs]
+        if more:
+            live.extend(more)
             plan = build()
     return plan
+
+
+async def _read_all(run: RunContext, client: AssistantsClient, listings: dict[Kind, Listing],
+                    needs: dict[Kind, FormNeed], named: tuple[Kind, ...]) -> list[LiveRecord]:
+    """Every listing read concurrently into records. A collection no document names may be
+    missing from the server (a 404): it then has no objects and leaves `listings`. Of several
+    failures, the first kind's is raised, whichever came first in time."""
+    async def read(kind: Kind) -> list[LiveRecord]:
+        try:
+            return await read_live(client, run, listings[kind], needs[kind])
+        except EndpointError:
+            if kind in named:
+                raise
+            run.progress(f"The server serves no {kind.plural}; none are planned.")
+            listings.pop(kind)
+            return []
+
+    results = await asyncio.gather(*(read(k) for k in list(listings)), return_exceptions=True)
+    live: list[LiveRecord] = []
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+        live.extend(result)
+    return live
 
 
 async def plan_paths(run: RunContext, paths: Sequence[str], **options: Any) -> tuple[Config, Plan]:
