@@ -70,10 +70,11 @@ def update_between(kind: Kind, key: str, live_id: str, want: Mapping[str, Any],
                    resend: tuple[str, ...] = (), sha: str | None = None,
                    source: str | None = None) -> Change:
     """The one place that decides "noop": the update (or noop) that turns canonical
-    `live_form` into canonical `want`, plus any write-only values to send; the body sends `written` (the API-shaped values `want` is the
-    form of; `want` itself when None). `pinned`: the server-resolved fields the live marker
-    says a document had set; `resend`: fields sent as written even when equal (a part the
-    server resolves was removed from them). `sha` is `live_form`'s digest when known."""
+    `live_form` into canonical `want`, plus any write-only values to send. The body sends
+    `written` (the API-shaped values `want` is the form of; `want` itself when None).
+    `pinned`: the server-resolved fields the live marker says a document had set; `resend`:
+    fields sent as written even when equal (a part the server resolves was removed from them).
+    `sha` is `live_form`'s digest when known."""
     sent = want if written is None else written
     want = kind.adopt_live(want, live_form)
     live_compared = {f: v for f, v in live_form.items()
