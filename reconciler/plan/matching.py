@@ -3,8 +3,8 @@
 In order: every document's explicit `id:` first, then this owner's marker with the document's
 key for the documents left (of several copies of one key, the oldest by `created_at`, then id;
 the others are second copies), else create. So the result depends on neither the order of the
-documents and files nor that of the listing. Live assistants carrying this owner's marker that
-nothing matched are orphans (deleted only with `--prune`, never when protected); assistants of
+documents and files nor that of the listing. Live objects carrying this owner's marker that
+nothing matched are orphans (deleted only with `--prune`, never when protected); objects of
 another owner are never touched without `--takeover`; the rest are unmanaged and only counted.
 """
 
@@ -21,7 +21,7 @@ from reconciler.plan.live import LiveRecord
 
 @dataclass(frozen=True)
 class Pair:
-    """A desired assistant and the live one it maps to (None: to be created)."""
+    """A desired object and the live one it maps to (None: to be created)."""
 
     desired: Desired
     live: LiveRecord | None
@@ -64,20 +64,20 @@ def match(
         pairs.append(Pair(want, paired, notes.get(index)))
     if conflicts:
         raise PlanError(
-            "refusing to plan (another owner's assistants need --takeover; an id belongs to one "
+            "refusing to plan (another owner's objects need --takeover; an id belongs to one "
             "document): " + "; ".join(sorted(conflicts))
         )
     note_lines = sorted(
         note + ("; matched by its marker" if pair.live is not None else "; it will be created")
         for pair in pairs if (note := pair.note))
     orphans, unmanaged, foreign = [], 0, 0
-    for assistant in live:
-        if assistant.id in used:
+    for obj in live:
+        if obj.id in used:
             continue
-        if assistant.marker is None:
+        if obj.marker is None:
             unmanaged += 1
-        elif assistant.marker.owner == owner:
-            orphans.append(assistant)
+        elif obj.marker.owner == owner:
+            orphans.append(obj)
         else:
             foreign += 1
     return Matching(tuple(pairs), tuple(orphans), unmanaged, foreign, tuple(note_lines),
@@ -92,7 +92,7 @@ def _by_explicit_id(
 ) -> tuple[dict[int, LiveRecord], dict[int, str], list[str]]:
     """The documents' explicit `id:`s, resolved before any marker: {document index: live},
     {document index: note} for ids not found, and the conflicts (an id named twice, another
-    owner's assistant without --takeover)."""
+    owner's object without --takeover)."""
     found: dict[int, LiveRecord] = {}
     notes: dict[int, str] = {}
     conflicts: list[str] = []
@@ -109,28 +109,28 @@ def _by_explicit_id(
             conflicts.append(f"{two[0]} ({two[1]}) claims id {want.id}, already claimed by "
                              f"{one[0]} ({one[1]})")
             continue
-        assistant = by_id[want.id]
-        marker = assistant.marker
+        obj = by_id[want.id]
+        marker = obj.marker
         if marker and marker.owner != owner and not takeover:
             conflicts.append(f"{want.key} ({want.source}) is {want.id}, owned by `{marker.owner}`")
-        found[index] = assistant
+        found[index] = obj
     return found, notes, conflicts
 
 
 def _copies_by_key(live: Sequence[LiveRecord], owner: str) -> dict[str, list[LiveRecord]]:
-    """This owner's live assistants by their marker's key, oldest first (`age`)."""
+    """This owner's live objects by their marker's key, oldest first (`age`)."""
     copies: dict[str, list[LiveRecord]] = {}
-    for assistant in live:
-        marker = assistant.marker
+    for obj in live:
+        marker = obj.marker
         if marker and marker.owner == owner:
-            copies.setdefault(marker.key, []).append(assistant)
+            copies.setdefault(marker.key, []).append(obj)
     for found in copies.values():
         found.sort(key=age)
     return copies
 
 
 def age(live: LiveRecord) -> tuple[float, str]:
-    """Sort key of copies of one key: `created_at`, then id. An assistant without a numeric
+    """Sort key of copies of one key: `created_at`, then id. An object without a numeric
     `created_at` counts as the newest."""
     return (math.inf if live.created_at is None else live.created_at, live.id)
 
