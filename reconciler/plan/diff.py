@@ -54,8 +54,8 @@ def plan_update(desired: Desired, live: LiveRecord) -> Change:
     if desired.marker.write_only_digest != marker.write_only_digest:  # never returned
         write_only = {name: desired.write_only.get(name) for name in kind.write_only_fields}
     # A field whose resolved parts changed since our last write is sent again, so that a part
-    # removed from it is resolved anew (an added part differs anyway). An object without our
-    # marker (adopted, imported) had no parts removed.
+    # removed from it is resolved anew (a part added with the value the server already holds
+    # is only recorded that way). An object without our marker (adopted) had none removed.
     wrote, had = dict(desired.marker.resolved), dict(marker.resolved)
     resend = tuple(f for f in sorted({*wrote, *had}) if live.marker is not None
                    and wrote.get(f) != had.get(f) and f in written)

@@ -41,8 +41,8 @@ def change_lines(change: Change) -> list[Line]:
         lines: list[Line] = []
         for name in change.fields:
             if name in before and before.get(name) == after.get(name):
-                lines.append(line("~", f"{name}: sent again as written (a part the server "
-                                       "fills in was removed from it)"))
+                lines.append(line("~", f"{name}: sent again as written (the parts the server "
+                                       "fills in that the document sets changed)"))
             elif name in kind_named(change.kind).write_only_fields:
                 lines.append(line("~", f"{name}: (write-only, not readable) -> "
                                        f"{show(after.get(name))}"))
