@@ -33,7 +33,7 @@ VALIDATE_OPTIONS = command_options(network=False, owner=False, env=True)
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @VERSION
 def main() -> None:
-    """Assistants as code: validate, plan, apply, drift, import."""
+    """Assistants and saved agents as code: validate, plan, apply, drift, import, migrate."""
 
 
 FORMAT_TEXT_JSON = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
@@ -136,7 +136,7 @@ def apply(run: RunContext, paths: tuple[str, ...], plan_file: str | None, auto_a
 @FORMAT_PLAN
 @command_options(owner=False)
 def rollback(run: RunContext, journal: str, out_file: str, fmt: str) -> None:
-    """Plan putting back every assistant an apply touched (from its journal)."""
+    """Plan putting back every assistant and agent an apply touched (from its journal)."""
     import asyncio
 
     from reconciler.cli.apply_command import plan_rollback
