@@ -116,3 +116,25 @@ def test_the_marker_says_which_resolved_settings_and_parts_were_written():
     assert marker.written == ("reasoning",)
     assert dict(marker.resolved).keys() == {"reasoning", "tools"}
     assert doc().marker.written == () and doc().marker.resolved == ()
+
+
+def test_only_names_a_key_of_every_kind_or_of_one_kind():
+    """`--only KEY` selects the assistant and the agent sharing KEY; `--only agent:KEY` the
+    agent alone; a name neither in the config nor on the server is refused."""
+    from reconciler.config.loader import Config
+    from reconciler.config.resolved import Document
+    from reconciler.config.settings import ProjectSettings
+    from reconciler.errors import PlanError
+    from reconciler.kinds.assistant import AssistantSpec
+    from tests.support.planning import plan_of
+
+    config = Config(paths=("c",), roots=(), settings=ProjectSettings(owner=OWNER),
+                    documents=(Document(AssistantSpec(key="k", model="gpt-4o"), "a.yaml:1"),
+                               Document(AgentSpec(key="k", model="gpt-5"), "b.yaml:1")),
+                    config_sha256="0" * 64)
+    both = plan_of(config, [], OWNER, only=["k"])
+    assert sorted(c.kind for c in both.changes) == ["agent", "assistant"]
+    (one,) = plan_of(config, [], OWNER, only=["agent:k"]).changes
+    assert (one.kind, one.key) == ("agent", "k")
+    with pytest.raises(PlanError, match="assistant:x"):
+        plan_of(config, [], OWNER, only=["assistant:x"])

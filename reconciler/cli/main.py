@@ -61,7 +61,8 @@ def validate(run: RunContext, paths: tuple[str, ...], fmt: str) -> None:
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 2 when there are changes, 0 when none, 1 on error.")
 @click.option("--prune", is_flag=True, help="Plan deleting this owner's assistants not in the config.")
-@click.option("--only", multiple=True, metavar="KEY", help="Plan only these keys (repeatable).")
+@click.option("--only", multiple=True, metavar="KEY",
+              help="Plan only these keys (repeatable; `agent:KEY` for one kind's).")
 @click.option("--takeover", is_flag=True, help="Adopt assistants another owner's marker claims.")
 @common_options
 def plan(run: RunContext, paths: tuple[str, ...], out_file: str | None, fmt: str,
@@ -97,7 +98,8 @@ def plan(run: RunContext, paths: tuple[str, ...], out_file: str | None, fmt: str
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
 @click.option("--fail-fast", is_flag=True, help="Stop starting changes after the first failure.")
 @click.option("--ids-out", type=click.Path(dir_okay=False), help="Write {key: id} JSON here.")
-@click.option("--only", multiple=True, metavar="KEY", help="Apply only these keys (repeatable).")
+@click.option("--only", multiple=True, metavar="KEY",
+              help="Apply only these keys (repeatable; `agent:KEY` for one kind's).")
 @click.option("--takeover", is_flag=True, help="Adopt assistants another owner's marker claims.")
 @FORMAT_TEXT_JSON
 @common_options

@@ -35,8 +35,9 @@ def build_plan(
     matchings = {kind: match([d for d in state.desired if d.kind is kind], by_kind.get(kind, []),
                              owner, takeover=takeover) for kind in kinds}
     wanted = set(only)
-    orphan_keys = {a.marker.key for m in matchings.values() for a in m.orphans if a.marker}
-    unknown = wanted - {d.key for d in state.desired} - orphan_keys
+    known = {(d.kind.name, d.key) for d in state.desired} | {
+        (kind.name, a.marker.key) for kind, m in matchings.items() for a in m.orphans if a.marker}
+    unknown = wanted - {key for _, key in known} - {f"{name}:{key}" for name, key in known}
     if unknown:
         raise PlanError(f"--only names keys that are neither in the config nor on the server: "
                         f"{', '.join(sorted(unknown))}")
@@ -44,7 +45,7 @@ def build_plan(
     orphans: list[Orphan] = []
     for kind, matching in matchings.items():
         for pair in matching.pairs:
-            if wanted and pair.desired.key not in wanted:
+            if not selected(kind, pair.desired.key, wanted):
                 continue
             changes.append(plan_create(pair.desired) if pair.live is None
                            else plan_update(pair.desired, pair.live))
@@ -69,6 +70,12 @@ def build_plan(
     )
 
 
+def selected(kind: Kind, key: str, wanted: set[str]) -> bool:
+    """Whether `--only` (`wanted`; empty: everything) names `key`, alone (every kind's) or as
+    `KIND:key` (`agent:hr-helper`, that kind's only)."""
+    return not wanted or key in wanted or f"{kind.name}:{key}" in wanted
+
+
 def _orphans(kind: Kind, matching: Matching, state: DesiredState, prune: bool,
              wanted: set[str], changes: list[Change], orphans: list[Orphan]) -> None:
     """The owner's live objects of `kind` that no document matched: deletes with `prune`
@@ -78,7 +85,7 @@ def _orphans(kind: Kind, matching: Matching, state: DesiredState, prune: bool,
     for record in matching.orphans:
         marker = record.marker
         key, ident = (marker.key if marker else "?"), record.id
-        if wanted and key not in wanted:
+        if not selected(kind, key, wanted):
             continue
         if marker and marker.protect:
             reason = "protected: never deleted"
