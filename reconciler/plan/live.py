@@ -47,11 +47,6 @@ class LiveRecord:
         return self.form
 
 
-def records(kind: Kind, live: Iterable[Mapping[str, Any] | LiveRecord]) -> list[LiveRecord]:
-    """`live` as records of `kind`: API objects are read with their forms kept."""
-    return [a if isinstance(a, LiveRecord) else LiveRecord.of(kind, a) for a in live]
-
-
 class FormNeed:
     """Which live objects of one kind keep their canonical form: every one a document names by
     `id:`, and every one of the owner's whose digest is not exactly what the document with its
