@@ -80,6 +80,27 @@ ROWS: list[tuple[str, dict[str, Any], LiveRecord, dict[str, Any] | None]] = [
      {"tools": [SEARCH], "metadata": {MARKER_KEY: marker_of(tools=[SEARCH])}}),
     ("tool order is no change", {"tools": [FUNC, SEARCH]},
      live({"tools": [FUNC, SEARCH]}, tools=[SEARCH, FUNC]), None),
+    ("a written part equal to the published default is enforced (a tool)",
+     {"tools": [{**SEARCH, "context_size": "medium"}]},
+     live({"tools": [{**SEARCH, "context_size": "medium"}]},
+          tools=[{**SEARCH, "context_size": "high"}]),
+     {"tools": [{**SEARCH, "context_size": "medium"}]}),
+    ("a written defer_loading false is enforced",
+     {"tools": [{**FUNC, "defer_loading": False}]},
+     live({"tools": [{**FUNC, "defer_loading": False}]},
+          tools=[{**FUNC, "defer_loading": True}]),
+     {"tools": [{**FUNC, "defer_loading": False}]}),
+    ("a written default verbosity is enforced", {"text": {"verbosity": "medium"}},
+     live({"text": {"verbosity": "medium"}},
+          text={"format": {"type": "text"}, "verbosity": "high"}),
+     {"text": {"verbosity": "medium"}}),
+    ("a written default subagent count is enforced",
+     {"multi_agent": {"enabled": True, "max_concurrent_subagents": 6}},
+     live({"multi_agent": {"enabled": True, "max_concurrent_subagents": 6}},
+          multi_agent={"enabled": True, "max_concurrent_subagents": 4}),
+     {"multi_agent": {"enabled": True, "max_concurrent_subagents": 6}}),
+    ("a setting written with no part accepts every part the server resolved",
+     {"reasoning": {}}, live({"reasoning": {}}, reasoning={"effort": "medium"}), None),
     ("a removed name is sent as null", {},
      live(name="Support"), {"name": None}),
     ("removed metadata keeps the marker", {},
@@ -138,3 +159,38 @@ def test_only_names_a_key_of_every_kind_or_of_one_kind():
     assert (one.kind, one.key) == ("agent", "k")
     with pytest.raises(PlanError, match="assistant:x"):
         plan_of(config, [], OWNER, only=["assistant:x"])
+
+
+def _adopted(**fields: Any) -> LiveRecord:
+    """A live agent without our marker: adopted by `id:`, or another owner's."""
+    obj = {"id": "agent_1", "model": "gpt-5", "tools": [], "metadata": {},
+           "reasoning": {"effort": "medium"}, "service_tier": "auto", **fields}
+    return LiveRecord.of(AGENT, obj)
+
+
+def test_an_adopted_agent_is_set_as_written_in_one_apply():
+    """No marker yet: the settings the document writes, defaults included, are compared."""
+    change = plan_update(doc(id="agent_1", service_tier="auto"), _adopted(service_tier="flex"))
+    assert change.body["service_tier"] == "auto"
+
+
+def test_another_owners_marker_says_nothing_of_this_documents_history():
+    """Taken over: the other owner's `set=` is not ours, so a setting this document omits
+    accepts what the server holds instead of being reset."""
+    theirs = "v1;owner=other;key=k;set=multi_agent,service_tier"
+    change = plan_update(doc(id="agent_1"), _adopted(
+        service_tier="flex", multi_agent={"enabled": True, "max_concurrent_subagents": 3},
+        metadata={MARKER_KEY: theirs}))
+    assert set(change.fields) == {"metadata"}
+
+
+def test_a_rollback_resets_a_resolved_setting_the_update_had_set():
+    from reconciler.plan.rollback import rollback_plan
+
+    journal = {"endpoint": "e", "owner": OWNER, "entries": [{
+        "kind": "agent", "action": "update", "key": "k", "id": "agent_1", "ok": True,
+        "before": {"service_tier": None}, "after": {"service_tier": "flex"}}]}
+    now = {"id": "agent_1", "model": "gpt-5", "service_tier": "flex",
+           "metadata": {MARKER_KEY: marker_of(service_tier="flex")}}
+    (change,) = rollback_plan(journal, {"agent": [now]}).changes
+    assert change.body["service_tier"] is None

@@ -31,8 +31,10 @@ class Kind:
     resolved_fields: tuple[str, ...] = ()
     """Fields the server resolves when omitted (the model's default effort, ...): a document
     that omits one accepts the live value, unless the marker says the document had set it."""
-    adopt_live: Callable[[Form, Form], Form] = field(default=lambda want, live: want)
-    """`want` (a canonical form) with the parts it leaves to the server read from `live`."""
+    adopt_live: Callable[[Form, Form, Form], Form] = field(
+        default=lambda want, live, written: want)
+    """(want, live, written) -> `want` (a canonical form) with the parts the document
+    (`written`: its API fields) leaves to the server read from `live`."""
     resolved_paths: Callable[[Form], list[str]] = field(default=lambda written: [])
     """The paths of the parts a server resolves that a document's API fields set (inside
     `resolved_fields` and tools): the marker keeps their digest, so that removing one is seen."""

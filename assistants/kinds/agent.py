@@ -126,20 +126,31 @@ def _multi_agent(value: Any) -> Any:
     return out
 
 
-def adopt_resolved(want: Mapping[str, Any], live_form: Mapping[str, Any]) -> Mapping[str, Any]:
-    """`want` with each resolvable part it omits, inside a setting it writes or a tool it has,
-    read from the live agent (the model's default effort, a tool's context size, ...: what
-    the server resolved)."""
+def adopt_resolved(want: Mapping[str, Any], live_form: Mapping[str, Any],
+                   written: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`want` with each resolvable part the document (`written`, its API fields) omits,
+    inside a setting it writes or a tool it has, read from the live agent (the model's default
+    effort, a tool's context size, ...: what the server resolved). A part it writes is kept as
+    written, even one equal to the published default; a setting it writes with no part at all
+    (`reasoning: {}`) takes every part from the server."""
+    paths = set(resolved_paths(written))
     out = dict(want)
     for field, parts in RESOLVED_PARTS.items():
-        out[field] = _adopt_parts(out.get(field), live_form.get(field), parts)
+        mine = out.get(field, {} if field in written else None)
+        omitted = tuple(p for p in parts if f"{field}.{p}" not in paths)
+        out[field] = _adopt_parts(mine, live_form.get(field), omitted)
     tools, live_tools = out.get("tools"), live_form.get("tools")
     if isinstance(tools, list) and isinstance(live_tools, list):
         live_by_ident = {tool_ident(t): t for t in live_tools if is_map(t)}
-        out["tools"] = [_adopt_parts(t, live_by_ident.get(tool_ident(t)),
-                                     RESOLVED_TOOL_PARTS.get(str(t.get("type")), ()))
+        out["tools"] = [_adopt_tool(t, live_by_ident.get(tool_ident(t)), paths)
                         if is_map(t) else t for t in tools]
-    return {k: v for k, v in out.items() if k in want}
+    return canonical({k: v for k, v in out.items() if v is not None})
+
+
+def _adopt_tool(tool: Mapping[str, Any], live: Any, paths: set[str]) -> Any:
+    ident = tool_ident(tool)
+    parts = RESOLVED_TOOL_PARTS.get(str(tool.get("type")), ())
+    return _adopt_parts(tool, live, tuple(p for p in parts if f"tools.{ident}.{p}" not in paths))
 
 
 def _adopt_parts(mine: Any, theirs: Any, parts: tuple[str, ...]) -> Any:

@@ -191,7 +191,8 @@ def _response_format(value: Any) -> Any:
 # -- what the user leaves to the server -----------------------------------------------------
 
 
-def adopt_default_ranker(want: Mapping[str, Any], live_form: Mapping[str, Any]) -> Mapping[str, Any]:
+def adopt_default_ranker(want: Mapping[str, Any], live_form: Mapping[str, Any],
+                         written: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
     """`want` with a file_search tool's unpinned ranking read from the live one: a config that
     names no ranker (or `auto`) accepts whichever default the server filled in, at the
     threshold the config asks (0 when it names no ranking options). A pinned ranker is

@@ -49,7 +49,10 @@ def plan_update(desired: Desired, live: LiveRecord) -> Change:
         written = _with_marker(keep_ignored(written, live_form, desired.ignore_changes),
                                written["metadata"][MARKER_KEY])
         want = kind.canonical(written)
-    marker = live.marker or Marker("", "")
+    # What the live marker says of earlier writes counts only when the marker is ours (an
+    # object taken over from another owner, or adopted, has no history with this document).
+    ours = live.marker if live.marker and live.marker.owner == desired.marker.owner else None
+    marker = ours or Marker("", "")
     write_only = {}
     if desired.marker.write_only_digest != marker.write_only_digest:  # never returned
         write_only = {name: desired.write_only.get(name) for name in kind.write_only_fields}
@@ -57,7 +60,7 @@ def plan_update(desired: Desired, live: LiveRecord) -> Change:
     # removed from it is resolved anew (a part added with the value the server already holds
     # is only recorded that way). An object without our marker (adopted) had none removed.
     wrote, had = dict(desired.marker.resolved), dict(marker.resolved)
-    resend = tuple(f for f in sorted({*wrote, *had}) if live.marker is not None
+    resend = tuple(f for f in sorted({*wrote, *had}) if ours is not None
                    and wrote.get(f) != had.get(f) and f in written)
     return update_between(kind, desired.key, live.id, want, live_form, written=written,
                           write_only=write_only, pinned=marker.written, resend=resend,
@@ -72,13 +75,15 @@ def update_between(kind: Kind, key: str, live_id: str, want: Mapping[str, Any],
     """The one place that decides "noop": the update (or noop) that turns canonical
     `live_form` into canonical `want`, plus any write-only values to send. The body sends
     `written` (the API-shaped values `want` is the form of; `want` itself when None).
-    `pinned`: the server-resolved fields the live marker says a document had set; `resend`:
+    `pinned`: the server-resolved fields our live marker says the document had set; `resend`:
     fields sent as written even when equal (a part the server resolves was removed from them).
     `sha` is `live_form`'s digest when known."""
     sent = want if written is None else written
-    want = kind.adopt_live(want, live_form)
-    live_compared = {f: v for f, v in live_form.items()
-                     if f not in kind.resolved_fields or f in want or f in pinned}
+    want = kind.adopt_live(want, live_form, sent)
+    # A resolved field is compared when the document sets it (even to its default) or had set
+    # it (a removal: reset); one it leaves alone accepts what the server holds.
+    live_compared = {f: v for f, v in live_form.items() if f not in kind.resolved_fields
+                     or f in want or f in sent or f in pinned}
     fields = [f for f in kind.managed_fields
               if want.get(f) != live_compared.get(f) or f in resend]
     sha = form_sha256(live_form) if sha is None else sha

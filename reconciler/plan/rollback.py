@@ -51,7 +51,8 @@ def rollback_plan(journal: Mapping[str, Any],
                     want.pop(name, None)
                 else:
                     want[name] = value
-            change = update_between(kind, key, str(ident), want, live_form)
+            pinned = tuple(n for n in entry.get("before") or {} if n in kind.resolved_fields)
+            change = update_between(kind, key, str(ident), want, live_form, pinned=pinned)
             if change.action is Action.UPDATE:
                 changes.append(change)
         elif action is Action.DELETE:
