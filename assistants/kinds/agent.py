@@ -97,7 +97,10 @@ def _tool(tool: Mapping[str, Any]) -> dict[str, Any]:
     location = out.get("location")
     if is_map(location):
         out["location"] = drop_empty(location)
-    return drop_empty(out)
+    kept = drop_empty(out)
+    if out.get("allowed_tools") == []:  # no tool allowed, unlike null (every tool)
+        kept["allowed_tools"] = []
+    return kept
 
 
 def _reasoning(value: Any) -> Any:

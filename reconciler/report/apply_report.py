@@ -40,6 +40,7 @@ class ApplyResult:
             "ok": self.ok,
             "cancelled": self.cancelled,
             "outcomes": [{
+                "kind": o.change.kind,
                 "action": str(o.change.action),
                 "key": o.change.key,
                 "id": o.id or o.change.id,

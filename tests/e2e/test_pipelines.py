@@ -55,8 +55,9 @@ def test_apply_json_gives_outcomes_ids_summary_and_journal(serve, tmp_path):
             if o["id"].startswith("asst_")} == {
         ("create", key, ident, True) for key, ident in ids.items()}
     assert set(ids) == KEYS
-    assert [(o["key"], o["id"][:6]) for o in doc["outcomes"]
-            if not o["id"].startswith("asst_")] == [("it-triage", "agent_")]
+    assert [(o["kind"], o["key"], o["id"][:6]) for o in doc["outcomes"]
+            if not o["id"].startswith("asst_")] == [("agent", "it-triage", "agent_")]
+    assert {o["kind"] for o in doc["outcomes"] if o["id"].startswith("asst_")} == {"assistant"}
     assert doc["summary"] == {"created": 5, "updated": 0, "deleted": 0, "second_copies_deleted": 0,
                               "failed": 0}
     assert doc["ok"] is True and doc["endpoint"] == handle.base_url
