@@ -2,7 +2,7 @@
 problem found in every file.
 
 `load_config` finds the YAML files, reads the settings of each root, loads each file
-(load_file.py: parse, substitute, read referenced files, validate), leaves out the YAML files
+(document.py: parse, substitute, read referenced files, validate), leaves out the YAML files
 that other documents read as data, and checks that keys are unique across all documents.
 """
 
