@@ -53,7 +53,6 @@ RESET_VALUES: dict[str, Any] = {
     "response_format": "auto",
     "metadata": {},
     "tools": [],
-    "reasoning_effort": None,
 }
 
 _TEXT_FIELDS = ("name", "description", "instructions")
